@@ -1,0 +1,449 @@
+//! Apps (OAuth2 clients) as the admin API shows and accepts them.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::keys::PublicKeyInfo;
+use crate::problem::FieldError;
+use crate::secret::{NewSecret, SecretInfo};
+use crate::validate;
+
+/// The three app types of DESIGN.md's product table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AppType {
+    /// CLIs, daemons, scripts: client secret(s) + registered keys, JWT assertions.
+    MachineToMachine,
+    /// Server-side apps: authorization code + client secret.
+    Web,
+    /// Browser and mobile apps: authorization code + PKCE, no secret.
+    SinglePage,
+}
+
+impl AppType {
+    pub const ALL: [AppType; 3] = [AppType::MachineToMachine, AppType::Web, AppType::SinglePage];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppType::MachineToMachine => "machine_to_machine",
+            AppType::Web => "web",
+            AppType::SinglePage => "single_page",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Words for messages: "machine-to-machine apps".
+    pub fn label(self) -> &'static str {
+        match self {
+            AppType::MachineToMachine => "machine-to-machine",
+            AppType::Web => "web",
+            AppType::SinglePage => "single-page",
+        }
+    }
+
+    /// Confidential clients hold secrets; single-page apps are public (RFC 6749 §2.1).
+    pub fn has_secrets(self) -> bool {
+        !matches!(self, AppType::SinglePage)
+    }
+
+    /// Types that use the authorization code flow and so have redirect URIs.
+    pub fn uses_redirects(self) -> bool {
+        !matches!(self, AppType::MachineToMachine)
+    }
+}
+
+/// Every editable setting of an app, whatever its type; fields of other types stay at
+/// their empty value. The server stores this; the console edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSettings {
+    pub name: String,
+    pub description: String,
+    pub redirect_uris: Vec<String>,
+    pub rotate_refresh_token: bool,
+    /// Seconds from the original sign-in; `None` = never.
+    pub refresh_token_absolute_lifetime: Option<u64>,
+    /// Seconds since the last use; `None` = never.
+    pub refresh_token_inactivity_lifetime: Option<u64>,
+    /// Seconds.
+    pub access_token_lifetime: u64,
+    pub app_description_url: Option<String>,
+    pub developer_name: Option<String>,
+    pub developer_email: Option<String>,
+    pub privacy_policy_url: Option<String>,
+}
+
+pub const DAY: u64 = 86_400;
+/// Access tokens are short-lived (DESIGN.md): one hour unless the admin says otherwise.
+pub const DEFAULT_ACCESS_TOKEN_LIFETIME: u64 = 3_600;
+
+impl AppSettings {
+    /// The settings a new app of type `t` starts with.
+    pub fn defaults(t: AppType) -> Self {
+        // RFC 9700 §4.14.2: refresh tokens of public clients must be sender-constrained
+        // or rotated, so single-page apps rotate and expire by default.
+        let (rotate, absolute, inactivity) = match t {
+            AppType::SinglePage => (true, Some(30 * DAY), Some(7 * DAY)),
+            AppType::Web => (false, None, Some(30 * DAY)),
+            AppType::MachineToMachine => (false, None, None),
+        };
+        Self {
+            name: String::new(),
+            description: String::new(),
+            redirect_uris: Vec::new(),
+            rotate_refresh_token: rotate,
+            refresh_token_absolute_lifetime: absolute,
+            refresh_token_inactivity_lifetime: inactivity,
+            access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            app_description_url: None,
+            developer_name: None,
+            developer_email: None,
+            privacy_policy_url: None,
+        }
+    }
+
+    /// Applies a create or update body to these settings for an app of type `t`.
+    ///
+    /// A field that does not belong to `t` is rejected with its name, never dropped;
+    /// the merged result is validated as a whole (e.g. inactivity ≤ absolute expiry).
+    /// On error `self` is left unchanged.
+    pub fn apply(&mut self, t: AppType, input: &AppInput) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Some(given) = input.app_type {
+            if given != t {
+                errors.push(FieldError::new(
+                    "type",
+                    "The app type cannot be changed; create a new app instead.",
+                ));
+            }
+        }
+        for field in input.present_fields() {
+            if !field_applies(field, t) {
+                errors.push(FieldError::new(
+                    field,
+                    format!("`{field}` does not apply to {} apps.", t.label()),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut next = self.clone();
+        if let Some(name) = &input.name {
+            next.name = name.trim().to_owned();
+        }
+        if let Some(d) = &input.description {
+            next.description = d.trim().to_owned();
+        }
+        if let Some(uris) = &input.redirect_uris {
+            next.redirect_uris = uris.clone();
+        }
+        if let Some(r) = input.rotate_refresh_token {
+            next.rotate_refresh_token = r;
+        }
+        if let Some(a) = input.refresh_token_absolute_lifetime {
+            next.refresh_token_absolute_lifetime = a;
+        }
+        if let Some(i) = input.refresh_token_inactivity_lifetime {
+            next.refresh_token_inactivity_lifetime = i;
+        }
+        if let Some(l) = input.access_token_lifetime {
+            next.access_token_lifetime = l;
+        }
+        let opt = |v: &Option<Option<String>>, cur: &mut Option<String>| {
+            if let Some(v) = v {
+                *cur = v
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned);
+            }
+        };
+        opt(&input.app_description_url, &mut next.app_description_url);
+        opt(&input.developer_name, &mut next.developer_name);
+        opt(&input.developer_email, &mut next.developer_email);
+        opt(&input.privacy_policy_url, &mut next.privacy_policy_url);
+
+        let errors = validate::settings(&next, t);
+        if errors.is_empty() {
+            *self = next;
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Which JSON fields an app of type `t` has (DESIGN.md's product table).
+pub fn field_applies(field: &str, t: AppType) -> bool {
+    match field {
+        "name" | "description" | "access_token_lifetime" => true,
+        "redirect_uris"
+        | "rotate_refresh_token"
+        | "refresh_token_absolute_lifetime"
+        | "refresh_token_inactivity_lifetime" => t.uses_redirects(),
+        "app_description_url" => t == AppType::Web,
+        "developer_name" | "developer_email" | "privacy_policy_url" => t == AppType::SinglePage,
+        _ => false,
+    }
+}
+
+/// Body of `POST /api/v1/apps` (with `type` and `name`) and `PATCH /api/v1/apps/{id}`.
+///
+/// Absent fields stay as they are; for nullable fields `null` clears the value
+/// (for refresh-token expiries, `null` means "never").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppInput {
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub app_type: Option<AppType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uris: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotate_refresh_token: Option<bool>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    pub refresh_token_absolute_lifetime: Option<Option<u64>>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    pub refresh_token_inactivity_lifetime: Option<Option<u64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token_lifetime: Option<u64>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    pub app_description_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    pub developer_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    pub developer_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    pub privacy_policy_url: Option<Option<String>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from an absent one (`None`).
+fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+impl AppInput {
+    /// Names of the setting fields present in this body (not `type`).
+    pub fn present_fields(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut push = |present: bool, name: &'static str| {
+            if present {
+                out.push(name)
+            }
+        };
+        push(self.name.is_some(), "name");
+        push(self.description.is_some(), "description");
+        push(self.redirect_uris.is_some(), "redirect_uris");
+        push(self.rotate_refresh_token.is_some(), "rotate_refresh_token");
+        push(self.refresh_token_absolute_lifetime.is_some(), "refresh_token_absolute_lifetime");
+        push(self.refresh_token_inactivity_lifetime.is_some(), "refresh_token_inactivity_lifetime");
+        push(self.access_token_lifetime.is_some(), "access_token_lifetime");
+        push(self.app_description_url.is_some(), "app_description_url");
+        push(self.developer_name.is_some(), "developer_name");
+        push(self.developer_email.is_some(), "developer_email");
+        push(self.privacy_policy_url.is_some(), "privacy_policy_url");
+        out
+    }
+
+    /// Checks a create body: `type` and `name` are required; returns the type.
+    pub fn for_create(&self) -> Result<AppType, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if self.name.is_none() {
+            errors.push(FieldError::new("name", validate::NAME_REQUIRED));
+        }
+        match self.app_type {
+            Some(t) if errors.is_empty() => Ok(t),
+            Some(_) => Err(errors),
+            None => {
+                errors.insert(
+                    0,
+                    FieldError::new(
+                        "type",
+                        "Choose an app type: machine_to_machine, web or single_page.",
+                    ),
+                );
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// An app as the admin API returns it; `type` and the type's own fields come from `kind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct App {
+    pub client_id: String,
+    pub name: String,
+    pub description: String,
+    pub access_token_lifetime: u64,
+    /// Where the logo is served (no token needed), when one was uploaded.
+    pub logo_url: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_used_at: Option<i64>,
+    #[serde(flatten)]
+    pub kind: AppKind,
+}
+
+impl App {
+    pub fn app_type(&self) -> AppType {
+        match self.kind {
+            AppKind::MachineToMachine { .. } => AppType::MachineToMachine,
+            AppKind::Web { .. } => AppType::Web,
+            AppKind::SinglePage { .. } => AppType::SinglePage,
+        }
+    }
+}
+
+/// The fields that only some app types have, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AppKind {
+    MachineToMachine {
+        secrets: Vec<SecretInfo>,
+        public_keys: Vec<PublicKeyInfo>,
+    },
+    Web {
+        secrets: Vec<SecretInfo>,
+        redirect_uris: Vec<String>,
+        rotate_refresh_token: bool,
+        refresh_token_absolute_lifetime: Option<u64>,
+        refresh_token_inactivity_lifetime: Option<u64>,
+        app_description_url: Option<String>,
+    },
+    SinglePage {
+        redirect_uris: Vec<String>,
+        rotate_refresh_token: bool,
+        refresh_token_absolute_lifetime: Option<u64>,
+        refresh_token_inactivity_lifetime: Option<u64>,
+        developer_name: Option<String>,
+        developer_email: Option<String>,
+        privacy_policy_url: Option<String>,
+    },
+}
+
+/// A refresh-token policy, read from an app of a type that has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefreshPolicy {
+    pub rotate_refresh_token: bool,
+    pub refresh_token_absolute_lifetime: Option<u64>,
+    pub refresh_token_inactivity_lifetime: Option<u64>,
+}
+
+/// `GET /api/v1/apps`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppList {
+    pub apps: Vec<App>,
+    /// Most apps that may exist at once.
+    pub limit: u32,
+}
+
+/// `POST /api/v1/apps` answer: the app, and for types with secrets the first secret,
+/// shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedApp {
+    #[serde(flatten)]
+    pub app: App,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<NewSecretValue>,
+}
+
+/// Transparent wrapper so the secret serializes as a plain string but never prints.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewSecretValue(pub String);
+
+impl std::fmt::Debug for NewSecretValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl From<&NewSecret> for NewSecretValue {
+    fn from(s: &NewSecret) -> Self {
+        NewSecretValue(s.client_secret.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(json: &str) -> AppInput {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn null_is_told_from_absent() {
+        let i = input(r#"{"refresh_token_absolute_lifetime": null}"#);
+        assert_eq!(i.refresh_token_absolute_lifetime, Some(None));
+        assert_eq!(i.refresh_token_inactivity_lifetime, None);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        assert!(serde_json::from_str::<AppInput>(r#"{"logo": "x"}"#).is_err());
+    }
+
+    #[test]
+    fn a_field_of_another_type_is_named() {
+        let mut s = AppSettings::defaults(AppType::MachineToMachine);
+        s.name = "cli".into();
+        let err = s
+            .apply(AppType::MachineToMachine, &input(r#"{"redirect_uris": []}"#))
+            .unwrap_err();
+        assert_eq!(err[0].field, "redirect_uris");
+        assert!(err[0].message.contains("machine-to-machine"));
+    }
+
+    #[test]
+    fn failed_apply_changes_nothing() {
+        let mut s = AppSettings::defaults(AppType::Web);
+        s.name = "ok".into();
+        let before = s.clone();
+        let err = s.apply(AppType::Web, &input(r#"{"name": "new", "redirect_uris": ["ftp://x"]}"#));
+        assert!(err.is_err());
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn app_json_is_flat_and_tagged() {
+        let app = App {
+            client_id: "c".into(),
+            name: "n".into(),
+            description: String::new(),
+            access_token_lifetime: 3600,
+            logo_url: None,
+            created_at: 1,
+            updated_at: 1,
+            last_used_at: None,
+            kind: AppKind::SinglePage {
+                redirect_uris: vec!["https://a.example/cb".into()],
+                rotate_refresh_token: true,
+                refresh_token_absolute_lifetime: None,
+                refresh_token_inactivity_lifetime: Some(60),
+                developer_name: None,
+                developer_email: None,
+                privacy_policy_url: None,
+            },
+        };
+        let v = serde_json::to_value(&app).unwrap();
+        assert_eq!(v["type"], "single_page");
+        assert_eq!(v["redirect_uris"][0], "https://a.example/cb");
+        assert!(v.get("secrets").is_none());
+        let back: App = serde_json::from_value(v).unwrap();
+        assert_eq!(back, app);
+    }
+}

@@ -1,0 +1,17 @@
+//! Wire types and validation rules shared by the Portico server and console.
+//!
+//! Serde only and wasm-safe: the console compiles this crate to wasm32 so that it
+//! shows exactly the messages the server gives.
+
+pub mod app;
+pub mod audit;
+pub mod keys;
+pub mod problem;
+pub mod secret;
+pub mod validate;
+
+pub use app::{App, AppInput, AppKind, AppList, AppType, CreatedApp, RefreshPolicy};
+pub use audit::{AuditEntry, AuditPage};
+pub use keys::{GeneratedKeyPair, KeyAlg, KeyPairRequest, PublicKeyInfo, PublicKeyInput};
+pub use problem::{FieldError, Problem};
+pub use secret::{NewSecret, SecretInfo};

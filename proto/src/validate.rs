@@ -1,0 +1,290 @@
+//! Validation rules for app settings. The server enforces them; the console runs the
+//! same functions to show the same messages inline.
+
+use url::{Host, Url};
+
+use crate::app::{AppSettings, AppType};
+use crate::problem::FieldError;
+
+pub const NAME_MAX: usize = 100;
+pub const DESCRIPTION_MAX: usize = 1_000;
+pub const URL_MAX: usize = 2_000;
+pub const REDIRECT_URIS_MAX: usize = 10;
+pub const DEVELOPER_NAME_MAX: usize = 100;
+pub const EMAIL_MAX: usize = 254;
+/// Access tokens are short-lived: between one minute and one day.
+pub const ACCESS_TOKEN_LIFETIME_MIN: u64 = 60;
+pub const ACCESS_TOKEN_LIFETIME_MAX: u64 = 86_400;
+/// Refresh-token expiries: between one minute and ten years (or never).
+pub const REFRESH_LIFETIME_MIN: u64 = 60;
+pub const REFRESH_LIFETIME_MAX: u64 = 3_650 * 86_400;
+
+pub const NAME_REQUIRED: &str = "Name is required.";
+
+/// Name: required, trimmed, 1–100 characters.
+pub fn name(value: &str) -> Result<(), String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(NAME_REQUIRED.to_owned());
+    }
+    if v.chars().count() > NAME_MAX {
+        return Err(format!("Name must be at most {NAME_MAX} characters."));
+    }
+    if v.chars().any(char::is_control) {
+        return Err("Name must not contain control characters.".to_owned());
+    }
+    Ok(())
+}
+
+pub fn description(value: &str) -> Result<(), String> {
+    if value.chars().count() > DESCRIPTION_MAX {
+        return Err(format!(
+            "Description must be at most {DESCRIPTION_MAX} characters."
+        ));
+    }
+    Ok(())
+}
+
+fn is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        Host::Ipv4(ip) => ip.is_loopback(),
+        Host::Ipv6(ip) => ip.is_loopback(),
+    }
+}
+
+/// One redirect URI (RFC 6749 §3.1.2, RFC 9700 §2.1 and §4.1.3): absolute, `https` (or
+/// `http` on a loopback host only), no fragment, no wildcard, no userinfo.
+pub fn redirect_uri(value: &str) -> Result<(), String> {
+    if value.len() > URL_MAX {
+        return Err(format!("Redirect URL must be at most {URL_MAX} characters."));
+    }
+    if value.trim() != value || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("Redirect URL must not contain spaces.".to_owned());
+    }
+    if value.contains('*') {
+        return Err("Redirect URL must not contain wildcards: register each URL exactly.".to_owned());
+    }
+    // RFC 6749 §3.1.2: the endpoint URI MUST NOT include a fragment component.
+    if value.contains('#') {
+        return Err("Redirect URL must not contain a fragment (#).".to_owned());
+    }
+    let url = Url::parse(value)
+        .map_err(|_| "Redirect URL must be an absolute URL, like https://app.example.com/callback.".to_owned())?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("Redirect URL must not contain a user name or password.".to_owned());
+    }
+    let host = url
+        .host()
+        .ok_or_else(|| "Redirect URL must have a host.".to_owned())?;
+    match url.scheme() {
+        "https" => Ok(()),
+        // RFC 8252 §7.3 / RFC 9700 §2.6: plain http only for loopback redirects.
+        "http" if is_loopback(&host) => Ok(()),
+        "http" => Err("Redirect URL must use https (http is allowed only for localhost, 127.0.0.1 or [::1]).".to_owned()),
+        _ => Err("Redirect URL must use https.".to_owned()),
+    }
+}
+
+/// Redirect URI list: at most 10, each valid, no duplicates.
+pub fn redirect_uris(values: &[String]) -> Result<(), String> {
+    if values.len() > REDIRECT_URIS_MAX {
+        return Err(format!(
+            "At most {REDIRECT_URIS_MAX} redirect URLs may be registered."
+        ));
+    }
+    for (i, v) in values.iter().enumerate() {
+        redirect_uri(v).map_err(|m| format!("{m} ({v})"))?;
+        if values[..i].contains(v) {
+            return Err(format!("Redirect URL {v} is listed twice."));
+        }
+    }
+    Ok(())
+}
+
+/// An informational link (privacy policy, app description): absolute http(s), no userinfo.
+pub fn web_url(label: &str, value: &str) -> Result<(), String> {
+    if value.len() > URL_MAX {
+        return Err(format!("{label} must be at most {URL_MAX} characters."));
+    }
+    let url = Url::parse(value)
+        .map_err(|_| format!("{label} must be an absolute URL, like https://example.com/page."))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+        return Err(format!("{label} must be an http or https URL."));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("{label} must not contain a user name or password."));
+    }
+    Ok(())
+}
+
+/// A plausible e-mail address: one `@`, something before it, a dotted domain after it.
+pub fn email(value: &str) -> Result<(), String> {
+    const MSG: &str = "Enter an e-mail address like dev@example.com.";
+    if value.len() > EMAIL_MAX {
+        return Err(format!("E-mail must be at most {EMAIL_MAX} characters."));
+    }
+    let (local, domain) = value.split_once('@').ok_or_else(|| MSG.to_owned())?;
+    let ok = !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(())
+    } else {
+        Err(MSG.to_owned())
+    }
+}
+
+pub fn access_token_lifetime(secs: u64) -> Result<(), String> {
+    if (ACCESS_TOKEN_LIFETIME_MIN..=ACCESS_TOKEN_LIFETIME_MAX).contains(&secs) {
+        Ok(())
+    } else {
+        Err("Access-token lifetime must be between 1 minute and 24 hours.".to_owned())
+    }
+}
+
+pub fn refresh_lifetime(label: &str, secs: Option<u64>) -> Result<(), String> {
+    match secs {
+        None => Ok(()),
+        Some(s) if (REFRESH_LIFETIME_MIN..=REFRESH_LIFETIME_MAX).contains(&s) => Ok(()),
+        Some(_) => Err(format!(
+            "{label} must be between 1 minute and 3650 days, or never."
+        )),
+    }
+}
+
+/// Every rule on a complete set of settings for an app of type `t`.
+pub fn settings(s: &AppSettings, t: AppType) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut check = |field: &str, r: Result<(), String>| {
+        if let Err(m) = r {
+            errors.push(FieldError::new(field, m));
+        }
+    };
+    check("name", name(&s.name));
+    check("description", description(&s.description));
+    check("access_token_lifetime", access_token_lifetime(s.access_token_lifetime));
+    if t.uses_redirects() {
+        check("redirect_uris", redirect_uris(&s.redirect_uris));
+        check(
+            "refresh_token_absolute_lifetime",
+            refresh_lifetime("Absolute expiry", s.refresh_token_absolute_lifetime),
+        );
+        check(
+            "refresh_token_inactivity_lifetime",
+            refresh_lifetime("Inactivity expiry", s.refresh_token_inactivity_lifetime),
+        );
+        if let (Some(a), Some(i)) = (
+            s.refresh_token_absolute_lifetime,
+            s.refresh_token_inactivity_lifetime,
+        ) {
+            if i > a {
+                check(
+                    "refresh_token_inactivity_lifetime",
+                    Err("Inactivity expiry must not be longer than the absolute expiry.".to_owned()),
+                );
+            }
+        }
+    }
+    if let Some(u) = &s.app_description_url {
+        check("app_description_url", web_url("App description URL", u));
+    }
+    if let Some(n) = &s.developer_name {
+        if n.chars().count() > DEVELOPER_NAME_MAX {
+            check(
+                "developer_name",
+                Err(format!("Developer name must be at most {DEVELOPER_NAME_MAX} characters.")),
+            );
+        }
+    }
+    if let Some(e) = &s.developer_email {
+        check("developer_email", email(e));
+    }
+    if let Some(u) = &s.privacy_policy_url {
+        check("privacy_policy_url", web_url("Privacy policy URL", u));
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(name("  My app ").is_ok());
+        assert_eq!(name("   ").unwrap_err(), NAME_REQUIRED);
+        assert!(name(&"x".repeat(100)).is_ok());
+        assert!(name(&"x".repeat(101)).is_err());
+        assert!(name(&"é".repeat(100)).is_ok(), "counted in characters, not bytes");
+    }
+
+    #[test]
+    fn redirect_uri_rules() {
+        for ok in [
+            "https://app.example.com/callback",
+            "https://app.example.com:8443/cb?x=1",
+            "http://localhost:3000/cb",
+            "http://127.0.0.1/cb",
+            "http://[::1]:8080/cb",
+        ] {
+            assert!(redirect_uri(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "/callback",
+            "app.example.com/cb",
+            "http://app.example.com/cb",
+            "https://app.example.com/cb#frag",
+            "https://*.example.com/cb",
+            "https://user:pw@app.example.com/cb",
+            "https://user@app.example.com/cb",
+            "ftp://app.example.com/cb",
+            "javascript:alert(1)",
+            " https://app.example.com/cb",
+            "http://localhost.evil.com/cb",
+        ] {
+            assert!(redirect_uri(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn redirect_uri_list_rules() {
+        let eleven: Vec<String> = (0..11).map(|i| format!("https://a.example/{i}")).collect();
+        assert!(redirect_uris(&eleven).is_err());
+        assert!(redirect_uris(&eleven[..10]).is_ok());
+        let dup = vec!["https://a.example/".to_owned(), "https://a.example/".to_owned()];
+        assert!(redirect_uris(&dup).is_err());
+    }
+
+    #[test]
+    fn emails() {
+        assert!(email("dev@example.com").is_ok());
+        for bad in ["dev", "@example.com", "dev@example", "a@b@c.com", "dev @example.com"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn inactivity_not_longer_than_absolute() {
+        let mut s = AppSettings::defaults(AppType::Web);
+        s.name = "x".into();
+        s.refresh_token_absolute_lifetime = Some(3_600);
+        s.refresh_token_inactivity_lifetime = Some(7_200);
+        let e = settings(&s, AppType::Web);
+        assert_eq!(e[0].field, "refresh_token_inactivity_lifetime");
+        s.refresh_token_inactivity_lifetime = None;
+        assert!(settings(&s, AppType::Web).is_empty());
+    }
+
+    #[test]
+    fn lifetimes() {
+        assert!(access_token_lifetime(59).is_err());
+        assert!(access_token_lifetime(3_600).is_ok());
+        assert!(access_token_lifetime(86_401).is_err());
+        assert!(refresh_lifetime("x", None).is_ok());
+        assert!(refresh_lifetime("x", Some(0)).is_err());
+    }
+}

@@ -1,0 +1,240 @@
+//! `/api/v1/apps`: create, list, read, update and delete apps of the three types.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use portico_proto::app::{AppSettings, NewSecretValue};
+use portico_proto::{App, AppInput, AppKind, AppList, AppType, CreatedApp, PublicKeyInfo, SecretInfo};
+
+use super::auth::Admin;
+use super::json::ApiJson;
+use super::problem::{ApiError, ApiResult};
+use super::secrets::new_secret_record;
+use crate::crypto::random;
+use crate::state::AppState;
+use crate::store::{AppRecord, AuditRecord, StoreError};
+
+pub(crate) fn audit(admin: &Admin, now: i64, action: &'static str, client_id: &str, detail: String) -> AuditRecord {
+    AuditRecord {
+        at: now,
+        actor: admin.username().to_owned(),
+        action,
+        client_id: Some(client_id.to_owned()),
+        detail,
+    }
+}
+
+/// Loads an app that the admin API may manage (built-in apps are not listed or edited).
+pub(crate) async fn load_app(state: &AppState, client_id: &str) -> ApiResult<AppRecord> {
+    state
+        .stores
+        .apps
+        .get_app(client_id)
+        .await?
+        .filter(|a| !a.builtin)
+        .ok_or_else(|| ApiError::not_found_app(client_id))
+}
+
+/// Maps a store `NotFound` on an app's child to a 404 naming the app.
+pub(crate) fn app_gone(client_id: &str) -> impl FnOnce(StoreError) -> ApiError + '_ {
+    move |e| match e {
+        StoreError::NotFound => ApiError::not_found_app(client_id),
+        other => other.into(),
+    }
+}
+
+/// The app as the API shows it: settings, secrets (hints only) and public keys.
+pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
+    let secrets = if r.app_type.has_secrets() {
+        state
+            .stores
+            .secrets
+            .list_secrets(&r.client_id)
+            .await?
+            .into_iter()
+            .map(|s| SecretInfo {
+                id: s.id,
+                hint: s.hint,
+                created_at: s.created_at,
+                last_used_at: s.last_used_at,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let s = r.settings;
+    let kind = match r.app_type {
+        AppType::MachineToMachine => AppKind::MachineToMachine {
+            secrets,
+            public_keys: state
+                .stores
+                .public_keys
+                .list_public_keys(&r.client_id)
+                .await?
+                .into_iter()
+                .map(|k| PublicKeyInfo {
+                    kid: k.kid,
+                    alg: k.alg,
+                    thumbprint: k.thumbprint,
+                    created_at: k.created_at,
+                })
+                .collect(),
+        },
+        AppType::Web => AppKind::Web {
+            secrets,
+            redirect_uris: s.redirect_uris,
+            rotate_refresh_token: s.rotate_refresh_token,
+            refresh_token_absolute_lifetime: s.refresh_token_absolute_lifetime,
+            refresh_token_inactivity_lifetime: s.refresh_token_inactivity_lifetime,
+            app_description_url: s.app_description_url,
+        },
+        AppType::SinglePage => AppKind::SinglePage {
+            redirect_uris: s.redirect_uris,
+            rotate_refresh_token: s.rotate_refresh_token,
+            refresh_token_absolute_lifetime: s.refresh_token_absolute_lifetime,
+            refresh_token_inactivity_lifetime: s.refresh_token_inactivity_lifetime,
+            developer_name: s.developer_name,
+            developer_email: s.developer_email,
+            privacy_policy_url: s.privacy_policy_url,
+        },
+    };
+    Ok(App {
+        logo_url: r
+            .logo_version
+            .map(|v| format!("/api/v1/apps/{}/logo?v={v}", r.client_id)),
+        client_id: r.client_id,
+        name: s.name,
+        description: s.description,
+        access_token_lifetime: s.access_token_lifetime,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        last_used_at: r.last_used_at,
+        kind,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/apps", tag = "apps",
+    responses((status = 200, body = AppList), (status = 401), (status = 403)),
+    security(("bearer" = ["admin"])))]
+pub async fn list(State(state): State<AppState>, _admin: Admin) -> ApiResult<Json<AppList>> {
+    let mut apps = Vec::new();
+    for r in state.stores.apps.list_apps().await? {
+        apps.push(render(&state, r).await?);
+    }
+    Ok(Json(AppList {
+        apps,
+        limit: state.config.max_apps,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/apps", tag = "apps", request_body = AppInput,
+    responses((status = 201, body = CreatedApp, description = "Created; `client_secret` is shown this once"),
+        (status = 409, description = "The app limit is reached"), (status = 422, body = portico_proto::Problem)),
+    security(("bearer" = ["admin"])))]
+pub async fn create(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiJson(input): ApiJson<AppInput>,
+) -> ApiResult<(StatusCode, Json<CreatedApp>)> {
+    let app_type = input.for_create().map_err(ApiError::Validation)?;
+    let mut settings = AppSettings::defaults(app_type);
+    settings.apply(app_type, &input).map_err(ApiError::Validation)?;
+    let now = state.now();
+    let client_id = random::id()?;
+    let secret = if app_type.has_secrets() {
+        Some(new_secret_record(&state, &client_id, now)?)
+    } else {
+        None
+    };
+    let record = AppRecord {
+        client_id: client_id.clone(),
+        app_type,
+        settings,
+        builtin: false,
+        created_at: now,
+        updated_at: now,
+        last_used_at: None,
+        logo_version: None,
+    };
+    let detail = format!("created {} app {:?}", app_type.label(), record.settings.name);
+    state
+        .stores
+        .apps
+        .create_app(
+            &record,
+            secret.as_ref().map(|(r, _)| r),
+            state.config.max_apps,
+            &audit(&admin, now, "app.create", &client_id, detail),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::LimitReached(n) => ApiError::Conflict(format!(
+                "At most {n} apps may exist at once; delete an app before creating another."
+            )),
+            other => other.into(),
+        })?;
+    tracing::info!(client_id = %client_id, app_type = app_type.as_str(), actor = %admin.username(), "app created");
+    let app = render(&state, record).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedApp {
+            app,
+            client_secret: secret.map(|(_, s)| NewSecretValue(s.expose().to_owned())),
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/apps/{client_id}", tag = "apps",
+    params(("client_id" = String, Path)),
+    responses((status = 200, body = App), (status = 404, body = portico_proto::Problem)),
+    security(("bearer" = ["admin"])))]
+pub async fn get(State(state): State<AppState>, _admin: Admin, Path(client_id): Path<String>) -> ApiResult<Json<App>> {
+    let r = load_app(&state, &client_id).await?;
+    Ok(Json(render(&state, r).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/apps/{client_id}", tag = "apps", request_body = AppInput,
+    params(("client_id" = String, Path)),
+    responses((status = 200, body = App), (status = 404), (status = 422, body = portico_proto::Problem)),
+    security(("bearer" = ["admin"])))]
+pub async fn update(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(client_id): Path<String>,
+    ApiJson(input): ApiJson<AppInput>,
+) -> ApiResult<Json<App>> {
+    let mut r = load_app(&state, &client_id).await?;
+    r.settings.apply(r.app_type, &input).map_err(ApiError::Validation)?;
+    let now = state.now();
+    let detail = format!("updated {}", input.present_fields().join(", "));
+    state
+        .stores
+        .apps
+        .update_app(&client_id, &r.settings, now, &audit(&admin, now, "app.update", &client_id, detail))
+        .await
+        .map_err(app_gone(&client_id))?;
+    r.updated_at = now;
+    Ok(Json(render(&state, r).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/apps/{client_id}", tag = "apps",
+    params(("client_id" = String, Path)),
+    responses((status = 204), (status = 404)),
+    security(("bearer" = ["admin"])))]
+pub async fn delete(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(client_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let r = load_app(&state, &client_id).await?;
+    let now = state.now();
+    let detail = format!("deleted {} app {:?}", r.app_type.label(), r.settings.name);
+    state
+        .stores
+        .apps
+        .delete_app(&client_id, &audit(&admin, now, "app.delete", &client_id, detail))
+        .await
+        .map_err(app_gone(&client_id))?;
+    tracing::info!(client_id = %client_id, actor = %admin.username(), "app deleted");
+    Ok(StatusCode::NO_CONTENT)
+}

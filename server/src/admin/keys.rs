@@ -1,0 +1,155 @@
+//! `/api/v1/apps/{id}/public-keys` and `/key-pairs`: the keys a machine-to-machine app
+//! signs its JWT assertions with (RFC 7523). Only public keys are ever stored.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use portico_proto::{AppType, GeneratedKeyPair, KeyPairRequest, PublicKeyInfo, PublicKeyInput};
+
+use super::apps::{app_gone, audit, load_app};
+use super::auth::Admin;
+use super::json::ApiJson;
+use super::problem::{ApiError, ApiResult};
+use crate::crypto::keys::{self, AppPublicKey};
+use crate::state::AppState;
+use crate::store::{PublicKeyRecord, StoreError};
+
+/// Keys one app may register at once: enough to rotate, few enough to list.
+pub const MAX_KEYS_PER_APP: usize = 10;
+
+async fn register(
+    state: &AppState,
+    admin: &Admin,
+    client_id: &str,
+    key: &AppPublicKey,
+    action: &'static str,
+) -> ApiResult<i64> {
+    let app = load_app(state, client_id).await?;
+    if app.app_type != AppType::MachineToMachine {
+        return Err(ApiError::Conflict(
+            "Only machine-to-machine apps have public keys.".to_owned(),
+        ));
+    }
+    let existing = state.stores.public_keys.list_public_keys(client_id).await?;
+    if existing.len() >= MAX_KEYS_PER_APP {
+        return Err(ApiError::Conflict(format!(
+            "An app may hold at most {MAX_KEYS_PER_APP} keys; delete an old one first."
+        )));
+    }
+    if existing.iter().any(|k| k.thumbprint == key.thumbprint) {
+        return Err(ApiError::Conflict("This key is already registered for the app.".to_owned()));
+    }
+    let now = state.now();
+    let record = PublicKeyRecord {
+        client_id: client_id.to_owned(),
+        kid: key.kid.clone(),
+        alg: key.alg,
+        thumbprint: key.thumbprint.clone(),
+        jwk: key.jwk.clone(),
+        created_at: now,
+    };
+    let detail = format!("added {} key {}", key.alg, key.kid);
+    state
+        .stores
+        .public_keys
+        .add_public_key(&record, &audit(admin, now, action, client_id, detail))
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict => ApiError::Conflict(format!("A key with kid {:?} is already registered.", key.kid)),
+            other => app_gone(client_id)(other),
+        })?;
+    Ok(now)
+}
+
+#[utoipa::path(post, path = "/api/v1/apps/{client_id}/public-keys", tag = "keys",
+    params(("client_id" = String, Path)), request_body = PublicKeyInput,
+    responses((status = 201, body = PublicKeyInfo), (status = 409), (status = 422, body = portico_proto::Problem)),
+    security(("bearer" = ["admin"])))]
+pub async fn add_public_key(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(client_id): Path<String>,
+    ApiJson(input): ApiJson<PublicKeyInput>,
+) -> ApiResult<(StatusCode, Json<PublicKeyInfo>)> {
+    let key = match (&input.pem, &input.jwk) {
+        (Some(pem), None) => keys::import_pem(pem).map_err(|e| ApiError::field("pem", e.to_string()))?,
+        (None, Some(jwk)) => keys::import_jwk(jwk).map_err(|e| ApiError::field("jwk", e.to_string()))?,
+        _ => {
+            return Err(ApiError::field(
+                "pem",
+                "Send exactly one of `pem` (a PEM public key) or `jwk` (a JWK object).",
+            ))
+        }
+    };
+    let created_at = register(&state, &admin, &client_id, &key, "key.add").await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PublicKeyInfo {
+            kid: key.kid,
+            alg: key.alg,
+            thumbprint: key.thumbprint,
+            created_at,
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/apps/{client_id}/key-pairs", tag = "keys",
+    params(("client_id" = String, Path)), request_body = KeyPairRequest,
+    responses((status = 201, body = GeneratedKeyPair, description = "The private key, returned once and never stored"),
+        (status = 409), (status = 422, body = portico_proto::Problem)),
+    security(("bearer" = ["admin"])))]
+pub async fn generate_key_pair(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(client_id): Path<String>,
+    ApiJson(input): ApiJson<KeyPairRequest>,
+) -> ApiResult<(StatusCode, Json<GeneratedKeyPair>)> {
+    // Check the app before spending time on key generation (RSA takes a while).
+    let app = load_app(&state, &client_id).await?;
+    if app.app_type != AppType::MachineToMachine {
+        return Err(ApiError::Conflict("Only machine-to-machine apps have key pairs.".to_owned()));
+    }
+    let alg = input.alg;
+    let generated = tokio::task::spawn_blocking(move || keys::generate(alg))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    register(&state, &admin, &client_id, &generated.public, "key.generate").await?;
+    let p = generated.public;
+    Ok((
+        StatusCode::CREATED,
+        Json(GeneratedKeyPair {
+            kid: p.kid,
+            alg: p.alg,
+            thumbprint: p.thumbprint,
+            private_key_pem: generated.private_key_pem,
+        }),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/apps/{client_id}/public-keys/{kid}", tag = "keys",
+    params(("client_id" = String, Path), ("kid" = String, Path)),
+    responses((status = 204), (status = 404)),
+    security(("bearer" = ["admin"])))]
+pub async fn delete_public_key(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((client_id, kid)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    load_app(&state, &client_id).await?;
+    let now = state.now();
+    state
+        .stores
+        .public_keys
+        .delete_public_key(
+            &client_id,
+            &kid,
+            &audit(&admin, now, "key.delete", &client_id, format!("deleted key {kid}")),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ApiError::NotFound(format!("App {client_id} has no key {kid:?}.")),
+            other => other.into(),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,43 @@
+//! The JSON admin API the console uses: apps, secrets, keys, logo, audit.
+
+pub mod apps;
+pub mod audit;
+pub mod auth;
+pub mod json;
+pub mod keys;
+pub mod logo;
+pub mod openapi;
+pub mod problem;
+pub mod secrets;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+/// Routes under `/api/v1` for administrators.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/apps", get(apps::list).post(apps::create))
+        .route(
+            "/apps/{client_id}",
+            get(apps::get).patch(apps::update).delete(apps::delete),
+        )
+        .route("/apps/{client_id}/secrets", post(secrets::create))
+        .route("/apps/{client_id}/secrets/{secret_id}", delete(secrets::delete))
+        .route("/apps/{client_id}/public-keys", post(keys::add_public_key))
+        .route("/apps/{client_id}/public-keys/{kid}", delete(keys::delete_public_key))
+        .route("/apps/{client_id}/key-pairs", post(keys::generate_key_pair))
+        .route("/audit", get(audit::list))
+        .route("/openapi.json", get(openapi::document))
+        .layer(DefaultBodyLimit::max(json::JSON_LIMIT))
+        .merge(
+            Router::new()
+                .route(
+                    "/apps/{client_id}/logo",
+                    get(logo::get).put(logo::put).delete(logo::delete),
+                )
+                .layer(DefaultBodyLimit::max(logo::LOGO_MAX_BYTES)),
+        )
+}

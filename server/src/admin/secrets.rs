@@ -1,0 +1,115 @@
+//! `/api/v1/apps/{id}/secrets`: several active secrets per app, so it can rotate
+//! without downtime; each shown once, at creation.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use portico_proto::secret::MAX_SECRETS_PER_APP;
+use portico_proto::NewSecret;
+
+use super::apps::{app_gone, audit, load_app};
+use super::auth::Admin;
+use super::problem::{ApiError, ApiResult};
+use crate::crypto::random;
+use crate::crypto::secret::ClientSecret;
+use crate::state::AppState;
+use crate::store::{SecretRecord, StoreError};
+
+/// A fresh secret and the record that stores only its keyed hash.
+pub(crate) fn new_secret_record(
+    state: &AppState,
+    client_id: &str,
+    now: i64,
+) -> ApiResult<(SecretRecord, ClientSecret)> {
+    let secret = ClientSecret::generate()?;
+    let record = SecretRecord {
+        id: random::id()?,
+        client_id: client_id.to_owned(),
+        secret_hash: state.hasher.hash(secret.expose()),
+        hint: secret.hint(),
+        created_at: now,
+        last_used_at: None,
+    };
+    Ok((record, secret))
+}
+
+#[utoipa::path(post, path = "/api/v1/apps/{client_id}/secrets", tag = "secrets",
+    params(("client_id" = String, Path)),
+    responses((status = 201, body = NewSecret, description = "The secret, shown this once"),
+        (status = 404), (status = 409, description = "Single-page app, or 5 secrets already")),
+    security(("bearer" = ["admin"])))]
+pub async fn create(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(client_id): Path<String>,
+) -> ApiResult<(StatusCode, Json<NewSecret>)> {
+    let app = load_app(&state, &client_id).await?;
+    if !app.app_type.has_secrets() {
+        return Err(ApiError::Conflict(
+            "Single-page apps are public clients and have no secrets (RFC 6749 §2.1); they use PKCE.".to_owned(),
+        ));
+    }
+    let now = state.now();
+    let (record, secret) = new_secret_record(&state, &client_id, now)?;
+    let detail = format!("added secret {}", record.hint);
+    state
+        .stores
+        .secrets
+        .add_secret(
+            &record,
+            MAX_SECRETS_PER_APP as u32,
+            &audit(&admin, now, "secret.create", &client_id, detail),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::LimitReached(n) => ApiError::Conflict(format!(
+                "An app may hold at most {n} secrets; delete an old one first."
+            )),
+            other => app_gone(&client_id)(other),
+        })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewSecret {
+            id: record.id,
+            client_secret: secret.expose().to_owned(),
+            hint: record.hint,
+            created_at: now,
+        }),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/apps/{client_id}/secrets/{secret_id}", tag = "secrets",
+    params(("client_id" = String, Path), ("secret_id" = String, Path)),
+    responses((status = 204), (status = 404)),
+    security(("bearer" = ["admin"])))]
+pub async fn delete(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((client_id, secret_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    load_app(&state, &client_id).await?;
+    let now = state.now();
+    let hint = state
+        .stores
+        .secrets
+        .list_secrets(&client_id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == secret_id)
+        .map(|s| s.hint)
+        .ok_or_else(|| ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}.")))?;
+    state
+        .stores
+        .secrets
+        .delete_secret(
+            &client_id,
+            &secret_id,
+            &audit(&admin, now, "secret.delete", &client_id, format!("deleted secret {hint}")),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}.")),
+            other => other.into(),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}

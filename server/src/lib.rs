@@ -1,0 +1,63 @@
+//! Portico: a self-hosted OAuth2 authorization server.
+//!
+//! `app(state)` builds the whole HTTP service, so tests drive it exactly as the
+//! binary serves it (axum examples / mini-redis convention).
+
+pub mod admin;
+pub mod clock;
+pub mod console;
+pub mod crypto;
+pub mod state;
+pub mod store;
+pub mod token;
+pub mod users;
+
+use axum::extract::Request;
+use axum::http::{StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::any;
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+pub use state::{AppState, Config};
+
+/// Errors that stop the server from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("storage: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("tokens: {0}")]
+    Token(#[from] token::TokenError),
+    #[error(transparent)]
+    Random(#[from] crypto::random::RandomError),
+    #[error(transparent)]
+    User(#[from] users::UserError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+/// The whole service: admin API, protocol endpoints and the console.
+pub fn app(state: AppState) -> Router {
+    let console = console::router(state.config.console_dir.as_deref());
+    Router::new()
+        .nest("/api/v1", admin::router())
+        .route("/api", any(server_not_found))
+        .route("/api/{*rest}", any(server_not_found))
+        .route("/oauth2/{*rest}", any(server_not_found))
+        .route("/.well-known/{*rest}", any(server_not_found))
+        .fallback_service(console)
+        .layer(
+            // Spans carry method and path only: query strings may hold codes or state.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+async fn server_not_found(uri: Uri) -> impl IntoResponse {
+    let _ = StatusCode::NOT_FOUND;
+    admin::problem::ApiError::NotFound(format!("No API endpoint at {}.", uri.path()))
+}

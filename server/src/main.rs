@@ -1,0 +1,213 @@
+//! The `portico` binary: `serve`, and `user add`.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use portico::clock::{Clock, SystemClock};
+use portico::state::Stores;
+use portico::users::{self, Bootstrap, NewUser};
+use portico::{store, AppState, Config, Error};
+
+#[derive(Parser)]
+#[command(name = "portico", version, about = "Portico OAuth2 authorization server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DbArgs {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    #[arg(long, env = "PORTICO_DATABASE_URL", default_value = "sqlite://data/portico.db")]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run migrations, then serve the API, the protocol endpoints and the console.
+    Serve {
+        #[arg(long, env = "PORTICO_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Issuer identifier (RFC 8414); defaults to `http://<addr>`.
+        #[arg(long, env = "PORTICO_ISSUER")]
+        issuer: Option<String>,
+        /// Most apps that may exist at once.
+        #[arg(long, env = "PORTICO_MAX_APPS", default_value_t = 10)]
+        max_apps: u32,
+        /// Folder with the console's built files.
+        #[arg(long, env = "PORTICO_CONSOLE_DIR", default_value = "dist")]
+        console_dir: PathBuf,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input (or a prompt on a terminal).
+    Add {
+        username: String,
+        /// Give the user the admin role.
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let result = match Cli::parse().command {
+        Command::Serve {
+            addr,
+            db,
+            issuer,
+            max_apps,
+            console_dir,
+        } => serve(addr, &db.database_url, issuer, max_apps, console_dir).await,
+        Command::User {
+            command: UserCommand::Add {
+                username,
+                admin,
+                email,
+                name,
+                db,
+            },
+        } => add_user(&db.database_url, username, admin, email, name).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("portico: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(
+    addr: SocketAddr,
+    database_url: &str,
+    issuer: Option<String>,
+    max_apps: u32,
+    console_dir: PathBuf,
+) -> Result<(), Error> {
+    let issuer = issuer
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+    url::Url::parse(&issuer).map_err(|e| Error::Config(format!("--issuer {issuer:?} is not a URL: {e}")))?;
+    let store = Arc::new(store::connect(database_url).await?);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let config = Config {
+        issuer: issuer.clone(),
+        max_apps,
+        console_dir: Some(console_dir),
+    };
+    let state = AppState::new(config, store.clone(), clock.clone()).await?;
+    let bootstrap_password = std::env::var("PORTICO_BOOTSTRAP_ADMIN_PASSWORD").ok();
+    match users::bootstrap_admin(&state.stores, clock.now(), bootstrap_password).await? {
+        Bootstrap::NotNeeded => {}
+        Bootstrap::FromEnvironment => {
+            tracing::info!("created user `admin` with the password from PORTICO_BOOTSTRAP_ADMIN_PASSWORD")
+        }
+        // Printed once to the terminal, never to the log.
+        Bootstrap::Generated(p) => println!(
+            "\nCreated the first administrator.\n  username: admin\n  password: {p}\nThis password is shown only now.\n"
+        ),
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(addr = %listener.local_addr()?, %issuer, "Portico is serving");
+    axum::serve(listener, portico::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM so in-flight requests finish before exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn read_password() -> Result<String, Error> {
+    if std::io::stdin().is_terminal() {
+        let p = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Repeat password: ")?;
+        if p != again {
+            return Err(Error::Config("the passwords differ".to_owned()));
+        }
+        Ok(p)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+async fn add_user(
+    database_url: &str,
+    username: String,
+    admin: bool,
+    email: Option<String>,
+    name: Option<String>,
+) -> Result<(), Error> {
+    let password = read_password()?;
+    let store = Arc::new(store::connect(database_url).await?);
+    let stores = Stores::from_one(store.clone());
+    let user = users::create_user(
+        &stores,
+        SystemClock.now(),
+        NewUser {
+            username,
+            password,
+            email,
+            name,
+            is_admin: admin,
+        },
+    )
+    .await?;
+    store.close().await;
+    println!(
+        "added user {}{}",
+        user.username,
+        if user.is_admin { " (admin)" } else { "" }
+    );
+    Ok(())
+}

@@ -1,0 +1,626 @@
+//! The SQL store: one implementation for SQLite and PostgreSQL over sqlx's `Any` driver.
+//! Queries use `$n` placeholders, which both databases accept, and only SQL both speak;
+//! each database has its own migrations folder.
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use portico_proto::app::AppSettings;
+use portico_proto::{AppType, KeyAlg};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Connection, Executor, Row};
+
+use super::*;
+
+/// Which database the URL named; decides migrations and connection set-up only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct SqlStore {
+    pool: AnyPool,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqlStore")
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Opens the database named by `url` (`sqlite://path` or `postgres://…`), creating an
+/// SQLite file and its folder when missing, and runs the embedded migrations.
+pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
+    sqlx::any::install_default_drivers();
+    let backend = if url.starts_with("sqlite:") {
+        Backend::Sqlite
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Backend::Postgres
+    } else {
+        return Err(StoreError::Corrupt(format!(
+            "unsupported database URL scheme in {:?}: use sqlite:// or postgres://",
+            url.split(':').next().unwrap_or_default()
+        )));
+    };
+    let mut url = url.to_owned();
+    if backend == Backend::Sqlite {
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:")
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(parent) = std::path::Path::new(&path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", parent.display())))?;
+            }
+        }
+        if !url.contains("mode=") {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str("mode=rwc");
+        }
+    }
+    let options = AnyConnectOptions::from_str(&url)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run beside the single writer; foreign keys make
+                    // deletes cascade; a busy writer is waited for, not failed.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    let migrator = match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    migrator
+        .run(&pool)
+        .await
+        .map_err(|e| StoreError::Db(sqlx::Error::Migrate(Box::new(e))))?;
+    Ok(SqlStore { pool })
+}
+
+impl SqlStore {
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Checks the database answers (for readiness probes).
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        conn.ping().await?;
+        Ok(())
+    }
+}
+
+async fn insert_audit<'c, E>(exec: E, a: &AuditRecord) -> StoreResult<()>
+where
+    E: Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query("INSERT INTO audit_log (at, actor, action, client_id, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(a.at)
+        .bind(&a.actor)
+        .bind(a.action)
+        .bind(a.client_id.as_deref())
+        .bind(&a.detail)
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_owned())
+}
+
+const APP_COLUMNS: &str =
+    "client_id, app_type, settings, builtin, created_at, updated_at, last_used_at, logo_version";
+
+fn app_from_row(row: &AnyRow) -> StoreResult<AppRecord> {
+    let app_type: String = row.try_get("app_type")?;
+    let settings: String = row.try_get("settings")?;
+    Ok(AppRecord {
+        client_id: row.try_get("client_id")?,
+        app_type: AppType::parse(&app_type).ok_or_else(|| corrupt("app_type"))?,
+        settings: serde_json::from_str::<AppSettings>(&settings).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        builtin: row.try_get("builtin")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+        logo_version: row.try_get("logo_version")?,
+    })
+}
+
+fn settings_json(s: &AppSettings) -> StoreResult<String> {
+    serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Fails with `NotFound` when an UPDATE or DELETE touched no row.
+fn one_row(r: sqlx::any::AnyQueryResult) -> StoreResult<()> {
+    if r.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+#[async_trait]
+impl AppStore for SqlStore {
+    async fn create_app(
+        &self,
+        app: &AppRecord,
+        first_secret: Option<&SecretRecord>,
+        max_apps: u32,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        // Writing first takes SQLite's write lock and PostgreSQL's row lock, so concurrent
+        // creations queue here and each counts the apps the previous one left.
+        sqlx::query("UPDATE app_create_lock SET ticks = ticks + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        let count: i64 = sqlx::query("SELECT COUNT(*) FROM apps WHERE builtin = FALSE")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        if count >= i64::from(max_apps) && !app.builtin {
+            return Err(StoreError::LimitReached(max_apps));
+        }
+        let r = sqlx::query(
+            "INSERT INTO apps (client_id, app_type, settings, builtin, created_at, updated_at, last_used_at, logo_version)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)",
+        )
+        .bind(&app.client_id)
+        .bind(app.app_type.as_str())
+        .bind(settings_json(&app.settings)?)
+        .bind(app.builtin)
+        .bind(app.created_at)
+        .bind(app.updated_at)
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
+            r => r?,
+        };
+        if let Some(s) = first_secret {
+            insert_secret(&mut *tx, s).await?;
+        }
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_apps(&self) -> StoreResult<Vec<AppRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {APP_COLUMNS} FROM apps WHERE builtin = FALSE ORDER BY created_at, client_id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(app_from_row).collect()
+    }
+
+    async fn get_app(&self, client_id: &str) -> StoreResult<Option<AppRecord>> {
+        let row = sqlx::query(&format!("SELECT {APP_COLUMNS} FROM apps WHERE client_id = $1"))
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(app_from_row).transpose()
+    }
+
+    async fn update_app(
+        &self,
+        client_id: &str,
+        settings: &AppSettings,
+        now: i64,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query("UPDATE apps SET settings = $1, updated_at = $2 WHERE client_id = $3 AND builtin = FALSE")
+            .bind(settings_json(settings)?)
+            .bind(now)
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        one_row(r)?;
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_app(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        // Children first: this does not rely on the connection's foreign-key setting.
+        for table in ["client_secrets", "app_public_keys", "app_logos"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1"))
+                .bind(client_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let r = sqlx::query("DELETE FROM apps WHERE client_id = $1 AND builtin = FALSE")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        one_row(r)?;
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn insert_secret<'c, E>(exec: E, s: &SecretRecord) -> StoreResult<()>
+where
+    E: Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO client_secrets (id, client_id, secret_hash, hint, created_at, last_used_at)
+         VALUES ($1, $2, $3, $4, $5, NULL)",
+    )
+    .bind(&s.id)
+    .bind(&s.client_id)
+    .bind(&s.secret_hash)
+    .bind(&s.hint)
+    .bind(s.created_at)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// Locks the app's row for the rest of the transaction (SQLite: takes the write lock),
+/// failing with `NotFound` when there is no such (non-built-in) app.
+async fn lock_app(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client_id: &str, now: i64) -> StoreResult<()> {
+    let r = sqlx::query("UPDATE apps SET updated_at = $1 WHERE client_id = $2 AND builtin = FALSE")
+        .bind(now)
+        .bind(client_id)
+        .execute(&mut **tx)
+        .await?;
+    one_row(r)
+}
+
+#[async_trait]
+impl SecretStore for SqlStore {
+    async fn add_secret(&self, secret: &SecretRecord, max: u32, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        lock_app(&mut tx, &secret.client_id, secret.created_at).await?;
+        let count: i64 = sqlx::query("SELECT COUNT(*) FROM client_secrets WHERE client_id = $1")
+            .bind(&secret.client_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        if count >= i64::from(max) {
+            return Err(StoreError::LimitReached(max));
+        }
+        insert_secret(&mut *tx, secret).await?;
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_secrets(&self, client_id: &str) -> StoreResult<Vec<SecretRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, client_id, secret_hash, hint, created_at, last_used_at
+             FROM client_secrets WHERE client_id = $1 ORDER BY created_at, id",
+        )
+        .bind(client_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SecretRecord {
+                    id: r.try_get("id")?,
+                    client_id: r.try_get("client_id")?,
+                    secret_hash: r.try_get("secret_hash")?,
+                    hint: r.try_get("hint")?,
+                    created_at: r.try_get("created_at")?,
+                    last_used_at: r.try_get("last_used_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn delete_secret(&self, client_id: &str, id: &str, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        lock_app(&mut tx, client_id, audit.at).await?;
+        let r = sqlx::query("DELETE FROM client_secrets WHERE client_id = $1 AND id = $2")
+            .bind(client_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        one_row(r)?;
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn touch_secret(&self, id: &str, now: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE client_secrets SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl PublicKeyStore for SqlStore {
+    async fn add_public_key(&self, key: &PublicKeyRecord, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        lock_app(&mut tx, &key.client_id, key.created_at).await?;
+        let r = sqlx::query(
+            "INSERT INTO app_public_keys (client_id, kid, alg, thumbprint, jwk, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&key.client_id)
+        .bind(&key.kid)
+        .bind(key.alg.as_str())
+        .bind(&key.thumbprint)
+        .bind(&key.jwk)
+        .bind(key.created_at)
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
+            r => r?,
+        };
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_public_keys(&self, client_id: &str) -> StoreResult<Vec<PublicKeyRecord>> {
+        let rows = sqlx::query(
+            "SELECT client_id, kid, alg, thumbprint, jwk, created_at
+             FROM app_public_keys WHERE client_id = $1 ORDER BY created_at, kid",
+        )
+        .bind(client_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let alg: String = r.try_get("alg")?;
+                Ok(PublicKeyRecord {
+                    client_id: r.try_get("client_id")?,
+                    kid: r.try_get("kid")?,
+                    alg: KeyAlg::parse(&alg).ok_or_else(|| corrupt("key alg"))?,
+                    thumbprint: r.try_get("thumbprint")?,
+                    jwk: r.try_get("jwk")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn delete_public_key(&self, client_id: &str, kid: &str, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        lock_app(&mut tx, client_id, audit.at).await?;
+        let r = sqlx::query("DELETE FROM app_public_keys WHERE client_id = $1 AND kid = $2")
+            .bind(client_id)
+            .bind(kid)
+            .execute(&mut *tx)
+            .await?;
+        one_row(r)?;
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl LogoStore for SqlStore {
+    async fn set_logo(&self, client_id: &str, logo: &Logo, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        lock_app(&mut tx, client_id, logo.updated_at).await?;
+        sqlx::query("DELETE FROM app_logos WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO app_logos (client_id, content_type, bytes, updated_at) VALUES ($1, $2, $3, $4)")
+            .bind(client_id)
+            .bind(&logo.content_type)
+            .bind(&logo.bytes)
+            .bind(logo.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        // The version only grows, so a new logo is never hidden behind a cached old one.
+        sqlx::query(
+            "UPDATE apps SET logo_version = COALESCE(logo_version, 0) + 1 WHERE client_id = $1",
+        )
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_logo(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        lock_app(&mut tx, client_id, audit.at).await?;
+        let r = sqlx::query("DELETE FROM app_logos WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        one_row(r)?;
+        sqlx::query("UPDATE apps SET logo_version = NULL WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn get_logo(&self, client_id: &str) -> StoreResult<Option<Logo>> {
+        let row = sqlx::query("SELECT content_type, bytes, updated_at FROM app_logos WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Logo {
+                content_type: r.try_get("content_type")?,
+                bytes: r.try_get("bytes")?,
+                updated_at: r.try_get("updated_at")?,
+            })
+        })
+        .transpose()
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, password_hash, email, name, is_admin, disabled, created_at";
+
+fn user_from_row(r: &AnyRow) -> StoreResult<UserRecord> {
+    Ok(UserRecord {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        password_hash: r.try_get("password_hash")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        is_admin: r.try_get("is_admin")?,
+        disabled: r.try_get("disabled")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+#[async_trait]
+impl UserStore for SqlStore {
+    async fn create_user(&self, u: &UserRecord) -> StoreResult<()> {
+        let r = sqlx::query(&format!(
+            "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ))
+        .bind(&u.id)
+        .bind(&u.username)
+        .bind(&u.password_hash)
+        .bind(u.email.as_deref())
+        .bind(u.name.as_deref())
+        .bind(u.is_admin)
+        .bind(u.disabled)
+        .bind(u.created_at)
+        .execute(&self.pool)
+        .await;
+        match r {
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict),
+            r => r.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    async fn count_users(&self) -> StoreResult<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+}
+
+#[async_trait]
+impl SigningKeyStore for SqlStore {
+    async fn list_signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>> {
+        let rows = sqlx::query(
+            "SELECT kid, alg, pkcs8, created_at, retired_at FROM signing_keys ORDER BY created_at, kid",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SigningKeyRecord {
+                    kid: r.try_get("kid")?,
+                    alg: r.try_get("alg")?,
+                    pkcs8: r.try_get("pkcs8")?,
+                    created_at: r.try_get("created_at")?,
+                    retired_at: r.try_get("retired_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn insert_signing_key(&self, k: &SigningKeyRecord) -> StoreResult<()> {
+        sqlx::query("INSERT INTO signing_keys (kid, alg, pkcs8, created_at, retired_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&k.kid)
+            .bind(&k.alg)
+            .bind(&k.pkcs8)
+            .bind(k.created_at)
+            .bind(k.retired_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ServerSecretStore for SqlStore {
+    async fn server_secret(&self, name: &str, candidate: &[u8], now: i64) -> StoreResult<Vec<u8>> {
+        // Two copies starting at once both try; the key wins once, and both read it back.
+        let _ = sqlx::query(
+            "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(candidate)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(sqlx::query("SELECT value FROM server_secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+}
+
+#[async_trait]
+impl AuditStore for SqlStore {
+    async fn list_audit(&self, before: Option<i64>, limit: u32) -> StoreResult<Vec<AuditRow>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, client_id, detail FROM audit_log
+             WHERE id < $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    client_id: r.try_get("client_id")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,186 @@
+//! The token service: signs RFC 9068 JWT access tokens with the server's ES256 keys and
+//! checks the ones presented to the API. Keys are generated on first start and kept in
+//! the store, so every server copy signs and verifies with the same set.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::jws::{self, SigningKey};
+use crate::crypto::random;
+use crate::store::{SigningKeyRecord, SigningKeyStore, StoreError};
+
+/// RFC 9068 §2.1: the `typ` header of JWT access tokens.
+pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
+
+/// RFC 9068 §2.2 claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    /// The user's id, or the client ID for a token the app holds for itself.
+    pub sub: String,
+    pub aud: String,
+    pub client_id: String,
+    /// Space-separated granted scopes (RFC 8693 §4.2 form).
+    pub scope: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+}
+
+impl AccessClaims {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scope.split(' ').any(|s| s == scope)
+    }
+}
+
+/// What an access token is for; the service fills in issuer, times and id.
+#[derive(Debug, Clone)]
+pub struct AccessGrant<'a> {
+    pub subject: &'a str,
+    pub client_id: &'a str,
+    pub scope: &'a str,
+    pub lifetime: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Malformed, badly signed, expired or meant for someone else: RFC 6750 `invalid_token`.
+    #[error("the access token is invalid or expired")]
+    Invalid,
+    #[error("token signing failed: {0}")]
+    Internal(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+struct KeySet {
+    active: Arc<SigningKey>,
+    by_kid: HashMap<String, Arc<SigningKey>>,
+}
+
+pub struct TokenService {
+    issuer: String,
+    /// RFC 9068 §3: the resource the token is for. Portico's own API.
+    audience: String,
+    keys: RwLock<Arc<KeySet>>,
+}
+
+impl std::fmt::Debug for TokenService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenService").field("issuer", &self.issuer).finish_non_exhaustive()
+    }
+}
+
+/// Allowed clock difference between server copies when checking `iat`/`exp`.
+const LEEWAY: i64 = 5;
+
+impl TokenService {
+    /// Loads the signing keys, generating the first one when the store has none.
+    pub async fn load(store: &dyn SigningKeyStore, issuer: &str, now: i64) -> Result<Self, TokenError> {
+        let mut records = store.list_signing_keys().await?;
+        if records.iter().all(|r| r.retired_at.is_some()) {
+            let (key, pkcs8) = SigningKey::generate().map_err(|e| TokenError::Internal(e.to_string()))?;
+            store
+                .insert_signing_key(&SigningKeyRecord {
+                    kid: key.kid().to_owned(),
+                    alg: "ES256".to_owned(),
+                    pkcs8,
+                    created_at: now,
+                    retired_at: None,
+                })
+                .await?;
+            records = store.list_signing_keys().await?;
+        }
+        let service = Self {
+            issuer: issuer.to_owned(),
+            audience: issuer.to_owned(),
+            keys: RwLock::new(Arc::new(Self::key_set(&records)?)),
+        };
+        Ok(service)
+    }
+
+    fn key_set(records: &[SigningKeyRecord]) -> Result<KeySet, TokenError> {
+        let mut by_kid = HashMap::new();
+        let mut active: Option<(i64, Arc<SigningKey>)> = None;
+        for r in records {
+            let key = Arc::new(
+                SigningKey::from_pkcs8(&r.pkcs8, r.kid.clone()).map_err(|e| TokenError::Internal(e.to_string()))?,
+            );
+            if r.retired_at.is_none() && active.as_ref().is_none_or(|(at, _)| r.created_at >= *at) {
+                active = Some((r.created_at, key.clone()));
+            }
+            by_kid.insert(r.kid.clone(), key);
+        }
+        let (_, active) = active.ok_or_else(|| TokenError::Internal("no active signing key".to_owned()))?;
+        Ok(KeySet { active, by_kid })
+    }
+
+    fn current(&self) -> Arc<KeySet> {
+        match self.keys.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Signs an access token; returns it with its `jti`.
+    pub fn issue_access_token(&self, grant: &AccessGrant<'_>, now: i64) -> Result<(String, AccessClaims), TokenError> {
+        let claims = AccessClaims {
+            iss: self.issuer.clone(),
+            sub: grant.subject.to_owned(),
+            aud: self.audience.clone(),
+            client_id: grant.client_id.to_owned(),
+            scope: grant.scope.to_owned(),
+            iat: now,
+            exp: now + grant.lifetime,
+            jti: random::token::<16>().map_err(|e| TokenError::Internal(e.to_string()))?,
+        };
+        let token = self
+            .current()
+            .active
+            .sign(ACCESS_TOKEN_TYP, &claims)
+            .map_err(|e| TokenError::Internal(e.to_string()))?;
+        Ok((token, claims))
+    }
+
+    /// RFC 9068 §4: validates an access token presented to the API.
+    pub fn verify_access_token(&self, token: &str, now: i64) -> Result<AccessClaims, TokenError> {
+        let jws = jws::parse(token).map_err(|_| TokenError::Invalid)?;
+        // RFC 9068 §4: the typ header MUST be at+jwt, so ID tokens and other JWTs signed
+        // by the same key are not accepted as access tokens.
+        if jws.header.alg != "ES256" || jws.header.typ.as_deref() != Some(ACCESS_TOKEN_TYP) {
+            return Err(TokenError::Invalid);
+        }
+        let keys = self.current();
+        let key = jws
+            .header
+            .kid
+            .as_deref()
+            .and_then(|kid| keys.by_kid.get(kid))
+            .ok_or(TokenError::Invalid)?;
+        if !key.verify(&jws) {
+            return Err(TokenError::Invalid);
+        }
+        let claims: AccessClaims = serde_json::from_slice(&jws.claims_json).map_err(|_| TokenError::Invalid)?;
+        if claims.iss != self.issuer || claims.aud != self.audience {
+            return Err(TokenError::Invalid);
+        }
+        if claims.exp <= now - LEEWAY || claims.iat > now + LEEWAY {
+            return Err(TokenError::Invalid);
+        }
+        Ok(claims)
+    }
+
+    /// RFC 7517 JWK Set of every key a live token may be signed with.
+    pub fn jwks(&self) -> serde_json::Value {
+        let keys = self.current();
+        let mut list: Vec<_> = keys.by_kid.values().map(|k| k.public_jwk()).collect();
+        list.sort_by(|a, b| a["kid"].as_str().cmp(&b["kid"].as_str()));
+        serde_json::json!({ "keys": list })
+    }
+}

@@ -200,32 +200,83 @@ pub fn field_applies(field: &str, t: AppType) -> bool {
 pub struct AppInput {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<AppType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub redirect_uris: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rotate_refresh_token: Option<bool>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub refresh_token_absolute_lifetime: Option<Option<u64>>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub refresh_token_inactivity_lifetime: Option<Option<u64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub access_token_lifetime: Option<u64>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub app_description_url: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub developer_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub developer_email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub privacy_policy_url: Option<Option<String>>,
 }
 
+/// A field that may be absent but, when present, must not be `null`.
+fn not_null<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
 /// Tells a field sent as `null` (`Some(None)`) from an absent one (`None`).
-fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -242,9 +293,18 @@ impl AppInput {
         push(self.description.is_some(), "description");
         push(self.redirect_uris.is_some(), "redirect_uris");
         push(self.rotate_refresh_token.is_some(), "rotate_refresh_token");
-        push(self.refresh_token_absolute_lifetime.is_some(), "refresh_token_absolute_lifetime");
-        push(self.refresh_token_inactivity_lifetime.is_some(), "refresh_token_inactivity_lifetime");
-        push(self.access_token_lifetime.is_some(), "access_token_lifetime");
+        push(
+            self.refresh_token_absolute_lifetime.is_some(),
+            "refresh_token_absolute_lifetime",
+        );
+        push(
+            self.refresh_token_inactivity_lifetime.is_some(),
+            "refresh_token_inactivity_lifetime",
+        );
+        push(
+            self.access_token_lifetime.is_some(),
+            "access_token_lifetime",
+        );
         push(self.app_description_url.is_some(), "app_description_url");
         push(self.developer_name.is_some(), "developer_name");
         push(self.developer_email.is_some(), "developer_email");
@@ -393,6 +453,12 @@ mod tests {
     }
 
     #[test]
+    fn null_is_refused_where_a_value_is_required() {
+        assert!(serde_json::from_str::<AppInput>(r#"{"name": null}"#).is_err());
+        assert!(serde_json::from_str::<AppInput>(r#"{"access_token_lifetime": null}"#).is_err());
+    }
+
+    #[test]
     fn unknown_fields_are_refused() {
         assert!(serde_json::from_str::<AppInput>(r#"{"logo": "x"}"#).is_err());
     }
@@ -402,7 +468,10 @@ mod tests {
         let mut s = AppSettings::defaults(AppType::MachineToMachine);
         s.name = "cli".into();
         let err = s
-            .apply(AppType::MachineToMachine, &input(r#"{"redirect_uris": []}"#))
+            .apply(
+                AppType::MachineToMachine,
+                &input(r#"{"redirect_uris": []}"#),
+            )
             .unwrap_err();
         assert_eq!(err[0].field, "redirect_uris");
         assert!(err[0].message.contains("machine-to-machine"));
@@ -413,7 +482,10 @@ mod tests {
         let mut s = AppSettings::defaults(AppType::Web);
         s.name = "ok".into();
         let before = s.clone();
-        let err = s.apply(AppType::Web, &input(r#"{"name": "new", "redirect_uris": ["ftp://x"]}"#));
+        let err = s.apply(
+            AppType::Web,
+            &input(r#"{"name": "new", "redirect_uris": ["ftp://x"]}"#),
+        );
         assert!(err.is_err());
         assert_eq!(s, before);
     }

@@ -57,20 +57,25 @@ fn is_loopback(host: &Host<&str>) -> bool {
 /// `http` on a loopback host only), no fragment, no wildcard, no userinfo.
 pub fn redirect_uri(value: &str) -> Result<(), String> {
     if value.len() > URL_MAX {
-        return Err(format!("Redirect URL must be at most {URL_MAX} characters."));
+        return Err(format!(
+            "Redirect URL must be at most {URL_MAX} characters."
+        ));
     }
     if value.trim() != value || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("Redirect URL must not contain spaces.".to_owned());
     }
     if value.contains('*') {
-        return Err("Redirect URL must not contain wildcards: register each URL exactly.".to_owned());
+        return Err(
+            "Redirect URL must not contain wildcards: register each URL exactly.".to_owned(),
+        );
     }
     // RFC 6749 §3.1.2: the endpoint URI MUST NOT include a fragment component.
     if value.contains('#') {
         return Err("Redirect URL must not contain a fragment (#).".to_owned());
     }
-    let url = Url::parse(value)
-        .map_err(|_| "Redirect URL must be an absolute URL, like https://app.example.com/callback.".to_owned())?;
+    let url = Url::parse(value).map_err(|_| {
+        "Redirect URL must be an absolute URL, like https://app.example.com/callback.".to_owned()
+    })?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err("Redirect URL must not contain a user name or password.".to_owned());
     }
@@ -81,7 +86,10 @@ pub fn redirect_uri(value: &str) -> Result<(), String> {
         "https" => Ok(()),
         // RFC 8252 §7.3 / RFC 9700 §2.6: plain http only for loopback redirects.
         "http" if is_loopback(&host) => Ok(()),
-        "http" => Err("Redirect URL must use https (http is allowed only for localhost, 127.0.0.1 or [::1]).".to_owned()),
+        "http" => Err(
+            "Redirect URL must use https (http is allowed only for localhost, 127.0.0.1 or [::1])."
+                .to_owned(),
+        ),
         _ => Err("Redirect URL must use https.".to_owned()),
     }
 }
@@ -166,7 +174,10 @@ pub fn settings(s: &AppSettings, t: AppType) -> Vec<FieldError> {
     };
     check("name", name(&s.name));
     check("description", description(&s.description));
-    check("access_token_lifetime", access_token_lifetime(s.access_token_lifetime));
+    check(
+        "access_token_lifetime",
+        access_token_lifetime(s.access_token_lifetime),
+    );
     if t.uses_redirects() {
         check("redirect_uris", redirect_uris(&s.redirect_uris));
         check(
@@ -184,7 +195,9 @@ pub fn settings(s: &AppSettings, t: AppType) -> Vec<FieldError> {
             if i > a {
                 check(
                     "refresh_token_inactivity_lifetime",
-                    Err("Inactivity expiry must not be longer than the absolute expiry.".to_owned()),
+                    Err(
+                        "Inactivity expiry must not be longer than the absolute expiry.".to_owned(),
+                    ),
                 );
             }
         }
@@ -196,7 +209,9 @@ pub fn settings(s: &AppSettings, t: AppType) -> Vec<FieldError> {
         if n.chars().count() > DEVELOPER_NAME_MAX {
             check(
                 "developer_name",
-                Err(format!("Developer name must be at most {DEVELOPER_NAME_MAX} characters.")),
+                Err(format!(
+                    "Developer name must be at most {DEVELOPER_NAME_MAX} characters."
+                )),
             );
         }
     }
@@ -219,7 +234,10 @@ mod tests {
         assert_eq!(name("   ").unwrap_err(), NAME_REQUIRED);
         assert!(name(&"x".repeat(100)).is_ok());
         assert!(name(&"x".repeat(101)).is_err());
-        assert!(name(&"é".repeat(100)).is_ok(), "counted in characters, not bytes");
+        assert!(
+            name(&"é".repeat(100)).is_ok(),
+            "counted in characters, not bytes"
+        );
     }
 
     #[test]
@@ -255,14 +273,23 @@ mod tests {
         let eleven: Vec<String> = (0..11).map(|i| format!("https://a.example/{i}")).collect();
         assert!(redirect_uris(&eleven).is_err());
         assert!(redirect_uris(&eleven[..10]).is_ok());
-        let dup = vec!["https://a.example/".to_owned(), "https://a.example/".to_owned()];
+        let dup = vec![
+            "https://a.example/".to_owned(),
+            "https://a.example/".to_owned(),
+        ];
         assert!(redirect_uris(&dup).is_err());
     }
 
     #[test]
     fn emails() {
         assert!(email("dev@example.com").is_ok());
-        for bad in ["dev", "@example.com", "dev@example", "a@b@c.com", "dev @example.com"] {
+        for bad in [
+            "dev",
+            "@example.com",
+            "dev@example",
+            "a@b@c.com",
+            "dev @example.com",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }

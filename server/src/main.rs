@@ -12,7 +12,11 @@ use portico::users::{self, Bootstrap, NewUser};
 use portico::{store, AppState, Config, Error};
 
 #[derive(Parser)]
-#[command(name = "portico", version, about = "Portico OAuth2 authorization server")]
+#[command(
+    name = "portico",
+    version,
+    about = "Portico OAuth2 authorization server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -21,7 +25,11 @@ struct Cli {
 #[derive(Args)]
 struct DbArgs {
     /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
-    #[arg(long, env = "PORTICO_DATABASE_URL", default_value = "sqlite://data/portico.db")]
+    #[arg(
+        long,
+        env = "PORTICO_DATABASE_URL",
+        default_value = "sqlite://data/portico.db"
+    )]
     database_url: String,
 }
 
@@ -84,13 +92,14 @@ async fn main() -> std::process::ExitCode {
             console_dir,
         } => serve(addr, &db.database_url, issuer, max_apps, console_dir).await,
         Command::User {
-            command: UserCommand::Add {
-                username,
-                admin,
-                email,
-                name,
-                db,
-            },
+            command:
+                UserCommand::Add {
+                    username,
+                    admin,
+                    email,
+                    name,
+                    db,
+                },
         } => add_user(&db.database_url, username, admin, email, name).await,
     };
     match result {
@@ -113,7 +122,8 @@ async fn serve(
         .unwrap_or_else(|| format!("http://{addr}"))
         .trim_end_matches('/')
         .to_owned();
-    url::Url::parse(&issuer).map_err(|e| Error::Config(format!("--issuer {issuer:?} is not a URL: {e}")))?;
+    url::Url::parse(&issuer)
+        .map_err(|e| Error::Config(format!("--issuer {issuer:?} is not a URL: {e}")))?;
     let store = Arc::new(store::connect(database_url).await?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let config = Config {

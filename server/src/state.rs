@@ -5,8 +5,8 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::crypto::secret::SecretHasher;
 use crate::store::{
-    AppStore, AuditStore, LogoStore, PublicKeyStore, SecretStore, ServerSecretStore, SigningKeyStore, Store,
-    UserStore,
+    AppStore, AuditStore, LogoStore, PublicKeyStore, SecretStore, ServerSecretStore,
+    SigningKeyStore, Store, UserStore,
 };
 use crate::token::TokenService;
 
@@ -77,7 +77,10 @@ impl AppState {
         let stores = Stores::from_one(store);
         let now = clock.now();
         let candidate = crate::crypto::random::bytes::<32>()?;
-        let key = stores.server_secrets.server_secret(SECRET_HASH_KEY, &candidate, now).await?;
+        let key = stores
+            .server_secrets
+            .server_secret(SECRET_HASH_KEY, &candidate, now)
+            .await?;
         let tokens = TokenService::load(stores.signing_keys.as_ref(), &config.issuer, now).await?;
         Ok(Self {
             config: Arc::new(config),

@@ -69,7 +69,9 @@ pub struct TokenService {
 
 impl std::fmt::Debug for TokenService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenService").field("issuer", &self.issuer).finish_non_exhaustive()
+        f.debug_struct("TokenService")
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
     }
 }
 
@@ -78,10 +80,15 @@ const LEEWAY: i64 = 5;
 
 impl TokenService {
     /// Loads the signing keys, generating the first one when the store has none.
-    pub async fn load(store: &dyn SigningKeyStore, issuer: &str, now: i64) -> Result<Self, TokenError> {
+    pub async fn load(
+        store: &dyn SigningKeyStore,
+        issuer: &str,
+        now: i64,
+    ) -> Result<Self, TokenError> {
         let mut records = store.list_signing_keys().await?;
         if records.iter().all(|r| r.retired_at.is_some()) {
-            let (key, pkcs8) = SigningKey::generate().map_err(|e| TokenError::Internal(e.to_string()))?;
+            let (key, pkcs8) =
+                SigningKey::generate().map_err(|e| TokenError::Internal(e.to_string()))?;
             store
                 .insert_signing_key(&SigningKeyRecord {
                     kid: key.kid().to_owned(),
@@ -106,14 +113,16 @@ impl TokenService {
         let mut active: Option<(i64, Arc<SigningKey>)> = None;
         for r in records {
             let key = Arc::new(
-                SigningKey::from_pkcs8(&r.pkcs8, r.kid.clone()).map_err(|e| TokenError::Internal(e.to_string()))?,
+                SigningKey::from_pkcs8(&r.pkcs8, r.kid.clone())
+                    .map_err(|e| TokenError::Internal(e.to_string()))?,
             );
             if r.retired_at.is_none() && active.as_ref().is_none_or(|(at, _)| r.created_at >= *at) {
                 active = Some((r.created_at, key.clone()));
             }
             by_kid.insert(r.kid.clone(), key);
         }
-        let (_, active) = active.ok_or_else(|| TokenError::Internal("no active signing key".to_owned()))?;
+        let (_, active) =
+            active.ok_or_else(|| TokenError::Internal("no active signing key".to_owned()))?;
         Ok(KeySet { active, by_kid })
     }
 
@@ -129,7 +138,11 @@ impl TokenService {
     }
 
     /// Signs an access token; returns it with its `jti`.
-    pub fn issue_access_token(&self, grant: &AccessGrant<'_>, now: i64) -> Result<(String, AccessClaims), TokenError> {
+    pub fn issue_access_token(
+        &self,
+        grant: &AccessGrant<'_>,
+        now: i64,
+    ) -> Result<(String, AccessClaims), TokenError> {
         let claims = AccessClaims {
             iss: self.issuer.clone(),
             sub: grant.subject.to_owned(),
@@ -166,7 +179,8 @@ impl TokenService {
         if !key.verify(&jws) {
             return Err(TokenError::Invalid);
         }
-        let claims: AccessClaims = serde_json::from_slice(&jws.claims_json).map_err(|_| TokenError::Invalid)?;
+        let claims: AccessClaims =
+            serde_json::from_slice(&jws.claims_json).map_err(|_| TokenError::Invalid)?;
         if claims.iss != self.issuer || claims.aud != self.audience {
             return Err(TokenError::Invalid);
         }

@@ -53,10 +53,14 @@ pub fn check_username(u: &str) -> Result<(), String> {
 pub fn check_password(p: &str) -> Result<(), String> {
     let n = p.chars().count();
     if n < PASSWORD_MIN {
-        return Err(format!("Password must be at least {PASSWORD_MIN} characters."));
+        return Err(format!(
+            "Password must be at least {PASSWORD_MIN} characters."
+        ));
     }
     if n > PASSWORD_MAX {
-        return Err(format!("Password must be at most {PASSWORD_MAX} characters."));
+        return Err(format!(
+            "Password must be at most {PASSWORD_MAX} characters."
+        ));
     }
     Ok(())
 }
@@ -96,7 +100,11 @@ pub enum Bootstrap {
 }
 
 /// On first start with no users, creates `admin` with `password` or a random one.
-pub async fn bootstrap_admin(stores: &Stores, now: i64, password: Option<String>) -> Result<Bootstrap, UserError> {
+pub async fn bootstrap_admin(
+    stores: &Stores,
+    now: i64,
+    password: Option<String>,
+) -> Result<Bootstrap, UserError> {
     if stores.users.count_users().await.map_err(UserError::Store)? > 0 {
         return Ok(Bootstrap::NotNeeded);
     }

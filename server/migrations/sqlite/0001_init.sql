@@ -1,5 +1,6 @@
 -- Portico schema, SQLite. Never edit once applied: add a new migration instead.
 -- Times are Unix seconds (INTEGER) so both databases and the test clock agree.
+-- Flags are 0/1 integers: sqlx's Any driver does not map SQLite's BOOLEAN.
 
 CREATE TABLE server_secrets (
     name       TEXT PRIMARY KEY,
@@ -21,8 +22,8 @@ CREATE TABLE users (
     password_hash TEXT NOT NULL,
     email         TEXT,
     name          TEXT,
-    is_admin      BOOLEAN NOT NULL DEFAULT FALSE,
-    disabled      BOOLEAN NOT NULL DEFAULT FALSE,
+    is_admin      INTEGER NOT NULL DEFAULT 0,
+    disabled      INTEGER NOT NULL DEFAULT 0,
     created_at    INTEGER NOT NULL
 );
 
@@ -38,7 +39,7 @@ CREATE TABLE apps (
     client_id    TEXT PRIMARY KEY,
     app_type     TEXT NOT NULL,
     settings     TEXT NOT NULL,
-    builtin      BOOLEAN NOT NULL DEFAULT FALSE,
+    builtin      INTEGER NOT NULL DEFAULT 0,
     created_at   INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL,
     last_used_at INTEGER,

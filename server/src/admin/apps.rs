@@ -4,7 +4,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use portico_proto::app::{AppSettings, NewSecretValue};
-use portico_proto::{App, AppInput, AppKind, AppList, AppType, CreatedApp, PublicKeyInfo, SecretInfo};
+use portico_proto::{
+    App, AppInput, AppKind, AppList, AppType, CreatedApp, PublicKeyInfo, SecretInfo,
+};
 
 use super::auth::Admin;
 use super::json::ApiJson;
@@ -14,7 +16,13 @@ use crate::crypto::random;
 use crate::state::AppState;
 use crate::store::{AppRecord, AuditRecord, StoreError};
 
-pub(crate) fn audit(admin: &Admin, now: i64, action: &'static str, client_id: &str, detail: String) -> AuditRecord {
+pub(crate) fn audit(
+    admin: &Admin,
+    now: i64,
+    action: &'static str,
+    client_id: &str,
+    detail: String,
+) -> AuditRecord {
     AuditRecord {
         at: now,
         actor: admin.username().to_owned(),
@@ -138,7 +146,9 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<CreatedApp>)> {
     let app_type = input.for_create().map_err(ApiError::Validation)?;
     let mut settings = AppSettings::defaults(app_type);
-    settings.apply(app_type, &input).map_err(ApiError::Validation)?;
+    settings
+        .apply(app_type, &input)
+        .map_err(ApiError::Validation)?;
     let now = state.now();
     let client_id = random::id()?;
     let secret = if app_type.has_secrets() {
@@ -156,7 +166,11 @@ pub async fn create(
         last_used_at: None,
         logo_version: None,
     };
-    let detail = format!("created {} app {:?}", app_type.label(), record.settings.name);
+    let detail = format!(
+        "created {} app {:?}",
+        app_type.label(),
+        record.settings.name
+    );
     state
         .stores
         .apps
@@ -188,7 +202,11 @@ pub async fn create(
     params(("client_id" = String, Path)),
     responses((status = 200, body = App), (status = 404, body = portico_proto::Problem)),
     security(("bearer" = ["admin"])))]
-pub async fn get(State(state): State<AppState>, _admin: Admin, Path(client_id): Path<String>) -> ApiResult<Json<App>> {
+pub async fn get(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(client_id): Path<String>,
+) -> ApiResult<Json<App>> {
     let r = load_app(&state, &client_id).await?;
     Ok(Json(render(&state, r).await?))
 }
@@ -204,13 +222,20 @@ pub async fn update(
     ApiJson(input): ApiJson<AppInput>,
 ) -> ApiResult<Json<App>> {
     let mut r = load_app(&state, &client_id).await?;
-    r.settings.apply(r.app_type, &input).map_err(ApiError::Validation)?;
+    r.settings
+        .apply(r.app_type, &input)
+        .map_err(ApiError::Validation)?;
     let now = state.now();
     let detail = format!("updated {}", input.present_fields().join(", "));
     state
         .stores
         .apps
-        .update_app(&client_id, &r.settings, now, &audit(&admin, now, "app.update", &client_id, detail))
+        .update_app(
+            &client_id,
+            &r.settings,
+            now,
+            &audit(&admin, now, "app.update", &client_id, detail),
+        )
         .await
         .map_err(app_gone(&client_id))?;
     r.updated_at = now;
@@ -232,7 +257,10 @@ pub async fn delete(
     state
         .stores
         .apps
-        .delete_app(&client_id, &audit(&admin, now, "app.delete", &client_id, detail))
+        .delete_app(
+            &client_id,
+            &audit(&admin, now, "app.delete", &client_id, detail),
+        )
         .await
         .map_err(app_gone(&client_id))?;
     tracing::info!(client_id = %client_id, actor = %admin.username(), "app deleted");

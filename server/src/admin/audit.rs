@@ -31,7 +31,11 @@ pub async fn list(
     let mut rows = state.stores.audit.list_audit(q.before, limit + 1).await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next_before = if more { rows.last().map(|r| r.id) } else { None };
+    let next_before = if more {
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
     Ok(Json(AuditPage {
         entries: rows
             .into_iter()

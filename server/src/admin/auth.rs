@@ -40,10 +40,14 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(token) = bearer(parts) else {
             return Err(ApiError::Unauthorized {
-                detail: "Sign in: send an access token as Authorization: Bearer <token>.".to_owned(),
+                detail: "Sign in: send an access token as Authorization: Bearer <token>."
+                    .to_owned(),
                 invalid_token: false,
             });
         };

@@ -16,8 +16,14 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 pub struct ApiJson<T>(pub T);
 
 fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
@@ -36,7 +42,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge(format!("The body must be at most {} KiB.", JSON_LIMIT / 1024))
+                ApiError::PayloadTooLarge(format!(
+                    "The body must be at most {} KiB.",
+                    JSON_LIMIT / 1024
+                ))
             } else {
                 ApiError::BadRequest("The body could not be read.".to_owned())
             }
@@ -46,15 +55,35 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 /// Parses a JSON body, telling syntax errors (400) from shape errors (422, by field).
+/// Every admin body is a JSON object; serde alone would also take `[]` for a struct.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => {}
+        Some(b'[') | Some(b'"') | Some(b't') | Some(b'f') | Some(b'n') | Some(b'-')
+        | Some(b'0'..=b'9') => {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "",
+                "The body must be a JSON object.",
+            )]))
+        }
+        _ => {
+            return Err(ApiError::BadRequest(
+                "The body is not valid JSON.".to_owned(),
+            ))
+        }
+    }
+    // Syntax first, on its own: serde_json reports some shape errors (a number where an
+    // enum belongs) as syntax errors, and those are the caller's 422, not a 400.
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return Err(ApiError::BadRequest(format!(
+            "The body is not valid JSON: {e}."
+        )));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
         Err(e) => {
             let inner = e.inner();
-            if inner.is_syntax() || inner.is_eof() {
-                return Err(ApiError::BadRequest(format!("The body is not valid JSON: {inner}.")));
-            }
             let msg = inner.to_string();
             // serde reports an unknown field at its parent's path; name the field itself.
             if let Some(rest) = msg.strip_prefix("unknown field `") {
@@ -67,7 +96,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let path = e.path().to_string();
             let field = if path == "." { String::new() } else { path };
             let message = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-            Err(ApiError::Validation(vec![FieldError::new(field, capitalise(&message))]))
+            Err(ApiError::Validation(vec![FieldError::new(
+                field,
+                capitalise(&message),
+            )]))
         }
     }
 }
@@ -95,8 +127,14 @@ mod tests {
             Err(ApiError::Validation(e)) => assert_eq!(e[0].field, "logo"),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse::<AppInput>(b"{"), Err(ApiError::BadRequest(_))));
-        assert!(matches!(parse::<AppInput>(b"[]"), Err(ApiError::Validation(_))));
+        assert!(matches!(
+            parse::<AppInput>(b"{"),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse::<AppInput>(b"[]"),
+            Err(ApiError::Validation(_))
+        ));
     }
 
     #[test]
@@ -115,9 +153,14 @@ pub struct ApiQuery<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::try_from_uri(&parts.uri)
             .map(|axum::extract::Query(v)| ApiQuery(v))
-            .map_err(|e| ApiError::BadRequest(format!("The query string is not valid: {}.", e.body_text())))
+            .map_err(|e| {
+                ApiError::BadRequest(format!("The query string is not valid: {}.", e.body_text()))
+            })
     }
 }

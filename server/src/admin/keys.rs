@@ -17,6 +17,17 @@ use crate::store::{PublicKeyRecord, StoreError};
 /// Keys one app may register at once: enough to rotate, few enough to list.
 pub const MAX_KEYS_PER_APP: usize = 10;
 
+/// The app must exist (404 first) and be machine-to-machine (409).
+async fn ensure_machine_to_machine(state: &AppState, client_id: &str) -> ApiResult<()> {
+    let app = load_app(state, client_id).await?;
+    if app.app_type != AppType::MachineToMachine {
+        return Err(ApiError::Conflict(
+            "Only machine-to-machine apps have public keys and key pairs.".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 async fn register(
     state: &AppState,
     admin: &Admin,
@@ -24,12 +35,6 @@ async fn register(
     key: &AppPublicKey,
     action: &'static str,
 ) -> ApiResult<i64> {
-    let app = load_app(state, client_id).await?;
-    if app.app_type != AppType::MachineToMachine {
-        return Err(ApiError::Conflict(
-            "Only machine-to-machine apps have public keys.".to_owned(),
-        ));
-    }
     let existing = state.stores.public_keys.list_public_keys(client_id).await?;
     if existing.len() >= MAX_KEYS_PER_APP {
         return Err(ApiError::Conflict(format!(
@@ -37,7 +42,9 @@ async fn register(
         )));
     }
     if existing.iter().any(|k| k.thumbprint == key.thumbprint) {
-        return Err(ApiError::Conflict("This key is already registered for the app.".to_owned()));
+        return Err(ApiError::Conflict(
+            "This key is already registered for the app.".to_owned(),
+        ));
     }
     let now = state.now();
     let record = PublicKeyRecord {
@@ -55,7 +62,10 @@ async fn register(
         .add_public_key(&record, &audit(admin, now, action, client_id, detail))
         .await
         .map_err(|e| match e {
-            StoreError::Conflict => ApiError::Conflict(format!("A key with kid {:?} is already registered.", key.kid)),
+            StoreError::Conflict => ApiError::Conflict(format!(
+                "A key with kid {:?} is already registered.",
+                key.kid
+            )),
             other => app_gone(client_id)(other),
         })?;
     Ok(now)
@@ -71,9 +81,14 @@ pub async fn add_public_key(
     Path(client_id): Path<String>,
     ApiJson(input): ApiJson<PublicKeyInput>,
 ) -> ApiResult<(StatusCode, Json<PublicKeyInfo>)> {
+    ensure_machine_to_machine(&state, &client_id).await?;
     let key = match (&input.pem, &input.jwk) {
-        (Some(pem), None) => keys::import_pem(pem).map_err(|e| ApiError::field("pem", e.to_string()))?,
-        (None, Some(jwk)) => keys::import_jwk(jwk).map_err(|e| ApiError::field("jwk", e.to_string()))?,
+        (Some(pem), None) => {
+            keys::import_pem(pem).map_err(|e| ApiError::field("pem", e.to_string()))?
+        }
+        (None, Some(jwk)) => {
+            keys::import_jwk(jwk).map_err(|e| ApiError::field("jwk", e.to_string()))?
+        }
         _ => {
             return Err(ApiError::field(
                 "pem",
@@ -105,16 +120,20 @@ pub async fn generate_key_pair(
     ApiJson(input): ApiJson<KeyPairRequest>,
 ) -> ApiResult<(StatusCode, Json<GeneratedKeyPair>)> {
     // Check the app before spending time on key generation (RSA takes a while).
-    let app = load_app(&state, &client_id).await?;
-    if app.app_type != AppType::MachineToMachine {
-        return Err(ApiError::Conflict("Only machine-to-machine apps have key pairs.".to_owned()));
-    }
+    ensure_machine_to_machine(&state, &client_id).await?;
     let alg = input.alg;
     let generated = tokio::task::spawn_blocking(move || keys::generate(alg))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    register(&state, &admin, &client_id, &generated.public, "key.generate").await?;
+    register(
+        &state,
+        &admin,
+        &client_id,
+        &generated.public,
+        "key.generate",
+    )
+    .await?;
     let p = generated.public;
     Ok((
         StatusCode::CREATED,
@@ -144,11 +163,19 @@ pub async fn delete_public_key(
         .delete_public_key(
             &client_id,
             &kid,
-            &audit(&admin, now, "key.delete", &client_id, format!("deleted key {kid}")),
+            &audit(
+                &admin,
+                now,
+                "key.delete",
+                &client_id,
+                format!("deleted key {kid}"),
+            ),
         )
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotFound(format!("App {client_id} has no key {kid:?}.")),
+            StoreError::NotFound => {
+                ApiError::NotFound(format!("App {client_id} has no key {kid:?}."))
+            }
             other => other.into(),
         })?;
     Ok(StatusCode::NO_CONTENT)

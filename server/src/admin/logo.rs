@@ -43,7 +43,10 @@ pub fn sniff(b: &[u8]) -> Option<&'static str> {
 async fn body(req: Request, state: &AppState) -> ApiResult<Bytes> {
     Bytes::from_request(req, state).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge(format!("The logo must be at most {} KiB.", LOGO_MAX_BYTES / 1024))
+            ApiError::PayloadTooLarge(format!(
+                "The logo must be at most {} KiB.",
+                LOGO_MAX_BYTES / 1024
+            ))
         } else {
             ApiError::BadRequest("The body could not be read.".to_owned())
         }
@@ -101,7 +104,16 @@ pub async fn delete(
     state
         .stores
         .logos
-        .delete_logo(&client_id, &audit(&admin, now, "logo.delete", &client_id, "removed logo".to_owned()))
+        .delete_logo(
+            &client_id,
+            &audit(
+                &admin,
+                now,
+                "logo.delete",
+                &client_id,
+                "removed logo".to_owned(),
+            ),
+        )
         .await
         .map_err(|e| match e {
             StoreError::NotFound => ApiError::NotFound(format!("App {client_id} has no logo.")),
@@ -114,7 +126,10 @@ pub async fn delete(
 #[utoipa::path(get, path = "/api/v1/apps/{client_id}/logo", tag = "logo",
     params(("client_id" = String, Path)),
     responses((status = 200, content_type = "image/png"), (status = 404)))]
-pub async fn get(State(state): State<AppState>, Path(client_id): Path<String>) -> ApiResult<Response> {
+pub async fn get(
+    State(state): State<AppState>,
+    Path(client_id): Path<String>,
+) -> ApiResult<Response> {
     let logo = state
         .stores
         .logos
@@ -126,13 +141,19 @@ pub async fn get(State(state): State<AppState>, Path(client_id): Path<String>) -
     if let Ok(v) = HeaderValue::from_str(&logo.content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     // Belt and braces: even if a browser rendered it as a document, nothing may run.
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
     Ok(res)
 }
 
@@ -143,12 +164,23 @@ mod tests {
     #[test]
     fn sniffs_real_headers_only() {
         let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-        png.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
+        png.extend_from_slice(&[
+            0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89,
+        ]);
         assert_eq!(sniff(&png), Some("image/png"));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nnot really a png at all, just text"), None);
-        assert_eq!(sniff(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>"), None);
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 0xFF, 0xD9]), Some("image/jpeg"));
-        let mut webp = b"RIFF\x0c\x00\x00\x00WEBPVP8 ".to_vec();
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\nnot really a png at all, just text"),
+            None
+        );
+        assert_eq!(
+            sniff(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>"),
+            None
+        );
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 0xFF, 0xD9]),
+            Some("image/jpeg")
+        );
+        let mut webp = b"RIFF\x10\x00\x00\x00WEBPVP8 ".to_vec();
         webp.extend_from_slice(&[0, 0, 0, 0]);
         assert_eq!(sniff(&webp), None, "size field must match");
         let mut webp = b"RIFF\x0e\x00\x00\x00WEBPVP8L\x00\x00\x00\x00\x2f\x00".to_vec();

@@ -25,9 +25,15 @@ pub fn router() -> Router<AppState> {
             get(apps::get).patch(apps::update).delete(apps::delete),
         )
         .route("/apps/{client_id}/secrets", post(secrets::create))
-        .route("/apps/{client_id}/secrets/{secret_id}", delete(secrets::delete))
+        .route(
+            "/apps/{client_id}/secrets/{secret_id}",
+            delete(secrets::delete),
+        )
         .route("/apps/{client_id}/public-keys", post(keys::add_public_key))
-        .route("/apps/{client_id}/public-keys/{kid}", delete(keys::delete_public_key))
+        .route(
+            "/apps/{client_id}/public-keys/{kid}",
+            delete(keys::delete_public_key),
+        )
         .route("/apps/{client_id}/key-pairs", post(keys::generate_key_pair))
         .route("/audit", get(audit::list))
         .route("/openapi.json", get(openapi::document))

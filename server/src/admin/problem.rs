@@ -26,7 +26,10 @@ pub enum ApiError {
     /// 401: no token, or a bad one (RFC 6750 §3.1 `invalid_token`).
     Unauthorized { detail: String, invalid_token: bool },
     /// 403: a valid token without the rights (RFC 6750 §3.1 `insufficient_scope`).
-    Forbidden { detail: String, missing_scope: Option<&'static str> },
+    Forbidden {
+        detail: String,
+        missing_scope: Option<&'static str>,
+    },
     /// 500: the detail is logged here and never sent.
     Internal(String),
 }
@@ -48,12 +51,26 @@ impl ApiError {
                 "Validation failed",
                 Some("Some fields are not valid; see errors.".to_owned()),
             ),
-            ApiError::UnsupportedMediaType(d) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", Some(d.clone())),
-            ApiError::PayloadTooLarge(d) => (StatusCode::PAYLOAD_TOO_LARGE, "Payload too large", Some(d.clone())),
+            ApiError::UnsupportedMediaType(d) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+                Some(d.clone()),
+            ),
+            ApiError::PayloadTooLarge(d) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload too large",
+                Some(d.clone()),
+            ),
             ApiError::NotFound(d) => (StatusCode::NOT_FOUND, "Not found", Some(d.clone())),
             ApiError::Conflict(d) => (StatusCode::CONFLICT, "Conflict", Some(d.clone())),
-            ApiError::Unauthorized { detail, .. } => (StatusCode::UNAUTHORIZED, "Unauthorized", Some(detail.clone())),
-            ApiError::Forbidden { detail, .. } => (StatusCode::FORBIDDEN, "Forbidden", Some(detail.clone())),
+            ApiError::Unauthorized { detail, .. } => (
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                Some(detail.clone()),
+            ),
+            ApiError::Forbidden { detail, .. } => {
+                (StatusCode::FORBIDDEN, "Forbidden", Some(detail.clone()))
+            }
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal server error",
@@ -68,7 +85,9 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound("Not found.".to_owned()),
             StoreError::Conflict => ApiError::Conflict("It already exists.".to_owned()),
-            StoreError::LimitReached(n) => ApiError::Conflict(format!("The limit of {n} has been reached.")),
+            StoreError::LimitReached(n) => {
+                ApiError::Conflict(format!("The limit of {n} has been reached."))
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -100,7 +119,10 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut res = (status, body).into_response();
         let h = res.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         match &self {
             ApiError::Unauthorized { invalid_token, .. } => {
@@ -113,8 +135,12 @@ impl IntoResponse for ApiError {
                     h.insert(header::WWW_AUTHENTICATE, v);
                 }
             }
-            ApiError::Forbidden { missing_scope: Some(scope), .. } => {
-                let v = format!("{BEARER_CHALLENGE}, error=\"insufficient_scope\", scope=\"{scope}\"");
+            ApiError::Forbidden {
+                missing_scope: Some(scope),
+                ..
+            } => {
+                let v =
+                    format!("{BEARER_CHALLENGE}, error=\"insufficient_scope\", scope=\"{scope}\"");
                 if let Ok(v) = HeaderValue::from_str(&v) {
                     h.insert(header::WWW_AUTHENTICATE, v);
                 }

@@ -97,18 +97,28 @@ pub async fn delete(
         .into_iter()
         .find(|s| s.id == secret_id)
         .map(|s| s.hint)
-        .ok_or_else(|| ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}.")))?;
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}."))
+        })?;
     state
         .stores
         .secrets
         .delete_secret(
             &client_id,
             &secret_id,
-            &audit(&admin, now, "secret.delete", &client_id, format!("deleted secret {hint}")),
+            &audit(
+                &admin,
+                now,
+                "secret.delete",
+                &client_id,
+                format!("deleted secret {hint}"),
+            ),
         )
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}.")),
+            StoreError::NotFound => {
+                ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}."))
+            }
             other => other.into(),
         })?;
     Ok(StatusCode::NO_CONTENT)

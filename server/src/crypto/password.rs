@@ -15,13 +15,15 @@ pub enum PasswordError {
 
 /// OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1.
 fn argon2() -> Result<Argon2<'static>, PasswordError> {
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| PasswordError::Hash(e.to_string()))?;
+    let params =
+        Params::new(19 * 1024, 2, 1, None).map_err(|e| PasswordError::Hash(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 fn hash_blocking(password: &str) -> Result<String, PasswordError> {
     let salt_bytes = random::bytes::<16>().map_err(|e| PasswordError::Hash(e.to_string()))?;
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| PasswordError::Hash(e.to_string()))?;
+    let salt =
+        SaltString::encode_b64(&salt_bytes).map_err(|e| PasswordError::Hash(e.to_string()))?;
     argon2()?
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())

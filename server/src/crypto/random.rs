@@ -8,7 +8,9 @@ use base64::Engine;
 /// so callers get an error they turn into a 500 rather than weak randomness.
 pub fn bytes<const N: usize>() -> Result<[u8; N], RandomError> {
     let mut out = [0u8; N];
-    SystemRandom::new().fill(&mut out).map_err(|_| RandomError)?;
+    SystemRandom::new()
+        .fill(&mut out)
+        .map_err(|_| RandomError)?;
     Ok(out)
 }
 
@@ -53,7 +55,9 @@ mod tests {
         let b = id().unwrap();
         assert_ne!(a, b);
         assert_eq!(a.len(), 26);
-        assert!(a.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
         assert_eq!(token::<32>().unwrap().len(), 43);
     }
 }

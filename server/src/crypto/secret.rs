@@ -22,7 +22,15 @@ impl ClientSecret {
 
     /// What the admin sees later to recognise it: prefix and the last four characters.
     pub fn hint(&self) -> String {
-        let tail: String = self.0.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = self
+            .0
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("{SECRET_PREFIX}…{tail}")
     }
 }

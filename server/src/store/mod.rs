@@ -145,9 +145,19 @@ pub trait AppStore: Send + Sync {
 #[async_trait]
 pub trait SecretStore: Send + Sync {
     /// Adds a secret unless the app already holds `max` of them.
-    async fn add_secret(&self, secret: &SecretRecord, max: u32, audit: &AuditRecord) -> StoreResult<()>;
+    async fn add_secret(
+        &self,
+        secret: &SecretRecord,
+        max: u32,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
     async fn list_secrets(&self, client_id: &str) -> StoreResult<Vec<SecretRecord>>;
-    async fn delete_secret(&self, client_id: &str, id: &str, audit: &AuditRecord) -> StoreResult<()>;
+    async fn delete_secret(
+        &self,
+        client_id: &str,
+        id: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
     async fn touch_secret(&self, id: &str, now: i64) -> StoreResult<()>;
 }
 
@@ -155,7 +165,12 @@ pub trait SecretStore: Send + Sync {
 pub trait PublicKeyStore: Send + Sync {
     async fn add_public_key(&self, key: &PublicKeyRecord, audit: &AuditRecord) -> StoreResult<()>;
     async fn list_public_keys(&self, client_id: &str) -> StoreResult<Vec<PublicKeyRecord>>;
-    async fn delete_public_key(&self, client_id: &str, kid: &str, audit: &AuditRecord) -> StoreResult<()>;
+    async fn delete_public_key(
+        &self,
+        client_id: &str,
+        kid: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
 }
 
 #[async_trait]
@@ -194,11 +209,25 @@ pub trait AuditStore: Send + Sync {
 
 /// Every capability, as the server state holds them.
 pub trait Store:
-    AppStore + SecretStore + PublicKeyStore + LogoStore + UserStore + SigningKeyStore + ServerSecretStore + AuditStore
+    AppStore
+    + SecretStore
+    + PublicKeyStore
+    + LogoStore
+    + UserStore
+    + SigningKeyStore
+    + ServerSecretStore
+    + AuditStore
 {
 }
 
 impl<T> Store for T where
-    T: AppStore + SecretStore + PublicKeyStore + LogoStore + UserStore + SigningKeyStore + ServerSecretStore + AuditStore
+    T: AppStore
+        + SecretStore
+        + PublicKeyStore
+        + LogoStore
+        + UserStore
+        + SigningKeyStore
+        + ServerSecretStore
+        + AuditStore
 {
 }

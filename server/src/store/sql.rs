@@ -57,8 +57,9 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
             .to_owned();
         if let Some(parent) = std::path::Path::new(&path).parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", parent.display())))?;
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Corrupt(format!("cannot create {}: {e}", parent.display()))
+                })?;
             }
         }
         if !url.contains("mode=") {
@@ -112,14 +113,16 @@ async fn insert_audit<'c, E>(exec: E, a: &AuditRecord) -> StoreResult<()>
 where
     E: Executor<'c, Database = sqlx::Any>,
 {
-    sqlx::query("INSERT INTO audit_log (at, actor, action, client_id, detail) VALUES ($1, $2, $3, $4, $5)")
-        .bind(a.at)
-        .bind(&a.actor)
-        .bind(a.action)
-        .bind(a.client_id.as_deref())
-        .bind(&a.detail)
-        .execute(exec)
-        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, client_id, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(a.at)
+    .bind(&a.actor)
+    .bind(a.action)
+    .bind(a.client_id.as_deref())
+    .bind(&a.detail)
+    .execute(exec)
+    .await?;
     Ok(())
 }
 
@@ -136,8 +139,9 @@ fn app_from_row(row: &AnyRow) -> StoreResult<AppRecord> {
     Ok(AppRecord {
         client_id: row.try_get("client_id")?,
         app_type: AppType::parse(&app_type).ok_or_else(|| corrupt("app_type"))?,
-        settings: serde_json::from_str::<AppSettings>(&settings).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        builtin: row.try_get("builtin")?,
+        settings: serde_json::from_str::<AppSettings>(&settings)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        builtin: row.try_get::<i64, _>("builtin")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         last_used_at: row.try_get("last_used_at")?,
@@ -177,7 +181,7 @@ impl AppStore for SqlStore {
         sqlx::query("UPDATE app_create_lock SET ticks = ticks + 1 WHERE id = 1")
             .execute(&mut *tx)
             .await?;
-        let count: i64 = sqlx::query("SELECT COUNT(*) FROM apps WHERE builtin = FALSE")
+        let count: i64 = sqlx::query("SELECT COUNT(*) FROM apps WHERE builtin = 0")
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
@@ -191,7 +195,7 @@ impl AppStore for SqlStore {
         .bind(&app.client_id)
         .bind(app.app_type.as_str())
         .bind(settings_json(&app.settings)?)
-        .bind(app.builtin)
+        .bind(i64::from(app.builtin))
         .bind(app.created_at)
         .bind(app.updated_at)
         .execute(&mut *tx)
@@ -210,7 +214,7 @@ impl AppStore for SqlStore {
 
     async fn list_apps(&self) -> StoreResult<Vec<AppRecord>> {
         let rows = sqlx::query(&format!(
-            "SELECT {APP_COLUMNS} FROM apps WHERE builtin = FALSE ORDER BY created_at, client_id"
+            "SELECT {APP_COLUMNS} FROM apps WHERE builtin = 0 ORDER BY created_at, client_id"
         ))
         .fetch_all(&self.pool)
         .await?;
@@ -218,10 +222,12 @@ impl AppStore for SqlStore {
     }
 
     async fn get_app(&self, client_id: &str) -> StoreResult<Option<AppRecord>> {
-        let row = sqlx::query(&format!("SELECT {APP_COLUMNS} FROM apps WHERE client_id = $1"))
-            .bind(client_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {APP_COLUMNS} FROM apps WHERE client_id = $1"
+        ))
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(app_from_row).transpose()
     }
 
@@ -233,12 +239,14 @@ impl AppStore for SqlStore {
         audit: &AuditRecord,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        let r = sqlx::query("UPDATE apps SET settings = $1, updated_at = $2 WHERE client_id = $3 AND builtin = FALSE")
-            .bind(settings_json(settings)?)
-            .bind(now)
-            .bind(client_id)
-            .execute(&mut *tx)
-            .await?;
+        let r = sqlx::query(
+            "UPDATE apps SET settings = $1, updated_at = $2 WHERE client_id = $3 AND builtin = 0",
+        )
+        .bind(settings_json(settings)?)
+        .bind(now)
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await?;
         one_row(r)?;
         insert_audit(&mut *tx, audit).await?;
         tx.commit().await?;
@@ -254,7 +262,7 @@ impl AppStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        let r = sqlx::query("DELETE FROM apps WHERE client_id = $1 AND builtin = FALSE")
+        let r = sqlx::query("DELETE FROM apps WHERE client_id = $1 AND builtin = 0")
             .bind(client_id)
             .execute(&mut *tx)
             .await?;
@@ -285,8 +293,12 @@ where
 
 /// Locks the app's row for the rest of the transaction (SQLite: takes the write lock),
 /// failing with `NotFound` when there is no such (non-built-in) app.
-async fn lock_app(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client_id: &str, now: i64) -> StoreResult<()> {
-    let r = sqlx::query("UPDATE apps SET updated_at = $1 WHERE client_id = $2 AND builtin = FALSE")
+async fn lock_app(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    client_id: &str,
+    now: i64,
+) -> StoreResult<()> {
+    let r = sqlx::query("UPDATE apps SET updated_at = $1 WHERE client_id = $2 AND builtin = 0")
         .bind(now)
         .bind(client_id)
         .execute(&mut **tx)
@@ -296,7 +308,12 @@ async fn lock_app(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client_id: &str, no
 
 #[async_trait]
 impl SecretStore for SqlStore {
-    async fn add_secret(&self, secret: &SecretRecord, max: u32, audit: &AuditRecord) -> StoreResult<()> {
+    async fn add_secret(
+        &self,
+        secret: &SecretRecord,
+        max: u32,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         lock_app(&mut tx, &secret.client_id, secret.created_at).await?;
         let count: i64 = sqlx::query("SELECT COUNT(*) FROM client_secrets WHERE client_id = $1")
@@ -335,7 +352,12 @@ impl SecretStore for SqlStore {
             .collect()
     }
 
-    async fn delete_secret(&self, client_id: &str, id: &str, audit: &AuditRecord) -> StoreResult<()> {
+    async fn delete_secret(
+        &self,
+        client_id: &str,
+        id: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         lock_app(&mut tx, client_id, audit.at).await?;
         let r = sqlx::query("DELETE FROM client_secrets WHERE client_id = $1 AND id = $2")
@@ -408,7 +430,12 @@ impl PublicKeyStore for SqlStore {
             .collect()
     }
 
-    async fn delete_public_key(&self, client_id: &str, kid: &str, audit: &AuditRecord) -> StoreResult<()> {
+    async fn delete_public_key(
+        &self,
+        client_id: &str,
+        kid: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         lock_app(&mut tx, client_id, audit.at).await?;
         let r = sqlx::query("DELETE FROM app_public_keys WHERE client_id = $1 AND kid = $2")
@@ -469,10 +496,12 @@ impl LogoStore for SqlStore {
     }
 
     async fn get_logo(&self, client_id: &str) -> StoreResult<Option<Logo>> {
-        let row = sqlx::query("SELECT content_type, bytes, updated_at FROM app_logos WHERE client_id = $1")
-            .bind(client_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT content_type, bytes, updated_at FROM app_logos WHERE client_id = $1",
+        )
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| {
             Ok(Logo {
                 content_type: r.try_get("content_type")?,
@@ -484,7 +513,8 @@ impl LogoStore for SqlStore {
     }
 }
 
-const USER_COLUMNS: &str = "id, username, password_hash, email, name, is_admin, disabled, created_at";
+const USER_COLUMNS: &str =
+    "id, username, password_hash, email, name, is_admin, disabled, created_at";
 
 fn user_from_row(r: &AnyRow) -> StoreResult<UserRecord> {
     Ok(UserRecord {
@@ -493,8 +523,8 @@ fn user_from_row(r: &AnyRow) -> StoreResult<UserRecord> {
         password_hash: r.try_get("password_hash")?,
         email: r.try_get("email")?,
         name: r.try_get("name")?,
-        is_admin: r.try_get("is_admin")?,
-        disabled: r.try_get("disabled")?,
+        is_admin: r.try_get::<i64, _>("is_admin")? != 0,
+        disabled: r.try_get::<i64, _>("disabled")? != 0,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -510,8 +540,8 @@ impl UserStore for SqlStore {
         .bind(&u.password_hash)
         .bind(u.email.as_deref())
         .bind(u.name.as_deref())
-        .bind(u.is_admin)
-        .bind(u.disabled)
+        .bind(i64::from(u.is_admin))
+        .bind(i64::from(u.disabled))
         .bind(u.created_at)
         .execute(&self.pool)
         .await;
@@ -529,10 +559,12 @@ impl UserStore for SqlStore {
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -591,11 +623,13 @@ impl ServerSecretStore for SqlStore {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        Ok(sqlx::query("SELECT value FROM server_secrets WHERE name = $1")
-            .bind(name)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?)
+        Ok(
+            sqlx::query("SELECT value FROM server_secrets WHERE name = $1")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
     }
 }
 

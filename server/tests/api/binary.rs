@@ -1,0 +1,241 @@
+//! The `portico` binary itself: `user add`, first-start bootstrap, graceful shutdown.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use portico::crypto::password;
+use portico::state::Stores;
+
+use crate::common::{Backend, TestDb};
+use crate::on_both_databases;
+
+on_both_databases!(
+    user_add_reads_the_password_from_stdin,
+    first_start_bootstraps_admin_and_sigterm_stops_cleanly
+);
+
+const BIN: &str = env!("CARGO_BIN_EXE_portico");
+
+fn user_add(db: &str, args: &[&str], password: &str) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(["user", "add"])
+        .args(args)
+        .args(["--database-url", db])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+async fn open(db: &str) -> (Arc<portico::store::SqlStore>, Stores) {
+    let store = Arc::new(portico::store::connect(db).await.unwrap());
+    (store.clone(), Stores::from_one(store))
+}
+
+async fn user_add_reads_the_password_from_stdin(b: Backend) {
+    let db = TestDb::new(b).await;
+    let out = user_add(
+        &db.url,
+        &[
+            "alice",
+            "--email",
+            "alice@example.com",
+            "--name",
+            "Alice A.",
+        ],
+        "a long enough password",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("added user alice"));
+    let out = user_add(&db.url, &["bob", "--admin"], "another long password");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(admin)"));
+
+    let out = user_add(&db.url, &["alice"], "a long enough password");
+    assert!(!out.status.success(), "duplicate usernames are refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    let out = user_add(&db.url, &["carol"], "short");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8"));
+    let out = user_add(&db.url, &["bad name"], "a long enough password");
+    assert!(!out.status.success());
+
+    let (store, stores) = open(&db.url).await;
+    let alice = stores
+        .users
+        .user_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(alice.email.as_deref(), Some("alice@example.com"));
+    assert_eq!(alice.name.as_deref(), Some("Alice A."));
+    assert!(!alice.is_admin);
+    // argon2id with OWASP's parameters, and the password is not stored in the clear.
+    assert!(
+        alice
+            .password_hash
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{}",
+        alice.password_hash
+    );
+    assert!(password::verify("a long enough password".into(), alice.password_hash.clone()).await);
+    assert!(!password::verify("wrong".into(), alice.password_hash).await);
+    assert!(
+        stores
+            .users
+            .user_by_username("bob")
+            .await
+            .unwrap()
+            .unwrap()
+            .is_admin
+    );
+    assert!(stores
+        .users
+        .user_by_username("carol")
+        .await
+        .unwrap()
+        .is_none());
+    store.close().await;
+}
+
+struct Running {
+    child: std::process::Child,
+    stdout: Arc<std::sync::Mutex<String>>,
+    base: String,
+}
+
+async fn start_binary(db: &str, bootstrap_password: Option<&str>) -> Running {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "serve",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--database-url",
+        db,
+        "--console-dir",
+        "/nonexistent",
+    ])
+    .env_remove("PORTICO_BOOTSTRAP_ADMIN_PASSWORD")
+    .env("PORTICO_LOG", "info")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
+    if let Some(p) = bootstrap_password {
+        cmd.env("PORTICO_BOOTSTRAP_ADMIN_PASSWORD", p);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = Arc::new(std::sync::Mutex::new(String::new()));
+    let out = child.stdout.take().unwrap();
+    let sink = stdout.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let mut s = sink.lock().unwrap();
+            s.push_str(&line);
+            s.push('\n');
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = reqwest::get(format!("{base}/api/v1/openapi.json")).await {
+            if r.status().is_success() {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Running {
+        child,
+        stdout,
+        base,
+    }
+}
+
+fn sigterm_and_wait(mut r: Running) -> String {
+    let status = Command::new("kill")
+        .args(["-TERM", &r.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = r.child.try_wait().unwrap() {
+            assert!(status.success(), "graceful shutdown exits 0, got {status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let out = r.stdout.lock().unwrap().clone();
+    out
+}
+
+fn printed_password(stdout: &str) -> Option<String> {
+    stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password: ").map(str::to_owned))
+}
+
+async fn first_start_bootstraps_admin_and_sigterm_stops_cleanly(b: Backend) {
+    // No users and no password given: a random one is printed once.
+    let db = TestDb::new(b).await;
+    let running = start_binary(&db.url, None).await;
+    let res = reqwest::get(format!("{}/api/v1/apps", running.base))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let out = sigterm_and_wait(running);
+    let generated = printed_password(&out).unwrap_or_else(|| panic!("no password printed: {out}"));
+    assert!(generated.len() >= 20);
+    let (store, stores) = open(&db.url).await;
+    let admin = stores
+        .users
+        .user_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(admin.is_admin);
+    assert!(password::verify(generated.clone(), admin.password_hash).await);
+    store.close().await;
+
+    // The second start finds a user and prints nothing.
+    let running = start_binary(&db.url, None).await;
+    let out = sigterm_and_wait(running);
+    assert_eq!(printed_password(&out), None, "{out}");
+
+    // With PORTICO_BOOTSTRAP_ADMIN_PASSWORD the admin gets that password, unprinted.
+    let db = TestDb::new(b).await;
+    let running = start_binary(&db.url, Some("from the environment")).await;
+    let out = sigterm_and_wait(running);
+    assert_eq!(printed_password(&out), None);
+    assert!(!out.contains("from the environment"));
+    let (store, stores) = open(&db.url).await;
+    let admin = stores
+        .users
+        .user_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(password::verify("from the environment".into(), admin.password_hash).await);
+    store.close().await;
+}

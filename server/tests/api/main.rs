@@ -1,0 +1,12 @@
+//! Integration tests of the admin API over HTTP, each run on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+mod apps;
+mod auth_errors;
+mod binary;
+mod keys;
+mod logo_audit;
+mod secrets;

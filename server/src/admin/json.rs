@@ -112,6 +112,24 @@ fn capitalise(s: &str) -> String {
     }
 }
 
+/// A query-string extractor whose rejection is a 400 problem JSON.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|axum::extract::Query(v)| ApiQuery(v))
+            .map_err(|e| {
+                ApiError::BadRequest(format!("The query string is not valid: {}.", e.body_text()))
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,23 +162,5 @@ mod tests {
         assert!(is_json("application/merge-patch+json"));
         assert!(!is_json("text/plain"));
         assert!(!is_json(""));
-    }
-}
-
-/// A query-string extractor whose rejection is a 400 problem JSON.
-pub struct ApiQuery<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::try_from_uri(&parts.uri)
-            .map(|axum::extract::Query(v)| ApiQuery(v))
-            .map_err(|e| {
-                ApiError::BadRequest(format!("The query string is not valid: {}.", e.body_text()))
-            })
     }
 }

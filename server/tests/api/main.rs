@@ -9,4 +9,5 @@ mod auth_errors;
 mod binary;
 mod keys;
 mod logo_audit;
+mod logs;
 mod secrets;

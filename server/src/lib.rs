@@ -7,15 +7,17 @@ pub mod admin;
 pub mod clock;
 pub mod console;
 pub mod crypto;
+pub mod interaction;
+pub mod oauth;
 pub mod state;
 pub mod store;
 pub mod token;
 pub mod users;
 
-use axum::extract::Request;
-use axum::http::{StatusCode, Uri};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::Uri;
 use axum::response::IntoResponse;
-use axum::routing::any;
+use axum::routing::{any, get};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
@@ -41,8 +43,32 @@ pub enum Error {
 /// The whole service: admin API, protocol endpoints and the console.
 pub fn app(state: AppState) -> Router {
     let console = console::router(state.config.console_dir.as_deref());
+    let protocol = Router::new()
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oauth::discovery::authorization_server),
+        )
+        .route(
+            "/.well-known/openid-configuration",
+            get(oauth::discovery::authorization_server),
+        )
+        .route("/oauth2/jwks", get(oauth::discovery::jwks))
+        .route(
+            "/oauth2/authorize",
+            get(oauth::authorize::authorize).post(oauth::authorize::authorize),
+        )
+        .route("/oauth2/token", any(oauth::token::token))
+        .route("/oauth2/revoke", any(oauth::revocation::revoke))
+        .route("/oauth2/introspect", any(oauth::introspection::introspect))
+        .route(
+            "/oauth2/userinfo",
+            get(oauth::resource::userinfo).post(oauth::resource::userinfo),
+        )
+        .route("/api/v1/me", get(oauth::resource::me))
+        .layer(DefaultBodyLimit::max(oauth::form::FORM_LIMIT));
     Router::new()
-        .nest("/api/v1", admin::router())
+        .merge(protocol)
+        .nest("/api/v1", admin::router().merge(interaction::router()))
         .route("/api", any(server_not_found))
         .route("/api/{*rest}", any(server_not_found))
         .route("/oauth2/{*rest}", any(server_not_found))
@@ -58,6 +84,5 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn server_not_found(uri: Uri) -> impl IntoResponse {
-    let _ = StatusCode::NOT_FOUND;
     admin::problem::ApiError::NotFound(format!("No API endpoint at {}.", uri.path()))
 }

@@ -4,9 +4,12 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::crypto::secret::SecretHasher;
+use crate::oauth::clients::ClientCache;
+use crate::oauth::rate_limit::RateLimiter;
+use crate::oauth::usage::UsageRecorder;
 use crate::store::{
-    AppStore, AuditStore, LogoStore, PublicKeyStore, SecretStore, ServerSecretStore,
-    SigningKeyStore, Store, UserStore,
+    AppStore, AuditStore, ConsentStore, GrantStore, InteractionStore, LogoStore, PublicKeyStore,
+    SecretStore, ServerSecretStore, SessionStore, SigningKeyStore, Store, UserStore,
 };
 use crate::token::TokenService;
 
@@ -31,6 +34,10 @@ pub struct Stores {
     pub signing_keys: Arc<dyn SigningKeyStore>,
     pub server_secrets: Arc<dyn ServerSecretStore>,
     pub audit: Arc<dyn AuditStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub interactions: Arc<dyn InteractionStore>,
+    pub consents: Arc<dyn ConsentStore>,
+    pub grants: Arc<dyn GrantStore>,
 }
 
 impl Stores {
@@ -43,7 +50,11 @@ impl Stores {
             users: store.clone(),
             signing_keys: store.clone(),
             server_secrets: store.clone(),
-            audit: store,
+            audit: store.clone(),
+            sessions: store.clone(),
+            interactions: store.clone(),
+            consents: store.clone(),
+            grants: store,
         }
     }
 }
@@ -55,6 +66,29 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub hasher: SecretHasher,
     pub clock: Arc<dyn Clock>,
+    pub clients: Arc<ClientCache>,
+    pub limits: Arc<Limits>,
+    pub usage: Arc<UsageRecorder>,
+}
+
+/// Failed-attempt limits (see `oauth::rate_limit`).
+pub struct Limits {
+    /// Client authentication failures, per client ID and per address.
+    pub client_auth: RateLimiter,
+    /// Sign-in failures per username.
+    pub login_user: RateLimiter,
+    /// Sign-in failures per client address.
+    pub login_ip: RateLimiter,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            client_auth: RateLimiter::new(20, 60),
+            login_user: RateLimiter::new(5, 300),
+            login_ip: RateLimiter::new(30, 300),
+        }
+    }
 }
 
 impl AppState {
@@ -82,12 +116,47 @@ impl AppState {
             .server_secret(SECRET_HASH_KEY, &candidate, now)
             .await?;
         let tokens = TokenService::load(stores.signing_keys.as_ref(), &config.issuer, now).await?;
+        stores
+            .apps
+            .upsert_builtin_app(&console_app(&config.issuer, now))
+            .await?;
         Ok(Self {
             config: Arc::new(config),
             stores,
             tokens: Arc::new(tokens),
             hasher: SecretHasher::new(&key),
             clock,
+            clients: Arc::new(ClientCache::default()),
+            limits: Arc::new(Limits::default()),
+            usage: Arc::new(UsageRecorder::default()),
         })
+    }
+}
+
+/// The console's own client: public, PKCE, redirecting to the console's callback; it
+/// skips consent and does not count towards the app limit.
+pub const CONSOLE_CLIENT_ID: &str = "portico-console";
+/// Where the console receives the authorization response.
+pub const CONSOLE_CALLBACK_PATH: &str = "/auth/callback";
+
+fn console_app(issuer: &str, now: i64) -> crate::store::AppRecord {
+    use portico_proto::app::AppSettings;
+    use portico_proto::AppType;
+    let mut settings = AppSettings::defaults(AppType::SinglePage);
+    settings.name = "Portico console".to_owned();
+    settings.description = "Portico's own administration and account pages.".to_owned();
+    settings.redirect_uris = vec![format!("{issuer}{CONSOLE_CALLBACK_PATH}")];
+    settings.access_token_lifetime = 900;
+    settings.refresh_token_absolute_lifetime = Some(12 * 3600);
+    settings.refresh_token_inactivity_lifetime = Some(3600);
+    crate::store::AppRecord {
+        client_id: CONSOLE_CLIENT_ID.to_owned(),
+        app_type: AppType::SinglePage,
+        settings,
+        builtin: true,
+        created_at: now,
+        updated_at: now,
+        last_used_at: None,
+        logo_version: None,
     }
 }

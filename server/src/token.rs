@@ -27,6 +27,9 @@ pub struct AccessClaims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The grant the token was issued under (private claim); revoking the grant ends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<String>,
 }
 
 impl AccessClaims {
@@ -42,6 +45,7 @@ pub struct AccessGrant<'a> {
     pub client_id: &'a str,
     pub scope: &'a str,
     pub lifetime: i64,
+    pub grant_id: Option<&'a str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +156,7 @@ impl TokenService {
             iat: now,
             exp: now + grant.lifetime,
             jti: random::token::<16>().map_err(|e| TokenError::Internal(e.to_string()))?,
+            gid: grant.grant_id.map(str::to_owned),
         };
         let token = self
             .current()
@@ -159,6 +164,14 @@ impl TokenService {
             .sign(ACCESS_TOKEN_TYP, &claims)
             .map_err(|e| TokenError::Internal(e.to_string()))?;
         Ok((token, claims))
+    }
+
+    /// Signs any other JWT (ID tokens: `typ` "JWT") with the active key.
+    pub fn sign(&self, typ: &str, claims: &impl Serialize) -> Result<String, TokenError> {
+        self.current()
+            .active
+            .sign(typ, claims)
+            .map_err(|e| TokenError::Internal(e.to_string()))
     }
 
     /// RFC 9068 §4: validates an access token presented to the API.

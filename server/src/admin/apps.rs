@@ -238,6 +238,7 @@ pub async fn update(
         )
         .await
         .map_err(app_gone(&client_id))?;
+    state.clients.invalidate(&client_id);
     r.updated_at = now;
     Ok(Json(render(&state, r).await?))
 }
@@ -263,6 +264,7 @@ pub async fn delete(
         )
         .await
         .map_err(app_gone(&client_id))?;
+    state.clients.invalidate(&client_id);
     tracing::info!(client_id = %client_id, actor = %admin.username(), "app deleted");
     Ok(StatusCode::NO_CONTENT)
 }

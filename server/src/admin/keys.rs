@@ -68,6 +68,7 @@ async fn register(
             )),
             other => app_gone(client_id)(other),
         })?;
+    state.clients.invalidate(&client_id);
     Ok(now)
 }
 
@@ -178,5 +179,6 @@ pub async fn delete_public_key(
             }
             other => other.into(),
         })?;
+    state.clients.invalidate(&client_id);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -87,6 +87,7 @@ pub async fn put(
         )
         .await
         .map_err(app_gone(&client_id))?;
+    state.clients.invalidate(&client_id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -119,6 +120,7 @@ pub async fn delete(
             StoreError::NotFound => ApiError::NotFound(format!("App {client_id} has no logo.")),
             other => other.into(),
         })?;
+    state.clients.invalidate(&client_id);
     Ok(StatusCode::NO_CONTENT)
 }
 

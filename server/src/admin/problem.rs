@@ -30,6 +30,8 @@ pub enum ApiError {
         detail: String,
         missing_scope: Option<&'static str>,
     },
+    /// 429, with the seconds to wait in `Retry-After`.
+    TooManyRequests { detail: String, retry_after: u64 },
     /// 500: the detail is logged here and never sent.
     Internal(String),
 }
@@ -66,6 +68,11 @@ impl ApiError {
             ApiError::Unauthorized { detail, .. } => (
                 StatusCode::UNAUTHORIZED,
                 "Unauthorized",
+                Some(detail.clone()),
+            ),
+            ApiError::TooManyRequests { detail, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests",
                 Some(detail.clone()),
             ),
             ApiError::Forbidden { detail, .. } => {
@@ -143,6 +150,11 @@ impl IntoResponse for ApiError {
                     format!("{BEARER_CHALLENGE}, error=\"insufficient_scope\", scope=\"{scope}\"");
                 if let Ok(v) = HeaderValue::from_str(&v) {
                     h.insert(header::WWW_AUTHENTICATE, v);
+                }
+            }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                if let Ok(v) = HeaderValue::from_str(&retry_after.max(&1).to_string()) {
+                    h.insert(header::RETRY_AFTER, v);
                 }
             }
             _ => {}

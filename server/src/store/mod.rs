@@ -2,8 +2,11 @@
 //! (`sql::SqlStore`) serves SQLite and PostgreSQL through sqlx's `Any` driver; the
 //! dialect differences stay inside `store/`, never in handlers.
 
+mod oauth;
 mod sql;
+mod sql_oauth;
 
+pub use oauth::*;
 pub use sql::{connect, SqlStore};
 
 use async_trait::async_trait;
@@ -140,6 +143,10 @@ pub trait AppStore: Send + Sync {
         audit: &AuditRecord,
     ) -> StoreResult<()>;
     async fn delete_app(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()>;
+    /// Records that the app authenticated or was used at `now`.
+    async fn touch_app(&self, client_id: &str, now: i64) -> StoreResult<()>;
+    /// Creates or updates a built-in app (not counted, listed or editable in the admin API).
+    async fn upsert_builtin_app(&self, app: &AppRecord) -> StoreResult<()>;
 }
 
 #[async_trait]
@@ -217,6 +224,10 @@ pub trait Store:
     + SigningKeyStore
     + ServerSecretStore
     + AuditStore
+    + SessionStore
+    + InteractionStore
+    + ConsentStore
+    + GrantStore
 {
 }
 
@@ -229,5 +240,13 @@ impl<T> Store for T where
         + SigningKeyStore
         + ServerSecretStore
         + AuditStore
+        + SessionStore
+        + InteractionStore
+        + ConsentStore
+        + GrantStore
+        + SessionStore
+        + InteractionStore
+        + ConsentStore
+        + GrantStore
 {
 }

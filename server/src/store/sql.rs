@@ -97,6 +97,10 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
 }
 
 impl SqlStore {
+    pub(super) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -256,12 +260,28 @@ impl AppStore for SqlStore {
     async fn delete_app(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         // Children first: this does not rely on the connection's foreign-key setting.
-        for table in ["client_secrets", "app_public_keys", "app_logos"] {
+        for table in [
+            "client_secrets",
+            "app_public_keys",
+            "app_logos",
+            "consents",
+            "interactions",
+            "refresh_tokens",
+            "authorization_codes",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1"))
                 .bind(client_id)
                 .execute(&mut *tx)
                 .await?;
         }
+        // Deleting an app revokes everything it was granted.
+        sqlx::query(
+            "UPDATE grants SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(audit.at)
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await?;
         let r = sqlx::query("DELETE FROM apps WHERE client_id = $1 AND builtin = 0")
             .bind(client_id)
             .execute(&mut *tx)
@@ -269,6 +289,47 @@ impl AppStore for SqlStore {
         one_row(r)?;
         insert_audit(&mut *tx, audit).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    async fn touch_app(&self, client_id: &str, now: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE apps SET last_used_at = $1 WHERE client_id = $2")
+            .bind(now)
+            .bind(client_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn upsert_builtin_app(&self, app: &AppRecord) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE apps SET settings = $1, updated_at = $2 WHERE client_id = $3 AND builtin = 1",
+        )
+        .bind(settings_json(&app.settings)?)
+        .bind(app.updated_at)
+        .bind(&app.client_id)
+        .execute(&self.pool)
+        .await?;
+        if r.rows_affected() == 0 {
+            let r = sqlx::query(
+                "INSERT INTO apps (client_id, app_type, settings, builtin, created_at, updated_at, last_used_at, logo_version)
+                 VALUES ($1, $2, $3, 1, $4, $5, NULL, NULL)",
+            )
+            .bind(&app.client_id)
+            .bind(app.app_type.as_str())
+            .bind(settings_json(&app.settings)?)
+            .bind(app.created_at)
+            .bind(app.updated_at)
+            .execute(&self.pool)
+            .await;
+            match r {
+                // Another copy inserted it at the same moment.
+                Err(e) if is_unique_violation(&e) => {}
+                r => {
+                    r?;
+                }
+            }
+        }
         Ok(())
     }
 }

@@ -158,6 +158,7 @@ async fn expired_tokens_are_refused(b: Backend) {
         client_id: "portico-console",
         scope: "admin",
         lifetime: 60,
+        grant_id: None,
     };
     let (token, _) = s
         .state

@@ -133,12 +133,15 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = portico::app(state.clone());
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
         });
         TestServer {
             base,
@@ -190,6 +193,7 @@ impl TestServer {
             client_id: "portico-console",
             scope,
             lifetime: 3600,
+            grant_id: None,
         };
         self.state
             .tokens

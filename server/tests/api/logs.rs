@@ -34,17 +34,41 @@ async fn nothing_secret_is_logged(b: Backend) {
     let web = s.create_app("web", "Logged").await;
     let id = web["client_id"].as_str().unwrap();
     let first = web["client_secret"].as_str().unwrap().to_owned();
-    let (_, second) = s.post(&format!("/api/v1/apps/{id}/secrets"), json!({})).await;
+    let (_, second) = s
+        .post(&format!("/api/v1/apps/{id}/secrets"), json!({}))
+        .await;
     let m2m = s.create_app("machine_to_machine", "Keys").await;
     let (_, pair) = s
-        .post(&format!("/api/v1/apps/{}/key-pairs", m2m["client_id"].as_str().unwrap()), json!({"alg": "ES256"}))
+        .post(
+            &format!(
+                "/api/v1/apps/{}/key-pairs",
+                m2m["client_id"].as_str().unwrap()
+            ),
+            json!({"alg": "ES256"}),
+        )
         .await;
-    let res = s.http.get(s.url("/api/v1/apps")).bearer_auth("not-a-real-token-but-secretish").send().await.unwrap();
+    let res = s
+        .http
+        .get(s.url("/api/v1/apps"))
+        .bearer_auth("not-a-real-token-but-secretish")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::UNAUTHORIZED);
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("app created"), "the capture works: {}", &logs[..logs.len().min(500)]);
-    let private_line = pair["private_key_pem"].as_str().unwrap().lines().nth(1).unwrap().to_owned();
+    assert!(
+        logs.contains("app created"),
+        "the capture works: {}",
+        &logs[..logs.len().min(500)]
+    );
+    let private_line = pair["private_key_pem"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_owned();
     let token_signature = s.admin_token.rsplit('.').next().unwrap().to_owned();
     for (what, secret) in [
         ("first secret", first.as_str()),

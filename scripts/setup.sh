@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Install what building and testing Portico needs, skipping whatever is already there.
+#
+#   scripts/setup.sh            install everything the build needs
+#   source scripts/setup.sh     define the functions below and put the tools on PATH;
+#                               then call `portico_setup` (and `setup_browser` for browser tests)
+#
+# Installs when missing (times on a cold 2-core machine):
+#   rust target wasm32-unknown-unknown (rustup, seconds)
+#   trunk 0.21.14                      (cargo install --locked, about 7 min)
+#   wasm-bindgen-cli = Cargo.lock's wasm-bindgen (cargo install, about 2-3 min)
+#   wasm-opt from npm binaryen@132     (into .tools/, seconds; Debian's binaryen 108 breaks the wasm)
+#   PostgreSQL server                  (apt, for scripts/test.sh, under a minute)
+#   chromium + chromium-driver         (apt, only through setup_browser, for browser tests)
+# Install output goes to .tools/logs/; it is shown only when a step fails.
+
+PORTICO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PORTICO_TOOLS="$PORTICO_ROOT/.tools"
+
+TRUNK_VERSION="0.21.14"
+BINARYEN_NPM_VERSION="132.0.0"
+
+# Tools: cargo-installed binaries, then the project-local npm ones first of all.
+case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) PATH="$HOME/.cargo/bin:$PATH" ;; esac
+case ":$PATH:" in
+  *":$PORTICO_TOOLS/node_modules/.bin:"*) ;;
+  *) PATH="$PORTICO_TOOLS/node_modules/.bin:$PATH" ;;
+esac
+export PATH
+# Trunk's own update check is not stopped by `offline = true` in Trunk.toml.
+export TRUNK_SKIP_VERSION_CHECK=true
+
+say() { printf 'setup: %s\n' "$*"; }
+
+# Run an install step with its output in .tools/logs/NAME.log; show the log's tail on failure.
+run_logged() {
+  local name="$1"
+  shift
+  mkdir -p "$PORTICO_TOOLS/logs"
+  local log="$PORTICO_TOOLS/logs/$name.log"
+  if ! "$@" >"$log" 2>&1; then
+    say "FAILED: $* (last lines of $log follow)"
+    tail -n 40 "$log" >&2
+    return 1
+  fi
+}
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    say "need root for: $*"
+    return 1
+  fi
+}
+
+_apt_updated=""
+apt_install() {
+  if [ -z "$_apt_updated" ]; then
+    say "apt-get update"
+    run_logged apt-update as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+    _apt_updated=1
+  fi
+  say "apt-get install $*"
+  run_logged apt-install as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "$@"
+}
+
+# The wasm-bindgen version pinned in Cargo.lock (wasm-bindgen-cli must match it exactly).
+wasm_bindgen_lock_version() {
+  awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' \
+    "$PORTICO_ROOT/Cargo.lock"
+}
+
+setup_wasm_target() {
+  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    return 0
+  fi
+  say "rustup target add wasm32-unknown-unknown"
+  run_logged rustup-target rustup target add wasm32-unknown-unknown
+}
+
+setup_trunk() {
+  if [ "$(trunk --version 2>/dev/null)" = "trunk $TRUNK_VERSION" ]; then
+    return 0
+  fi
+  say "cargo install trunk $TRUNK_VERSION (about 7 minutes)"
+  run_logged trunk cargo install --locked --force trunk --version "$TRUNK_VERSION"
+}
+
+setup_wasm_bindgen() {
+  local want
+  want="$(wasm_bindgen_lock_version)"
+  if [ -z "$want" ]; then
+    say "no wasm-bindgen in Cargo.lock"
+    return 1
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $want" ]; then
+    return 0
+  fi
+  # Not --locked: the crate's own lockfile wants a webpki-roots the registry here lacks.
+  say "cargo install wasm-bindgen-cli $want (about 3 minutes)"
+  run_logged wasm-bindgen-cli cargo install --force wasm-bindgen-cli --version "=$want"
+  local got
+  got="$(wasm-bindgen --version 2>/dev/null || true)"
+  if [ "$got" != "wasm-bindgen $want" ]; then
+    say "wasm-bindgen on PATH is '$got', Cargo.lock wants $want"
+    return 1
+  fi
+}
+
+setup_wasm_opt() {
+  local bin="$PORTICO_TOOLS/node_modules/.bin/wasm-opt"
+  local major="${BINARYEN_NPM_VERSION%%.*}"
+  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "version $major\b"; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+  say "npm install binaryen@$BINARYEN_NPM_VERSION into .tools/"
+  mkdir -p "$PORTICO_TOOLS"
+  run_logged binaryen npm install --prefix "$PORTICO_TOOLS" --no-audit --no-fund \
+    "binaryen@$BINARYEN_NPM_VERSION"
+}
+
+# PostgreSQL server binaries (initdb, pg_ctl, postgres) for the tests' throwaway database.
+setup_postgres() {
+  if compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+    return 0
+  fi
+  apt_install postgresql
+}
+
+# Chromium and its driver, for browser tests (wasm-bindgen-test, end-to-end).
+setup_browser() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    return 0
+  fi
+  apt_install chromium chromium-driver
+}
+
+setup_crates() {
+  if [ -f "$PORTICO_ROOT/Cargo.lock" ]; then
+    say "cargo fetch --locked"
+    run_logged cargo-fetch cargo fetch --locked --manifest-path "$PORTICO_ROOT/Cargo.toml"
+  fi
+}
+
+# Everything `scripts/run.sh` needs to build the console and the server.
+portico_setup() {
+  setup_wasm_target
+  setup_trunk
+  setup_wasm_bindgen
+  setup_wasm_opt
+  setup_crates
+  say "ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version)"
+}
+
+# Executed rather than sourced: install everything, PostgreSQL included.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  portico_setup
+  setup_postgres
+fi

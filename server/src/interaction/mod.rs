@@ -1,0 +1,387 @@
+//! The interaction API behind the console's sign-in and consent pages
+//! (`/api/v1/interactions/{id}`). Bound to the browser that started the authorization by
+//! a cookie; JSON bodies only, `Origin` checked, so a cross-site page approves nothing.
+
+pub mod cookies;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::admin::json::ApiJson;
+use crate::admin::problem::ApiError;
+use crate::crypto::{password, random};
+use crate::oauth::authorize::{self, AuthRequest};
+use crate::oauth::scope::{self, Scopes};
+use crate::state::AppState;
+use crate::store::{BrowserSession, ConsentRecord, InteractionRecord, UserRecord};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/interactions/{id}", get(show))
+        .route("/interactions/{id}/login", post(login))
+        .route("/interactions/{id}/consent", post(consent))
+}
+
+/// What the sign-in and consent pages show.
+#[derive(Debug, Serialize)]
+pub struct InteractionView {
+    pub id: String,
+    pub app: AppView,
+    pub scopes: Vec<ScopeView>,
+    /// True until the user signs in.
+    pub login_required: bool,
+    /// The signed-in user, once known.
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AppView {
+    pub client_id: String,
+    pub name: String,
+    pub description: String,
+    #[serde(rename = "type")]
+    pub app_type: &'static str,
+    pub logo_url: Option<String>,
+    pub developer_name: Option<String>,
+    pub developer_email: Option<String>,
+    pub privacy_policy_url: Option<String>,
+    pub app_description_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScopeView {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+/// Plain words for each scope, as the consent page shows them.
+pub fn describe(scope: &str) -> &'static str {
+    match scope {
+        scope::OPENID => "Know who you are (your user ID)",
+        scope::PROFILE => "See your name and username",
+        scope::EMAIL => "See your e-mail address",
+        scope::OFFLINE_ACCESS => "Stay connected when you are not using it",
+        scope::ADMIN => "Administer Portico on your behalf",
+        _ => "Unknown permission",
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginBody")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentBody {
+    pub decision: Decision,
+}
+
+/// Where the browser goes next.
+#[derive(Debug, Serialize)]
+pub struct Next {
+    pub redirect_to: String,
+}
+
+fn forbidden(detail: &str) -> ApiError {
+    ApiError::Forbidden {
+        detail: detail.to_owned(),
+        missing_scope: None,
+    }
+}
+
+/// Cross-site requests are refused: the Origin must be the issuer's own.
+fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let own = url::Url::parse(&state.config.issuer)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    match origin {
+        Some(o) if o == own => Ok(()),
+        _ => Err(forbidden(
+            "This request must come from Portico's own pages.",
+        )),
+    }
+}
+
+/// The interaction, if it exists, is live, and belongs to this browser.
+async fn load(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<InteractionRecord, ApiError> {
+    let i = state
+        .stores
+        .interactions
+        .get_interaction(id, state.now())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("This sign-in request has expired or was already completed. Return to the application and start again.".to_owned()))?;
+    let browser = cookies::get(headers, cookies::BROWSER)
+        .ok_or_else(|| forbidden("This sign-in request was started in another browser."))?;
+    if !state.hasher.verify(browser, &i.browser_hash) {
+        return Err(forbidden(
+            "This sign-in request was started in another browser.",
+        ));
+    }
+    Ok(i)
+}
+
+fn request_of(i: &InteractionRecord) -> Result<AuthRequest, ApiError> {
+    serde_json::from_str(&i.request).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<InteractionView>, ApiError> {
+    let i = load(&state, &headers, &id).await?;
+    let request = request_of(&i)?;
+    let client = state
+        .clients
+        .get(&state.stores, &i.client_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("The application no longer exists.".to_owned()))?;
+    let user = match &i.user_id {
+        Some(uid) => state.stores.users.user_by_id(uid).await?,
+        None => None,
+    };
+    let scopes = match &user {
+        Some(u) => authorize::grantable(&request.scope, u)
+            .map_err(|e| ApiError::Internal(e.description))?,
+        None => Scopes::parse(&request.scope).map_err(|e| ApiError::Internal(e.description))?,
+    };
+    let s = &client.app.settings;
+    Ok(Json(InteractionView {
+        id: i.id.clone(),
+        app: AppView {
+            client_id: client.client_id().to_owned(),
+            name: s.name.clone(),
+            description: s.description.clone(),
+            app_type: client.app_type().as_str(),
+            logo_url: client
+                .app
+                .logo_version
+                .map(|v| format!("/api/v1/apps/{}/logo?v={v}", client.client_id())),
+            developer_name: s.developer_name.clone(),
+            developer_email: s.developer_email.clone(),
+            privacy_policy_url: s.privacy_policy_url.clone(),
+            app_description_url: s.app_description_url.clone(),
+        },
+        scopes: scopes
+            .iter()
+            .map(|name| ScopeView {
+                name,
+                description: describe(name),
+            })
+            .collect(),
+        login_required: user.is_none(),
+        username: user.map(|u| u.username),
+    }))
+}
+
+fn next(redirect_to: String, set_cookie: Option<HeaderValue>) -> Response {
+    let mut res = Json(Next { redirect_to }).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(c) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// Completes the interaction once: consent given (or not needed), code issued.
+async fn finish(
+    state: &AppState,
+    i: &InteractionRecord,
+    request: &AuthRequest,
+    user: &UserRecord,
+    auth_time: i64,
+) -> Result<String, ApiError> {
+    if !state.stores.interactions.take_interaction(&i.id).await? {
+        return Err(ApiError::Conflict(
+            "This sign-in request was already completed.".to_owned(),
+        ));
+    }
+    authorize::issue_code(state, request, user, auth_time)
+        .await
+        .map_err(|e| ApiError::Internal(e.description))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    req_ext: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    check_origin(&state, &headers)?;
+    let ip = crate::oauth::client_ip(req_ext.extensions());
+    let ApiJson(body) =
+        <ApiJson<LoginBody> as axum::extract::FromRequest<AppState>>::from_request(req_ext, &state)
+            .await?;
+    let i = load(&state, &headers, &id).await?;
+    let now = state.now();
+    let user_key = format!("user:{}", body.username.to_lowercase());
+    let ip_key = format!("ip:{ip}");
+    for (limiter, key) in [
+        (&state.limits.login_user, &user_key),
+        (&state.limits.login_ip, &ip_key),
+    ] {
+        if let Err(retry) = limiter.check(key, now) {
+            return Err(ApiError::TooManyRequests {
+                detail: format!("Too many failed sign-ins. Try again in {} seconds.", retry),
+                retry_after: retry,
+            });
+        }
+    }
+    let user = state.stores.users.user_by_username(&body.username).await?;
+    let ok = match &user {
+        Some(u) if !u.disabled => password::verify(body.password, u.password_hash.clone()).await,
+        _ => {
+            // As slow as a real check, so the answer does not reveal which usernames exist.
+            password::dummy_verify(body.password).await;
+            false
+        }
+    };
+    let user = match (ok, user) {
+        (true, Some(u)) => u,
+        _ => {
+            state.limits.login_user.fail(&user_key, now);
+            state.limits.login_ip.fail(&ip_key, now);
+            return Err(ApiError::Unauthorized {
+                detail: "Wrong username or password.".to_owned(),
+                invalid_token: false,
+            });
+        }
+    };
+    state.limits.login_user.reset(&user_key);
+    // A new session id at every sign-in (no session fixation).
+    let session_value = random::token::<32>()?;
+    state
+        .stores
+        .sessions
+        .create_session(&BrowserSession {
+            id_hash: state.hasher.hash(&session_value),
+            user_id: user.id.clone(),
+            auth_time: now,
+            expires_at: now + cookies::SESSION_LIFETIME,
+        })
+        .await?;
+    let set_cookie = cookies::build(
+        &state,
+        cookies::SESSION,
+        &session_value,
+        cookies::SESSION_LIFETIME,
+    );
+    state
+        .stores
+        .interactions
+        .set_interaction_user(&i.id, &user.id, now)
+        .await?;
+    let request = request_of(&i)?;
+    let client = state
+        .clients
+        .get(&state.stores, &i.client_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("The application no longer exists.".to_owned()))?;
+    let scopes = authorize::grantable(&request.scope, &user)
+        .map_err(|e| ApiError::Internal(e.description))?;
+    let needs_consent = authorize::consent_needed(&state, &client, &user, &scopes, request.prompt)
+        .await
+        .map_err(|e| ApiError::Internal(e.description))?;
+    if needs_consent {
+        return Ok(next(format!("/consent?interaction={}", i.id), set_cookie));
+    }
+    let location = finish(&state, &i, &request, &user, now).await?;
+    Ok(next(location, set_cookie))
+}
+
+async fn consent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ConsentBody>,
+) -> Result<Response, ApiError> {
+    check_origin(&state, &headers)?;
+    let i = load(&state, &headers, &id).await?;
+    let (Some(user_id), Some(auth_time)) = (&i.user_id, i.auth_time) else {
+        return Err(forbidden("Sign in first."));
+    };
+    let user = crate::oauth::grants::active_user(&state, user_id)
+        .await
+        .map_err(|e| ApiError::Internal(e.description))?
+        .ok_or_else(|| forbidden("Sign in first."))?;
+    let request = request_of(&i)?;
+    match body.decision {
+        Decision::Deny => {
+            if !state.stores.interactions.take_interaction(&i.id).await? {
+                return Err(ApiError::Conflict(
+                    "This sign-in request was already completed.".to_owned(),
+                ));
+            }
+            // RFC 6749 §4.1.2.1: the resource owner denied the request.
+            let location = authorize::redirect_url(
+                &request.redirect_uri,
+                &[
+                    ("error", "access_denied"),
+                    ("error_description", "The user denied access."),
+                ],
+                request.state.as_deref(),
+                &state.config.issuer,
+            );
+            Ok(next(location, None))
+        }
+        Decision::Allow => {
+            let scopes = authorize::grantable(&request.scope, &user)
+                .map_err(|e| ApiError::Internal(e.description))?;
+            // Remember the consent, widened by any earlier one for the same app.
+            let prior = state
+                .stores
+                .consents
+                .get_consent(&user.id, &i.client_id)
+                .await?;
+            let mut all: Vec<&str> = scopes.iter().collect();
+            if let Some(p) = &prior {
+                all.extend(p.scope.split(' ').filter(|s| !s.is_empty()));
+            }
+            let merged =
+                Scopes::parse(&all.join(" ")).map_err(|e| ApiError::Internal(e.description))?;
+            state
+                .stores
+                .consents
+                .put_consent(&ConsentRecord {
+                    user_id: user.id.clone(),
+                    client_id: i.client_id.clone(),
+                    scope: merged.to_param(),
+                    created_at: state.now(),
+                })
+                .await?;
+            let location = finish(&state, &i, &request, &user, auth_time).await?;
+            Ok(next(location, None))
+        }
+    }
+}
+
+/// Status used when the interaction API refuses for rate limiting.
+pub const TOO_MANY: StatusCode = StatusCode::TOO_MANY_REQUESTS;

@@ -1,0 +1,305 @@
+//! Client authentication at the token, revocation and introspection endpoints
+//! (RFC 6749 §2.3, RFC 7523 §2.2): `client_secret_basic`, `client_secret_post`,
+//! `private_key_jwt`, and `none` for public clients. An unknown client and a wrong
+//! credential get the same answer, after the same work.
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use portico_proto::AppType;
+
+use super::assertion::{self, Expectations, Purpose, RegisteredKey};
+use super::clients::Client;
+use super::error::{ErrorCode, OAuthError, OAuthResult};
+use super::form::Params;
+use crate::state::AppState;
+
+/// RFC 7523 §2.2 `client_assertion_type`.
+pub const JWT_BEARER_CLIENT_ASSERTION: &str =
+    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    SecretBasic,
+    SecretPost,
+    PrivateKeyJwt,
+    None,
+}
+
+pub struct Authenticated {
+    pub client: Arc<Client>,
+    pub method: AuthMethod,
+}
+
+enum Presented {
+    Secret {
+        client_id: String,
+        secret: String,
+        basic: bool,
+    },
+    Assertion {
+        client_id: Option<String>,
+        assertion: String,
+    },
+    Public {
+        client_id: String,
+    },
+}
+
+/// RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64.
+fn parse_basic(headers: &HeaderMap) -> OAuthResult<Option<(String, String)>> {
+    let Some(v) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let bad = || {
+        let mut e = OAuthError::invalid_client();
+        e.basic_challenge = true;
+        e.with_internal("malformed Basic credentials")
+    };
+    let v = v.to_str().map_err(|_| bad())?;
+    let Some((scheme, rest)) = v.split_once(' ') else {
+        return Err(bad());
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(OAuthError::invalid_request(
+            "Use Basic authentication, or credentials in the body.",
+        ));
+    }
+    let decoded = STANDARD.decode(rest.trim()).map_err(|_| bad())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(bad)?;
+    let id = Params::parse(format!("v={id}").as_bytes()).map_err(|_| bad())?;
+    let secret = Params::parse(format!("v={secret}").as_bytes()).map_err(|_| bad())?;
+    Ok(Some((
+        id.get("v").unwrap_or_default().to_owned(),
+        secret.get("v").unwrap_or_default().to_owned(),
+    )))
+}
+
+fn presented(headers: &HeaderMap, params: &Params) -> OAuthResult<Presented> {
+    let basic = parse_basic(headers)?;
+    let body_secret = params.get("client_secret");
+    let assertion_type = params.get("client_assertion_type");
+    let body_id = params.get("client_id");
+    // RFC 6749 §2.3: the client MUST NOT use more than one authentication method.
+    let methods = usize::from(basic.is_some())
+        + usize::from(body_secret.is_some())
+        + usize::from(assertion_type.is_some());
+    if methods > 1 {
+        return Err(OAuthError::invalid_request(
+            "Use exactly one client authentication method.",
+        ));
+    }
+    if let Some((client_id, secret)) = basic {
+        if body_id.is_some_and(|b| b != client_id) {
+            return Err(OAuthError::invalid_request(
+                "`client_id` differs from the Basic credentials.",
+            ));
+        }
+        return Ok(Presented::Secret {
+            client_id,
+            secret,
+            basic: true,
+        });
+    }
+    if let Some(secret) = body_secret {
+        let client_id = params.require("client_id")?.to_owned();
+        return Ok(Presented::Secret {
+            client_id,
+            secret: secret.to_owned(),
+            basic: false,
+        });
+    }
+    if let Some(t) = assertion_type {
+        if t != JWT_BEARER_CLIENT_ASSERTION {
+            return Err(OAuthError::invalid_request(
+                "Unsupported `client_assertion_type`.",
+            ));
+        }
+        let assertion = params.require("client_assertion")?.to_owned();
+        return Ok(Presented::Assertion {
+            client_id: body_id.map(str::to_owned),
+            assertion,
+        });
+    }
+    match body_id {
+        Some(id) => Ok(Presented::Public {
+            client_id: id.to_owned(),
+        }),
+        None => Err(OAuthError::invalid_client().with_internal("no client credentials")),
+    }
+}
+
+/// Authenticates the calling client. `endpoint_url` is the URL being called, accepted as
+/// an assertion audience beside the issuer and the token endpoint.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params,
+    ip: &str,
+    endpoint_url: &str,
+) -> OAuthResult<Authenticated> {
+    let now = state.now();
+    let presented = presented(headers, params)?;
+    let (claimed_id, basic) = match &presented {
+        Presented::Secret {
+            client_id, basic, ..
+        } => (client_id.clone(), *basic),
+        Presented::Assertion {
+            client_id,
+            assertion,
+        } => (
+            client_id
+                .clone()
+                .or_else(|| assertion::unverified_issuer(assertion))
+                .unwrap_or_default(),
+            false,
+        ),
+        Presented::Public { client_id } => (client_id.clone(), false),
+    };
+    // Brute force is answered with 429, per client and per address.
+    let client_key = format!("client:{claimed_id}");
+    let ip_key = format!("ip:{ip}");
+    for key in [&client_key, &ip_key] {
+        if let Err(retry) = state.limits.client_auth.check(key, now) {
+            return Err(OAuthError::too_many(retry));
+        }
+    }
+    let client = state.clients.get(&state.stores, &claimed_id).await?;
+    let result = verify(state, client, presented, now, endpoint_url).await;
+    result.map_err(|mut e| {
+        if e.code == ErrorCode::InvalidClient {
+            state.limits.client_auth.fail(&client_key, now);
+            state.limits.client_auth.fail(&ip_key, now);
+            e.basic_challenge = basic;
+        }
+        e
+    })
+}
+
+async fn verify(
+    state: &AppState,
+    client: Option<Arc<Client>>,
+    presented: Presented,
+    now: i64,
+    endpoint_url: &str,
+) -> OAuthResult<Authenticated> {
+    match presented {
+        Presented::Secret { secret, basic, .. } => {
+            let Some(client) = client else {
+                // Same work as for a real client, so timing does not reveal client IDs.
+                let _ = state.hasher.verify(&secret, &[0u8; 32]);
+                return Err(OAuthError::invalid_client().with_internal("unknown client"));
+            };
+            if !client.app_type().has_secrets() {
+                return Err(
+                    OAuthError::invalid_client().with_internal("public client sent a secret")
+                );
+            }
+            let matched = client.secrets.iter().fold(None, |found, s| {
+                // Check every secret, so timing does not reveal which one matched.
+                let ok = state.hasher.verify(&secret, &s.secret_hash);
+                found.or(ok.then_some(s))
+            });
+            let Some(s) = matched else {
+                return Err(OAuthError::invalid_client().with_internal("wrong secret"));
+            };
+            state
+                .usage
+                .secret_used(&state.stores, &s.id, client.client_id(), now)
+                .await;
+            Ok(Authenticated {
+                method: if basic {
+                    AuthMethod::SecretBasic
+                } else {
+                    AuthMethod::SecretPost
+                },
+                client,
+            })
+        }
+        Presented::Assertion {
+            client_id,
+            assertion,
+        } => {
+            let Some(client) = client else {
+                return Err(
+                    OAuthError::invalid_client().with_internal("unknown client in assertion")
+                );
+            };
+            if client.app_type() != AppType::MachineToMachine {
+                return Err(OAuthError::invalid_client()
+                    .with_internal("private_key_jwt is for machine-to-machine apps"));
+            }
+            if client_id
+                .as_deref()
+                .is_some_and(|id| id != client.client_id())
+            {
+                return Err(OAuthError::invalid_client()
+                    .with_internal("client_id differs from assertion iss"));
+            }
+            let keys: Vec<RegisteredKey<'_>> = client
+                .keys
+                .iter()
+                .map(|k| RegisteredKey {
+                    kid: &k.kid,
+                    jwk: &k.jwk,
+                })
+                .collect();
+            let token_endpoint = format!("{}/oauth2/token", state.config.issuer);
+            let audiences = [
+                state.config.issuer.as_str(),
+                token_endpoint.as_str(),
+                endpoint_url,
+            ];
+            let claims = assertion::validate(
+                &assertion,
+                &keys,
+                &Expectations {
+                    client_id: client.client_id(),
+                    audiences: &audiences,
+                    now,
+                    purpose: Purpose::ClientAuthentication,
+                },
+            )
+            .map_err(|e| OAuthError::invalid_client().with_internal(e.to_string()))?;
+            // RFC 7523 §3 point 7: the jti is single-use, in the store so every copy sees it.
+            if !state
+                .stores
+                .grants
+                .use_assertion_jti(client.client_id(), &claims.jti, claims.exp, now)
+                .await?
+            {
+                return Err(
+                    OAuthError::invalid_client().with_internal("client assertion jti replayed")
+                );
+            }
+            state
+                .usage
+                .app_used(&state.stores, client.client_id(), now)
+                .await;
+            Ok(Authenticated {
+                client,
+                method: AuthMethod::PrivateKeyJwt,
+            })
+        }
+        Presented::Public { .. } => {
+            let Some(client) = client else {
+                return Err(OAuthError::invalid_client().with_internal("unknown client"));
+            };
+            if !client.is_public() {
+                return Err(OAuthError::invalid_client()
+                    .with_internal("confidential client sent no credentials"));
+            }
+            state
+                .usage
+                .app_used(&state.stores, client.client_id(), now)
+                .await;
+            Ok(Authenticated {
+                client,
+                method: AuthMethod::None,
+            })
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! RFC 8414 authorization server metadata (also served as OIDC discovery) and the JWKS.
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use super::client_auth::JWT_BEARER_CLIENT_ASSERTION;
+use super::grants;
+use super::scope::SUPPORTED;
+use crate::state::AppState;
+
+/// Every field states what the server really does.
+pub fn metadata(issuer: &str) -> serde_json::Value {
+    let grant_types: Vec<&str> = grants::HANDLERS.iter().map(|h| h.grant_type()).collect();
+    let _ = JWT_BEARER_CLIENT_ASSERTION;
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/oauth2/authorize"),
+        "token_endpoint": format!("{issuer}/oauth2/token"),
+        "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
+        "introspection_endpoint": format!("{issuer}/oauth2/introspect"),
+        "userinfo_endpoint": format!("{issuer}/oauth2/userinfo"),
+        "jwks_uri": format!("{issuer}/oauth2/jwks"),
+        "scopes_supported": SUPPORTED,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": grant_types,
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+        "revocation_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "introspection_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": true,
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "email"],
+        "prompt_values_supported": ["none", "login", "consent"],
+    })
+}
+
+fn cacheable(body: serde_json::Value) -> Response {
+    let mut res = Json(body).into_response();
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    res
+}
+
+pub async fn authorization_server(State(state): State<AppState>) -> Response {
+    cacheable(metadata(&state.config.issuer))
+}
+
+pub async fn jwks(State(state): State<AppState>) -> Response {
+    cacheable(state.tokens.jwks())
+}

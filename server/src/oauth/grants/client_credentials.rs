@@ -1,0 +1,45 @@
+//! `client_credentials` (RFC 6749 §4.4): a token for the app itself, no user.
+
+use async_trait::async_trait;
+use portico_proto::AppType;
+
+use super::{GrantContext, GrantHandler};
+use crate::oauth::error::{OAuthError, OAuthResult};
+use crate::oauth::issue::{self, Issue, TokenResponse};
+use crate::oauth::scope::Scopes;
+
+pub struct ClientCredentials;
+
+#[async_trait]
+impl GrantHandler for ClientCredentials {
+    fn grant_type(&self) -> &'static str {
+        "client_credentials"
+    }
+
+    fn allowed_for(&self, t: AppType) -> bool {
+        t == AppType::MachineToMachine
+    }
+
+    async fn exchange(&self, ctx: GrantContext<'_>) -> OAuthResult<TokenResponse> {
+        let scopes = Scopes::parse(ctx.params.get("scope").unwrap_or(""))?;
+        // Portico's scopes all describe a user's data or rights; an app acting for itself
+        // has none of them (RFC 6749 §4.4.3: no refresh token either).
+        if let Some(s) = scopes.iter().next() {
+            return Err(OAuthError::invalid_scope(format!(
+                "`{s}` is a user scope; client credentials tokens carry no user scopes."
+            )));
+        }
+        issue::respond(
+            ctx.state,
+            Issue {
+                client: &ctx.client,
+                user: None,
+                scopes: &scopes,
+                grant_id: None,
+                refresh_token: None,
+                nonce: None,
+                auth_time: ctx.now,
+            },
+        )
+    }
+}

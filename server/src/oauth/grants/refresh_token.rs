@@ -1,0 +1,116 @@
+//! `refresh_token` (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2).
+
+use async_trait::async_trait;
+use portico_proto::AppType;
+
+use super::{active_user, GrantContext, GrantHandler};
+use crate::oauth::error::{OAuthError, OAuthResult};
+use crate::oauth::issue::{self, Issue, TokenResponse};
+use crate::oauth::scope::Scopes;
+use crate::store::RefreshLookup;
+
+pub struct RefreshToken;
+
+const INVALID: &str = "The refresh token is invalid, expired or revoked.";
+
+#[async_trait]
+impl GrantHandler for RefreshToken {
+    fn grant_type(&self) -> &'static str {
+        "refresh_token"
+    }
+
+    fn allowed_for(&self, t: AppType) -> bool {
+        t.uses_redirects()
+    }
+
+    async fn exchange(&self, ctx: GrantContext<'_>) -> OAuthResult<TokenResponse> {
+        let state = ctx.state;
+        let presented = ctx.params.require("refresh_token")?;
+        let hash = state.hasher.hash(presented);
+        let (token, grant) = match state.stores.grants.find_refresh(&hash).await? {
+            RefreshLookup::Active(t, g) => (t, g),
+            RefreshLookup::Reused { grant_id, .. } => {
+                // RFC 9700 §4.14.2: a rotated token presented again means it leaked; end
+                // the whole family, whoever presents it.
+                state.stores.grants.revoke_grant(&grant_id, ctx.now).await?;
+                return Err(OAuthError::invalid_grant(INVALID)
+                    .with_internal("rotated refresh token reused; family revoked"));
+            }
+            RefreshLookup::Invalid => return Err(OAuthError::invalid_grant(INVALID)),
+        };
+        // RFC 6749 §6: the refresh token is bound to the client it was issued to.
+        if token.client_id != ctx.client.client_id() {
+            return Err(
+                OAuthError::invalid_grant(INVALID).with_internal("refresh token of another client")
+            );
+        }
+        let policy = &ctx.client.app.settings;
+        // Absolute expiry counts from the original sign-in; rotation never extends it.
+        if let Some(abs) = policy.refresh_token_absolute_lifetime {
+            if grant.auth_time + abs as i64 <= ctx.now {
+                return Err(OAuthError::invalid_grant(INVALID).with_internal("absolute expiry"));
+            }
+        }
+        if let Some(idle) = policy.refresh_token_inactivity_lifetime {
+            if token.last_used_at + idle as i64 <= ctx.now {
+                return Err(OAuthError::invalid_grant(INVALID).with_internal("inactivity expiry"));
+            }
+        }
+        let granted = Scopes::parse(&grant.scope)?;
+        // RFC 6749 §6: the scope may be narrowed, never widened.
+        let scopes = match ctx.params.get("scope") {
+            Some(s) => {
+                let requested = Scopes::parse(s)?;
+                if !requested.is_subset(&granted) {
+                    return Err(OAuthError::invalid_scope(
+                        "The requested scope exceeds what was granted.",
+                    ));
+                }
+                requested
+            }
+            None => granted,
+        };
+        let Some(user_id) = grant.user_id.as_deref() else {
+            return Err(OAuthError::invalid_grant(INVALID));
+        };
+        let Some(user) = active_user(state, user_id).await? else {
+            return Err(OAuthError::invalid_grant(INVALID).with_internal("user inactive"));
+        };
+        let refresh_token = if policy.rotate_refresh_token {
+            // The new token keeps the grant's scope (RFC 6749 §6) and its original sign-in time.
+            let (value, record) =
+                issue::new_refresh(state, &grant.id, &grant.client_id, &grant.scope, ctx.now)?;
+            if !state
+                .stores
+                .grants
+                .rotate_refresh(&hash, &record, ctx.now)
+                .await?
+            {
+                // Another request rotated it first: exactly one concurrent use succeeds.
+                return Err(
+                    OAuthError::invalid_grant(INVALID).with_internal("lost a concurrent rotation")
+                );
+            }
+            Some(value)
+        } else {
+            state
+                .stores
+                .grants
+                .touch_refresh(&hash, &grant.id, ctx.now)
+                .await?;
+            None
+        };
+        issue::respond(
+            state,
+            Issue {
+                client: &ctx.client,
+                user: Some(&user),
+                scopes: &scopes,
+                grant_id: Some(&grant.id),
+                refresh_token,
+                nonce: None,
+                auth_time: grant.auth_time,
+            },
+        )
+    }
+}

@@ -1,0 +1,91 @@
+//! Token introspection (RFC 7662) for registered confidential apps.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::client_auth;
+use super::error::{OAuthError, OAuthResult};
+use super::form::Form;
+use super::resource::{verify_active, Inactive};
+use crate::state::AppState;
+use crate::store::RefreshLookup;
+
+pub async fn introspect(State(state): State<AppState>, req: Request) -> Response {
+    match handle(&state, req).await {
+        Ok(body) => {
+            let mut res = Json(body).into_response();
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handle(state: &AppState, req: Request) -> OAuthResult<Value> {
+    let ip = super::client_ip(req.extensions());
+    let headers = req.headers().clone();
+    let Form(params) =
+        <Form as axum::extract::FromRequest<AppState>>::from_request(req, state).await?;
+    let endpoint = format!("{}/oauth2/introspect", state.config.issuer);
+    let auth = client_auth::authenticate(state, &headers, &params, &ip, &endpoint).await?;
+    // RFC 7662 §2.1: the caller must be authorized; here, a confidential app.
+    if auth.client.is_public() {
+        return Err(OAuthError::invalid_client().with_internal("public clients may not introspect"));
+    }
+    let token = params.require("token")?;
+    let inactive = json!({ "active": false });
+    let prefers_refresh = params.get("token_type_hint") == Some("refresh_token");
+    let as_access = || async {
+        match verify_active(state, token).await {
+            Ok(p) => Ok(Some(json!({
+                "active": true,
+                "token_type": "access_token",
+                "scope": p.claims.scope,
+                "client_id": p.claims.client_id,
+                "sub": p.claims.sub,
+                "username": p.user.as_ref().map(|u| u.username.clone()),
+                "iss": p.claims.iss,
+                "aud": p.claims.aud,
+                "exp": p.claims.exp,
+                "iat": p.claims.iat,
+                "jti": p.claims.jti,
+            }))),
+            Err(Inactive::Token) => Ok(None),
+            Err(Inactive::Internal(m)) => Err(OAuthError::server(m)),
+        }
+    };
+    if !prefers_refresh {
+        if let Some(v) = as_access().await? {
+            return Ok(v);
+        }
+    }
+    // Refresh tokens are shown only to the app that holds them.
+    if let RefreshLookup::Active(t, g) = state
+        .stores
+        .grants
+        .find_refresh(&state.hasher.hash(token))
+        .await?
+    {
+        if t.client_id == auth.client.client_id() {
+            return Ok(json!({
+                "active": true,
+                "token_type": "refresh_token",
+                "scope": t.scope,
+                "client_id": t.client_id,
+                "sub": g.user_id,
+                "iss": state.config.issuer,
+                "iat": t.created_at,
+            }));
+        }
+    }
+    if prefers_refresh {
+        if let Some(v) = as_access().await? {
+            return Ok(v);
+        }
+    }
+    Ok(inactive)
+}

@@ -1,0 +1,169 @@
+//! Issuing tokens: RFC 9068 access tokens, OIDC ID tokens, opaque refresh tokens, and
+//! the RFC 6749 §5.1 response that carries them.
+
+use aws_lc_rs::digest;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Serialize;
+
+use super::clients::Client;
+use super::error::OAuthResult;
+use super::scope::{self, Scopes};
+use crate::crypto::random;
+use crate::state::AppState;
+use crate::store::{RefreshRecord, UserRecord};
+use crate::token::AccessGrant;
+
+/// Prefix that makes a leaked Portico refresh token recognisable to secret scanners.
+pub const REFRESH_PREFIX: &str = "prt_";
+
+/// RFC 6749 §5.1 successful response.
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+impl IntoResponse for TokenResponse {
+    fn into_response(self) -> Response {
+        let mut res = Json(self).into_response();
+        // RFC 6749 §5.1: responses with tokens MUST carry no-store.
+        let h = res.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        res
+    }
+}
+
+/// A new opaque refresh token and the record that stores only its keyed hash.
+pub fn new_refresh(
+    state: &AppState,
+    grant_id: &str,
+    client_id: &str,
+    scope: &str,
+    now: i64,
+) -> OAuthResult<(String, RefreshRecord)> {
+    let value = format!("{REFRESH_PREFIX}{}", random::token::<32>()?);
+    let record = RefreshRecord {
+        token_hash: state.hasher.hash(&value),
+        grant_id: grant_id.to_owned(),
+        client_id: client_id.to_owned(),
+        scope: scope.to_owned(),
+        created_at: now,
+        last_used_at: now,
+        rotated_at: None,
+    };
+    Ok((value, record))
+}
+
+/// OIDC Core §2 ID token claims.
+#[derive(Serialize)]
+struct IdClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    azp: &'a str,
+    exp: i64,
+    iat: i64,
+    auth_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<&'a str>,
+    /// OIDC Core §3.1.3.6: left half of SHA-256 of the access token.
+    at_hash: String,
+    #[serde(flatten)]
+    profile: ProfileClaims,
+}
+
+/// The user's claims a scope set allows (OIDC Core §5.4).
+#[derive(Debug, Default, Serialize)]
+pub struct ProfileClaims {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl ProfileClaims {
+    pub fn for_scopes(user: &UserRecord, scopes: &Scopes) -> Self {
+        let profile = scopes.contains(scope::PROFILE);
+        Self {
+            name: if profile { user.name.clone() } else { None },
+            preferred_username: profile.then(|| user.username.clone()),
+            email: if scopes.contains(scope::EMAIL) {
+                user.email.clone()
+            } else {
+                None
+            },
+        }
+    }
+}
+
+/// Everything one successful grant hands out.
+pub struct Issue<'a> {
+    pub client: &'a Client,
+    /// `None` for tokens an app holds for itself (client credentials).
+    pub user: Option<&'a UserRecord>,
+    pub scopes: &'a Scopes,
+    pub grant_id: Option<&'a str>,
+    pub refresh_token: Option<String>,
+    pub nonce: Option<&'a str>,
+    pub auth_time: i64,
+}
+
+pub fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenResponse> {
+    let now = state.now();
+    let lifetime = issue.client.app.settings.access_token_lifetime as i64;
+    let scope = issue.scopes.to_param();
+    let subject = issue
+        .user
+        .map(|u| u.id.as_str())
+        .unwrap_or(issue.client.client_id());
+    let (access_token, _) = state.tokens.issue_access_token(
+        &AccessGrant {
+            subject,
+            client_id: issue.client.client_id(),
+            scope: &scope,
+            lifetime,
+            grant_id: issue.grant_id,
+        },
+        now,
+    )?;
+    let id_token = match issue.user {
+        Some(user) if issue.scopes.contains(scope::OPENID) => {
+            let hash = digest::digest(&digest::SHA256, access_token.as_bytes());
+            let claims = IdClaims {
+                iss: state.tokens.issuer(),
+                sub: &user.id,
+                aud: issue.client.client_id(),
+                azp: issue.client.client_id(),
+                exp: now + lifetime,
+                iat: now,
+                auth_time: issue.auth_time,
+                nonce: issue.nonce,
+                at_hash: URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16]),
+                profile: ProfileClaims::for_scopes(user, issue.scopes),
+            };
+            Some(state.tokens.sign("JWT", &claims)?)
+        }
+        _ => None,
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: lifetime,
+        scope,
+        refresh_token: issue.refresh_token,
+        id_token,
+    })
+}

@@ -1,0 +1,170 @@
+//! Checking access tokens presented to Portico's own resources (`/oauth2/userinfo`,
+//! `/api/v1/me`, the admin API) and to introspection: signature and expiry, then
+//! revocation — a token of a revoked grant, a deleted app or a disabled user is dead at once.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use super::clients::Client;
+use super::error::{ErrorCode, OAuthError, OAuthResult};
+use super::issue::ProfileClaims;
+use super::scope::{self, Scopes};
+use crate::state::AppState;
+use crate::store::UserRecord;
+use crate::token::{AccessClaims, TokenError};
+
+/// A live access token and who it speaks for.
+pub struct Principal {
+    pub claims: AccessClaims,
+    pub client: Arc<Client>,
+    /// `None` for a token an app holds for itself.
+    pub user: Option<UserRecord>,
+}
+
+#[derive(Debug)]
+pub enum Inactive {
+    /// Bad signature, expired, revoked or its owner gone.
+    Token,
+    Internal(String),
+}
+
+impl From<crate::store::StoreError> for Inactive {
+    fn from(e: crate::store::StoreError) -> Self {
+        Inactive::Internal(e.to_string())
+    }
+}
+
+pub async fn verify_active(state: &AppState, token: &str) -> Result<Principal, Inactive> {
+    let claims = state
+        .tokens
+        .verify_access_token(token, state.now())
+        .map_err(|e| match e {
+            TokenError::Invalid => Inactive::Token,
+            other => Inactive::Internal(other.to_string()),
+        })?;
+    let client = state
+        .clients
+        .get(&state.stores, &claims.client_id)
+        .await?
+        .ok_or(Inactive::Token)?;
+    match &claims.gid {
+        Some(gid) => {
+            let grant = state.stores.grants.get_grant(gid).await?;
+            if !grant.is_some_and(|g| g.revoked_at.is_none() && g.client_id == claims.client_id) {
+                return Err(Inactive::Token);
+            }
+        }
+        None => {
+            if state
+                .stores
+                .grants
+                .is_access_token_revoked(&claims.jti)
+                .await?
+            {
+                return Err(Inactive::Token);
+            }
+        }
+    }
+    let user = if claims.sub == claims.client_id {
+        None
+    } else {
+        let user = state.stores.users.user_by_id(&claims.sub).await?;
+        Some(user.filter(|u| !u.disabled).ok_or(Inactive::Token)?)
+    };
+    Ok(Principal {
+        claims,
+        client,
+        user,
+    })
+}
+
+/// RFC 6750 §2.1 bearer token from the Authorization header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    (!token.is_empty()).then_some(token)
+}
+
+fn invalid_token() -> OAuthError {
+    OAuthError::new(
+        ErrorCode::InvalidToken,
+        "The access token is invalid, expired or revoked.",
+    )
+}
+
+async fn principal(state: &AppState, headers: &HeaderMap) -> OAuthResult<Principal> {
+    let token = bearer(headers).ok_or_else(invalid_token)?;
+    verify_active(state, token).await.map_err(|e| match e {
+        Inactive::Token => invalid_token(),
+        Inactive::Internal(m) => OAuthError::server(m),
+    })
+}
+
+/// OIDC Core §5.3 UserInfo: the user's claims the token's scopes allow.
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result: OAuthResult<Json<serde_json::Value>> = async {
+        let p = principal(&state, &headers).await?;
+        let scopes = Scopes::parse(&p.claims.scope)?;
+        let (Some(user), true) = (&p.user, scopes.contains(scope::OPENID)) else {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidToken,
+                "UserInfo needs a user's token with the `openid` scope.",
+            ));
+        };
+        let mut body = serde_json::to_value(ProfileClaims::for_scopes(user, &scopes))
+            .map_err(OAuthError::server)?;
+        body["sub"] = json!(user.id);
+        Ok(Json(body))
+    }
+    .await;
+    match result {
+        Ok(r) => r.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /api/v1/me`: the sample protected resource. The token's user (name and e-mail as
+/// its scopes allow), or the app for a client-credentials token.
+pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result: OAuthResult<Json<serde_json::Value>> = async {
+        let p = principal(&state, &headers).await?;
+        let scopes = Scopes::parse(&p.claims.scope)?;
+        let body = match &p.user {
+            Some(user) => {
+                let profile = ProfileClaims::for_scopes(user, &scopes);
+                json!({
+                    "kind": "user",
+                    "sub": user.id,
+                    "username": profile.preferred_username,
+                    "name": profile.name,
+                    "email": profile.email,
+                    "client_id": p.claims.client_id,
+                    "scope": p.claims.scope,
+                })
+            }
+            None => json!({
+                "kind": "app",
+                "sub": p.client.client_id(),
+                "client_id": p.client.client_id(),
+                "name": p.client.app.settings.name,
+                "type": p.client.app_type().as_str(),
+                "scope": p.claims.scope,
+            }),
+        };
+        Ok(Json(body))
+    }
+    .await;
+    match result {
+        Ok(r) => r.into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,75 @@
+//! Token revocation (RFC 7009): refresh and access tokens; revoking either ends its grant.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::client_auth;
+use super::error::{ErrorCode, OAuthError, OAuthResult};
+use super::form::Form;
+use crate::state::AppState;
+use crate::store::RefreshLookup;
+
+pub async fn revoke(State(state): State<AppState>, req: Request) -> Response {
+    match handle(&state, req).await {
+        Ok(()) => {
+            let mut res = StatusCode::OK.into_response();
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handle(state: &AppState, req: Request) -> OAuthResult<()> {
+    let ip = super::client_ip(req.extensions());
+    let headers = req.headers().clone();
+    let Form(params) =
+        <Form as axum::extract::FromRequest<AppState>>::from_request(req, state).await?;
+    let endpoint = format!("{}/oauth2/revoke", state.config.issuer);
+    let auth = client_auth::authenticate(state, &headers, &params, &ip, &endpoint).await?;
+    let token = params.require("token")?;
+    let now = state.now();
+    match params.get("token_type_hint") {
+        None | Some("access_token") | Some("refresh_token") => {}
+        Some(_) => {
+            return Err(OAuthError::new(
+                ErrorCode::UnsupportedTokenType,
+                "Only access and refresh tokens are revocable.",
+            ))
+        }
+    }
+    // RFC 7009 §2.2: an invalid or unknown token is answered 200 all the same; a token
+    // of another client is left alone.
+    let hash = state.hasher.hash(token);
+    match state.stores.grants.find_refresh(&hash).await? {
+        RefreshLookup::Active(t, g) if t.client_id == auth.client.client_id() => {
+            state.stores.grants.revoke_grant(&g.id, now).await?;
+            return Ok(());
+        }
+        RefreshLookup::Reused {
+            grant_id,
+            client_id,
+        } if client_id == auth.client.client_id() => {
+            state.stores.grants.revoke_grant(&grant_id, now).await?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    if let Ok(claims) = state.tokens.verify_access_token(token, now) {
+        if claims.client_id == auth.client.client_id() {
+            match &claims.gid {
+                Some(gid) => state.stores.grants.revoke_grant(gid, now).await?,
+                None => {
+                    state
+                        .stores
+                        .grants
+                        .revoke_access_token(&claims.jti, claims.exp)
+                        .await?
+                }
+            }
+        }
+    }
+    Ok(())
+}

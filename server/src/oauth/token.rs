@@ -1,0 +1,62 @@
+//! The token endpoint (RFC 6749 §3.2): form body only, client authenticated, then the
+//! grant handler named by `grant_type`.
+
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+
+use super::client_auth;
+use super::error::{OAuthError, OAuthResult};
+use super::form::{Form, Params};
+use super::grants::{self, GrantContext};
+use super::scope::printable;
+use crate::state::AppState;
+
+pub async fn token(State(state): State<AppState>, req: Request) -> Response {
+    match handle(&state, req).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handle(state: &AppState, req: Request) -> OAuthResult<Response> {
+    let ip = super::client_ip(req.extensions());
+    let headers = req.headers().clone();
+    let Form(params) =
+        <Form as axum::extract::FromRequest<AppState>>::from_request(req, state).await?;
+    let grant_type = params.require("grant_type")?;
+    let handler = grants::find(grant_type).ok_or_else(|| {
+        OAuthError::new(
+            super::error::ErrorCode::UnsupportedGrantType,
+            format!("Unsupported grant_type `{}`.", printable(grant_type)),
+        )
+    })?;
+    let endpoint = format!("{}/oauth2/token", state.config.issuer);
+    let auth = client_auth::authenticate(state, &headers, &params, &ip, &endpoint).await?;
+    if !handler.allowed_for(auth.client.app_type()) {
+        return Err(OAuthError::unauthorized_client(format!(
+            "{} apps may not use the {} grant.",
+            capitalised(auth.client.app_type().label()),
+            handler.grant_type()
+        )));
+    }
+    let response = handler
+        .exchange(GrantContext {
+            state,
+            client: auth.client,
+            method: auth.method,
+            params: &params,
+            now: state.now(),
+        })
+        .await?;
+    Ok(response.into_response())
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Unused parameters are ignored (RFC 6749 §3.2: unrecognized parameters MUST be ignored).
+pub fn _params_doc(_: &Params) {}

@@ -1,0 +1,49 @@
+//! "Last used" times for apps and secrets, written at most once a minute per item so the
+//! token path does not pay a database write per request.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::state::Stores;
+
+const EVERY: i64 = 60;
+
+#[derive(Default)]
+pub struct UsageRecorder {
+    last_written: Mutex<HashMap<String, i64>>,
+}
+
+impl UsageRecorder {
+    fn due(&self, key: String, now: i64) -> bool {
+        let Ok(mut map) = self.last_written.lock() else {
+            return false;
+        };
+        if map.len() > 50_000 {
+            map.clear();
+        }
+        match map.get(&key) {
+            Some(at) if now - at < EVERY => false,
+            _ => {
+                map.insert(key, now);
+                true
+            }
+        }
+    }
+
+    pub async fn app_used(&self, stores: &Stores, client_id: &str, now: i64) {
+        if self.due(format!("app:{client_id}"), now) {
+            if let Err(e) = stores.apps.touch_app(client_id, now).await {
+                tracing::warn!(error = %e, "could not record app use");
+            }
+        }
+    }
+
+    pub async fn secret_used(&self, stores: &Stores, secret_id: &str, client_id: &str, now: i64) {
+        if self.due(format!("secret:{secret_id}"), now) {
+            if let Err(e) = stores.secrets.touch_secret(secret_id, now).await {
+                tracing::warn!(error = %e, "could not record secret use");
+            }
+        }
+        self.app_used(stores, client_id, now).await;
+    }
+}

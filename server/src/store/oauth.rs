@@ -1,0 +1,186 @@
+//! Store capabilities of the OAuth2 protocol: sessions, interactions, consents, grants,
+//! codes, refresh tokens and replay caches.
+
+use async_trait::async_trait;
+
+use super::StoreResult;
+
+#[derive(Debug, Clone)]
+pub struct BrowserSession {
+    pub id_hash: Vec<u8>,
+    pub user_id: String,
+    pub auth_time: i64,
+    pub expires_at: i64,
+}
+
+/// A pending authorization request waiting for sign-in and consent.
+#[derive(Debug, Clone)]
+pub struct InteractionRecord {
+    pub id: String,
+    pub browser_hash: Vec<u8>,
+    pub client_id: String,
+    /// The validated authorization request, as JSON.
+    pub request: String,
+    pub user_id: Option<String>,
+    pub auth_time: Option<i64>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConsentRecord {
+    pub user_id: String,
+    pub client_id: String,
+    pub scope: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct GrantRecord {
+    pub id: String,
+    pub user_id: Option<String>,
+    pub client_id: String,
+    pub scope: String,
+    /// When the user signed in: absolute refresh expiry counts from here.
+    pub auth_time: i64,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeRecord {
+    pub code_hash: Vec<u8>,
+    pub client_id: String,
+    pub user_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub code_challenge: Option<String>,
+    pub nonce: Option<String>,
+    pub auth_time: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshRecord {
+    pub token_hash: Vec<u8>,
+    pub grant_id: String,
+    pub client_id: String,
+    pub scope: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    pub rotated_at: Option<i64>,
+}
+
+/// What redeeming a code found.
+#[derive(Debug, Clone)]
+pub enum CodeRedemption {
+    /// First use: the code is now burnt and its contents returned.
+    Fresh(CodeRecord),
+    /// Used before: anything it issued has been revoked.
+    Replayed,
+    Unknown,
+}
+
+/// What presenting a refresh token found.
+#[derive(Debug, Clone)]
+pub enum RefreshLookup {
+    Active(RefreshRecord, GrantRecord),
+    /// A token already rotated away came back (RFC 9700 §4.14.2): the caller decides
+    /// whether this is a use (then it revokes the grant) or only a look (introspection).
+    Reused {
+        grant_id: String,
+        client_id: String,
+    },
+    /// Unknown, or its grant was revoked.
+    Invalid,
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, s: &BrowserSession) -> StoreResult<()>;
+    /// The session, when it exists and has not expired at `now`.
+    async fn get_session(&self, id_hash: &[u8], now: i64) -> StoreResult<Option<BrowserSession>>;
+    async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait InteractionStore: Send + Sync {
+    async fn create_interaction(&self, i: &InteractionRecord) -> StoreResult<()>;
+    async fn get_interaction(&self, id: &str, now: i64) -> StoreResult<Option<InteractionRecord>>;
+    async fn set_interaction_user(
+        &self,
+        id: &str,
+        user_id: &str,
+        auth_time: i64,
+    ) -> StoreResult<()>;
+    /// Removes the interaction; `true` only for the one caller that removed it, so an
+    /// interaction completes once.
+    async fn take_interaction(&self, id: &str) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait ConsentStore: Send + Sync {
+    async fn get_consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<ConsentRecord>>;
+    async fn put_consent(&self, c: &ConsentRecord) -> StoreResult<()>;
+    async fn delete_consent(&self, user_id: &str, client_id: &str) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait GrantStore: Send + Sync {
+    async fn create_code(&self, c: &CodeRecord) -> StoreResult<()>;
+    /// RFC 6749 §4.1.2: burns the code on first use; a second use revokes what it issued.
+    async fn redeem_code(&self, code_hash: &[u8], now: i64) -> StoreResult<CodeRedemption>;
+    /// Records the grant a redeemed code issued, with its first refresh token. Returns
+    /// `false` (and stores the grant revoked) when the code was replayed meanwhile.
+    async fn create_grant_for_code(
+        &self,
+        code_hash: &[u8],
+        grant: &GrantRecord,
+        refresh: Option<&RefreshRecord>,
+    ) -> StoreResult<bool>;
+    async fn create_grant(
+        &self,
+        grant: &GrantRecord,
+        refresh: Option<&RefreshRecord>,
+    ) -> StoreResult<()>;
+    async fn get_grant(&self, id: &str) -> StoreResult<Option<GrantRecord>>;
+    async fn revoke_grant(&self, id: &str, now: i64) -> StoreResult<()>;
+    /// Revokes every live grant of an app, or of a user (optionally only for one app).
+    async fn revoke_grants_of_app(&self, client_id: &str, now: i64) -> StoreResult<()>;
+    async fn revoke_grants_of_user(
+        &self,
+        user_id: &str,
+        client_id: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()>;
+    /// Live grants of a user, newest first.
+    async fn list_user_grants(&self, user_id: &str) -> StoreResult<Vec<GrantRecord>>;
+
+    async fn find_refresh(&self, token_hash: &[u8]) -> StoreResult<RefreshLookup>;
+    /// Rotation: retires `old` and stores `new` atomically; `false` when another request
+    /// rotated it first (the caller treats that as reuse).
+    async fn rotate_refresh(
+        &self,
+        old_hash: &[u8],
+        new: &RefreshRecord,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// Without rotation: records a use (for inactivity expiry).
+    async fn touch_refresh(&self, token_hash: &[u8], grant_id: &str, now: i64) -> StoreResult<()>;
+
+    /// RFC 7523 §3: `true` the first time `(client_id, jti)` is seen.
+    async fn use_assertion_jti(
+        &self,
+        client_id: &str,
+        jti: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> StoreResult<bool>;
+    async fn revoke_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()>;
+    async fn is_access_token_revoked(&self, jti: &str) -> StoreResult<bool>;
+}

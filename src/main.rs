@@ -1,0 +1,10 @@
+//! Portico console: the single-page app (Leptos, client-side rendered) that Trunk builds to
+//! `dist/` and the `portico` server serves. It is the admin UI, the end-user login / consent /
+//! connected-apps UI, and the reference PKCE client; the pages arrive issue by issue.
+
+mod app;
+mod pages;
+
+fn main() {
+    leptos::mount::mount_to_body(app::App);
+}

@@ -68,7 +68,7 @@ async fn register(
             )),
             other => app_gone(client_id)(other),
         })?;
-    state.clients.invalidate(&client_id);
+    state.clients.invalidate(client_id);
     Ok(now)
 }
 

@@ -84,6 +84,8 @@ pub enum CodeRedemption {
 
 /// What presenting a refresh token found.
 #[derive(Debug, Clone)]
+// Short-lived return value; boxing the common case would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum RefreshLookup {
     Active(RefreshRecord, GrantRecord),
     /// A token already rotated away came back (RFC 9700 §4.14.2): the caller decides

@@ -222,11 +222,10 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
-    /// A request carrying the admin's token.
+    /// A request carrying a fresh admin token (valid whatever the test clock says).
     pub fn req(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http
-            .request(method, self.url(path))
-            .bearer_auth(&self.admin_token)
+        let token = self.token_for(&self.admin, "openid admin");
+        self.http.request(method, self.url(path)).bearer_auth(token)
     }
 
     pub async fn call(

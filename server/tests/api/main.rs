@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod flows;
 
 mod apps;
 mod auth_errors;
@@ -10,4 +11,6 @@ mod binary;
 mod keys;
 mod logo_audit;
 mod logs;
+mod oauth_code;
+mod oauth_tokens;
 mod secrets;

@@ -1,0 +1,308 @@
+//! A scripted browser for the authorization code flow: follows Portico's redirects by
+//! hand, keeps its cookies, and drives the interaction API as the console pages do.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{EcdsaKeyPair, Ed25519KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+
+use crate::common::TestServer;
+
+pub const PASSWORD: &str = "another good password";
+
+pub struct Browser<'a> {
+    pub server: &'a TestServer,
+    pub http: reqwest::Client,
+    cookies: Mutex<HashMap<String, String>>,
+}
+
+/// Where an authorization request ended up.
+#[derive(Debug)]
+pub enum Landing {
+    /// The console page to show, with the interaction id.
+    Page { page: String, interaction: String },
+    /// Back at the client, with the query parameters.
+    Client { params: HashMap<String, String> },
+    /// Portico's own error page (never a redirect).
+    ErrorPage { status: StatusCode, body: String },
+}
+
+impl Landing {
+    pub fn client_params(&self) -> &HashMap<String, String> {
+        match self {
+            Landing::Client { params, .. } => params,
+            other => panic!("expected a redirect to the client, got {other:?}"),
+        }
+    }
+    pub fn interaction(&self) -> &str {
+        match self {
+            Landing::Page { interaction, .. } => interaction,
+            other => panic!("expected a console page, got {other:?}"),
+        }
+    }
+}
+
+pub fn query_params(url: &str) -> HashMap<String, String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(server: &'a TestServer) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            server,
+            http,
+            cookies: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&self, res: &Response) {
+        for v in res.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap();
+            let (k, val) = pair.split_once('=').unwrap();
+            self.cookies
+                .lock()
+                .unwrap()
+                .insert(k.to_owned(), val.to_owned());
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().unwrap().get(name).cloned()
+    }
+
+    /// GET /oauth2/authorize with these parameters.
+    pub async fn authorize(&self, params: &[(&str, &str)]) -> Landing {
+        let url =
+            reqwest::Url::parse_with_params(&self.server.url("/oauth2/authorize"), params).unwrap();
+        let res = self
+            .http
+            .get(url)
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&res);
+        self.land(res).await
+    }
+
+    async fn land(&self, res: Response) -> Landing {
+        let status = res.status();
+        if status == StatusCode::SEE_OTHER || status == StatusCode::FOUND {
+            let location = res.headers()["location"].to_str().unwrap().to_owned();
+            return Self::landing_for(&location);
+        }
+        Landing::ErrorPage {
+            status,
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    fn landing_for(location: &str) -> Landing {
+        if let Some(rest) = location.strip_prefix('/') {
+            let (page, q) = rest.split_once('?').unwrap();
+            let interaction = q.strip_prefix("interaction=").unwrap().to_owned();
+            return Landing::Page {
+                page: page.to_owned(),
+                interaction,
+            };
+        }
+        Landing::Client {
+            params: query_params(location),
+        }
+    }
+
+    /// A request to the interaction API, from Portico's own origin unless told otherwise.
+    pub async fn interaction_post(
+        &self,
+        path: &str,
+        body: Value,
+        origin: Option<&str>,
+    ) -> (StatusCode, Value, Option<String>) {
+        let mut r = self
+            .http
+            .post(self.server.url(path))
+            .header("cookie", self.cookie_header())
+            .json(&body);
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        let res = r.send().await.unwrap();
+        self.keep_cookies(&res);
+        let retry = res
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let (status, body) = crate::common::read(res).await;
+        (status, body, retry)
+    }
+
+    pub async fn show(&self, interaction: &str) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .get(
+                self.server
+                    .url(&format!("/api/v1/interactions/{interaction}")),
+            )
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        crate::common::read(res).await
+    }
+
+    pub async fn login(
+        &self,
+        interaction: &str,
+        username: &str,
+        password: &str,
+    ) -> (StatusCode, Value, Option<String>) {
+        let origin = self.server.base.clone();
+        self.interaction_post(
+            &format!("/api/v1/interactions/{interaction}/login"),
+            json!({"username": username, "password": password}),
+            Some(&origin),
+        )
+        .await
+    }
+
+    pub async fn decide(&self, interaction: &str, decision: &str) -> (StatusCode, Value) {
+        let origin = self.server.base.clone();
+        let (s, b, _) = self
+            .interaction_post(
+                &format!("/api/v1/interactions/{interaction}/consent"),
+                json!({"decision": decision}),
+                Some(&origin),
+            )
+            .await;
+        (s, b)
+    }
+
+    /// Runs authorize → sign-in (if asked) → consent (if asked, answering `decision`) and
+    /// returns where the browser finally lands at the client.
+    pub async fn run(
+        &self,
+        params: &[(&str, &str)],
+        username: &str,
+        decision: &str,
+    ) -> HashMap<String, String> {
+        let mut landing = self.authorize(params).await;
+        loop {
+            match landing {
+                Landing::Client { params, .. } => return params,
+                Landing::Page {
+                    ref page,
+                    ref interaction,
+                } if page == "login" => {
+                    let (status, body, _) = self.login(interaction, username, PASSWORD).await;
+                    assert_eq!(status, StatusCode::OK, "{body}");
+                    landing = Self::landing_for(body["redirect_to"].as_str().unwrap());
+                }
+                Landing::Page {
+                    ref page,
+                    ref interaction,
+                } if page == "consent" => {
+                    let (status, body) = self.decide(interaction, decision).await;
+                    assert_eq!(status, StatusCode::OK, "{body}");
+                    landing = Self::landing_for(body["redirect_to"].as_str().unwrap());
+                }
+                other => panic!("unexpected landing {other:?}"),
+            }
+        }
+    }
+}
+
+/// A PKCE pair (RFC 7636): verifier and its S256 challenge.
+pub fn pkce_pair() -> (String, String) {
+    let verifier = portico::crypto::random::token::<32>().unwrap();
+    let challenge = portico::oauth::pkce::s256_challenge(&verifier);
+    (verifier, challenge)
+}
+
+/// POSTs a form to the token endpoint (or another form endpoint) and returns status,
+/// body and headers.
+pub async fn post_form(
+    s: &TestServer,
+    path: &str,
+    form: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    let mut r = s.http.post(s.url(path)).form(form);
+    if let Some((id, secret)) = basic {
+        r = r.basic_auth(id, Some(secret));
+    }
+    let res = r.send().await.unwrap();
+    let headers = res.headers().clone();
+    let (status, body) = crate::common::read(res).await;
+    (status, body, headers)
+}
+
+/// Signs a compact JWS with a PKCS#8 PEM private key from the key-pairs endpoint.
+pub fn sign_jwt(private_pem: &str, alg: &str, kid: Option<&str>, claims: &Value) -> String {
+    let mut header = json!({"alg": alg, "typ": "JWT"});
+    if let Some(k) = kid {
+        header["kid"] = json!(k);
+    }
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap()),
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap())
+    );
+    let b64: String = private_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    let sig = match alg {
+        "ES256" => EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+            .unwrap()
+            .sign(&SystemRandom::new(), input.as_bytes())
+            .unwrap()
+            .as_ref()
+            .to_vec(),
+        "EdDSA" => Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der)
+            .unwrap()
+            .sign(input.as_bytes())
+            .as_ref()
+            .to_vec(),
+        "RS256" => {
+            let kp = aws_lc_rs::rsa::KeyPair::from_pkcs8(&der).unwrap();
+            let mut sig = vec![0; kp.public_modulus_len()];
+            kp.sign(
+                &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                input.as_bytes(),
+                &mut sig,
+            )
+            .unwrap();
+            sig
+        }
+        other => panic!("{other}"),
+    };
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
+}

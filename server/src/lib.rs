@@ -18,7 +18,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::Uri;
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
-use axum::Router;
+use axum::{middleware, Router};
 use tower_http::trace::TraceLayer;
 
 pub use state::{AppState, Config};
@@ -43,7 +43,8 @@ pub enum Error {
 /// The whole service: admin API, protocol endpoints and the console.
 pub fn app(state: AppState) -> Router {
     let console = console::router(state.config.console_dir.as_deref());
-    let protocol = Router::new()
+    // Endpoints single-page apps call from the browser: CORS for their origins.
+    let browser_callable = Router::new()
         .route(
             "/.well-known/oauth-authorization-server",
             get(oauth::discovery::authorization_server),
@@ -53,18 +54,24 @@ pub fn app(state: AppState) -> Router {
             get(oauth::discovery::authorization_server),
         )
         .route("/oauth2/jwks", get(oauth::discovery::jwks))
-        .route(
-            "/oauth2/authorize",
-            get(oauth::authorize::authorize).post(oauth::authorize::authorize),
-        )
         .route("/oauth2/token", any(oauth::token::token))
         .route("/oauth2/revoke", any(oauth::revocation::revoke))
-        .route("/oauth2/introspect", any(oauth::introspection::introspect))
         .route(
             "/oauth2/userinfo",
             get(oauth::resource::userinfo).post(oauth::resource::userinfo),
         )
         .route("/api/v1/me", get(oauth::resource::me))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            oauth::cors::layer,
+        ));
+    let protocol = Router::new()
+        .merge(browser_callable)
+        .route(
+            "/oauth2/authorize",
+            get(oauth::authorize::authorize).post(oauth::authorize::authorize),
+        )
+        .route("/oauth2/introspect", any(oauth::introspection::introspect))
         .layer(DefaultBodyLimit::max(oauth::form::FORM_LIMIT));
     Router::new()
         .merge(protocol)

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::crypto::secret::SecretHasher;
 use crate::oauth::clients::ClientCache;
+use crate::oauth::cors::OriginCache;
 use crate::oauth::rate_limit::RateLimiter;
 use crate::oauth::usage::UsageRecorder;
 use crate::store::{
@@ -67,6 +68,7 @@ pub struct AppState {
     pub hasher: SecretHasher,
     pub clock: Arc<dyn Clock>,
     pub clients: Arc<ClientCache>,
+    pub origins: Arc<OriginCache>,
     pub limits: Arc<Limits>,
     pub usage: Arc<UsageRecorder>,
 }
@@ -127,6 +129,7 @@ impl AppState {
             hasher: SecretHasher::new(&key),
             clock,
             clients: Arc::new(ClientCache::default()),
+            origins: Arc::new(OriginCache::default()),
             limits: Arc::new(Limits::default()),
             usage: Arc::new(UsageRecorder::default()),
         })

@@ -187,6 +187,7 @@ pub async fn create(
             )),
             other => other.into(),
         })?;
+    state.origins.invalidate();
     tracing::info!(client_id = %client_id, app_type = app_type.as_str(), actor = %admin.username(), "app created");
     let app = render(&state, record).await?;
     Ok((
@@ -239,6 +240,7 @@ pub async fn update(
         .await
         .map_err(app_gone(&client_id))?;
     state.clients.invalidate(&client_id);
+    state.origins.invalidate();
     r.updated_at = now;
     Ok(Json(render(&state, r).await?))
 }
@@ -265,6 +267,7 @@ pub async fn delete(
         .await
         .map_err(app_gone(&client_id))?;
     state.clients.invalidate(&client_id);
+    state.origins.invalidate();
     tracing::info!(client_id = %client_id, actor = %admin.username(), "app deleted");
     Ok(StatusCode::NO_CONTENT)
 }

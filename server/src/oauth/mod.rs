@@ -4,6 +4,7 @@ pub mod assertion;
 pub mod authorize;
 pub mod client_auth;
 pub mod clients;
+pub mod cors;
 pub mod discovery;
 pub mod error;
 pub mod form;

@@ -21,6 +21,7 @@ on_both_databases!(
     token_endpoint_hygiene,
     client_authentication_failures,
     discovery_and_jwks,
+    cors_only_for_registered_single_page_origins,
 );
 
 async fn refresh(
@@ -712,8 +713,13 @@ async fn token_endpoint_hygiene(b: Backend) {
     let s = TestServer::start(b).await;
     let (id, secret, _, _) = m2m_with_key(&s, "ES256").await;
     let token = s.url("/oauth2/token");
+    // No connection reuse: the server may answer an oversized body early and close.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let cases: Vec<(reqwest::RequestBuilder, &str)> = vec![
-        (s.http.get(&token), "GET"),
+        (http.get(&token), "GET"),
         (
             s.http
                 .post(&token)
@@ -934,4 +940,80 @@ async fn discovery_and_jwks(b: Backend) {
     let sig =
         base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, sig).unwrap();
     assert!(vk.verify(input.as_bytes(), &sig));
+}
+
+async fn cors_only_for_registered_single_page_origins(b: Backend) {
+    let s = TestServer::start(b).await;
+    spa_app(&s, true).await; // registers http://localhost:5173/callback
+    web_app(&s).await; // a web app's origin gets nothing
+    for path in [
+        "/oauth2/token",
+        "/oauth2/revoke",
+        "/oauth2/userinfo",
+        "/oauth2/jwks",
+        "/.well-known/openid-configuration",
+        "/api/v1/me",
+    ] {
+        let pre = s
+            .http
+            .request(reqwest::Method::OPTIONS, s.url(path))
+            .header("origin", "http://localhost:5173")
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pre.status(), StatusCode::NO_CONTENT, "{path}");
+        assert_eq!(
+            pre.headers()["access-control-allow-origin"],
+            "http://localhost:5173"
+        );
+        assert!(pre
+            .headers()
+            .get("access-control-allow-credentials")
+            .is_none());
+        let res = s
+            .http
+            .get(s.url(path))
+            .header("origin", "http://localhost:5173")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers()["access-control-allow-origin"],
+            "http://localhost:5173",
+            "{path}"
+        );
+        for origin in [
+            "https://web.example.com",
+            "https://evil.example",
+            "http://localhost:5174",
+        ] {
+            let res = s
+                .http
+                .get(s.url(path))
+                .header("origin", origin)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                res.headers().get("access-control-allow-origin").is_none(),
+                "{path} {origin}"
+            );
+        }
+    }
+    // Not on the authorization or introspection endpoints.
+    for path in ["/oauth2/authorize", "/oauth2/introspect"] {
+        let res = s
+            .http
+            .get(s.url(path))
+            .header("origin", "http://localhost:5173")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.headers().get("access-control-allow-origin").is_none(),
+            "{path}"
+        );
+    }
 }

@@ -1,0 +1,106 @@
+//! CORS for the endpoints a browser app calls directly (token, revocation, userinfo, JWKS,
+//! discovery, `/api/v1/me`): only the origins of registered single-page redirect URLs,
+//! never with credentials. The authorization endpoint is navigated to and sends none.
+
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use portico_proto::AppType;
+
+use super::clients::TTL;
+use crate::state::AppState;
+
+/// The allowed origins, read from the store at most every `TTL` (and at once after an
+/// admin change on this copy).
+#[derive(Default)]
+pub struct OriginCache {
+    cached: RwLock<Option<(Arc<HashSet<String>>, Instant)>>,
+}
+
+impl OriginCache {
+    pub fn invalidate(&self) {
+        if let Ok(mut c) = self.cached.write() {
+            *c = None;
+        }
+    }
+
+    async fn get(&self, state: &AppState) -> Arc<HashSet<String>> {
+        if let Ok(c) = self.cached.read() {
+            if let Some((set, at)) = c.as_ref() {
+                if at.elapsed() < TTL {
+                    return set.clone();
+                }
+            }
+        }
+        let mut set = HashSet::new();
+        match state.stores.apps.list_apps().await {
+            Ok(apps) => {
+                for app in apps.iter().filter(|a| a.app_type == AppType::SinglePage) {
+                    for uri in &app.settings.redirect_uris {
+                        if let Ok(u) = url::Url::parse(uri) {
+                            set.insert(u.origin().ascii_serialization());
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "CORS: could not read apps"),
+        }
+        let set = Arc::new(set);
+        if let Ok(mut c) = self.cached.write() {
+            *c = Some((set.clone(), Instant::now()));
+        }
+        set
+    }
+}
+
+pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let allowed = match &origin {
+        Some(o) => state.origins.get(&state).await.contains(o),
+        None => false,
+    };
+    let preflight = req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut res = if preflight {
+        if allowed {
+            StatusCode::NO_CONTENT.into_response()
+        } else {
+            StatusCode::FORBIDDEN.into_response()
+        }
+    } else {
+        next.run(req).await
+    };
+    let h = res.headers_mut();
+    h.append(header::VARY, HeaderValue::from_static("Origin"));
+    if let (true, Some(o)) = (allowed, origin) {
+        if let Ok(v) = HeaderValue::from_str(&o) {
+            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        }
+        if preflight {
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, POST"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("authorization, content-type"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
+        }
+    }
+    res
+}

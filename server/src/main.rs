@@ -56,6 +56,21 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage the token signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new signing key active. Old keys keep verifying (and stay in the JWKS) until
+    /// the last token they signed has expired; running servers switch within a minute.
+    Rotate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -70,6 +85,24 @@ enum UserCommand {
         email: Option<String>,
         #[arg(long)]
         name: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Disable a user: their sessions end and every grant and token they hold is revoked.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Delete a user and revoke every grant and token they hold.
+    Delete {
+        username: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -101,6 +134,18 @@ async fn main() -> std::process::ExitCode {
                     db,
                 },
         } => add_user(&db.database_url, username, admin, email, name).await,
+        Command::User {
+            command: UserCommand::Disable { username, db },
+        } => change_user(&db.database_url, &username, UserChange::Disable).await,
+        Command::User {
+            command: UserCommand::Enable { username, db },
+        } => change_user(&db.database_url, &username, UserChange::Enable).await,
+        Command::User {
+            command: UserCommand::Delete { username, db },
+        } => change_user(&db.database_url, &username, UserChange::Delete).await,
+        Command::Keys {
+            command: KeysCommand::Rotate { db },
+        } => rotate_keys(&db.database_url).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -143,6 +188,22 @@ async fn serve(
             "\nCreated the first administrator.\n  username: admin\n  password: {p}\nThis password is shown only now.\n"
         ),
     }
+    // Pick up key rotations made by `portico keys rotate` or another copy.
+    let tokens = state.tokens.clone();
+    let signing_keys = state.stores.signing_keys.clone();
+    let reload_clock = clock.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            if let Err(e) = tokens
+                .reload(signing_keys.as_ref(), reload_clock.now())
+                .await
+            {
+                tracing::warn!(error = %e, "could not reload signing keys");
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(addr = %listener.local_addr()?, %issuer, "Portico is serving");
     axum::serve(
@@ -222,5 +283,47 @@ async fn add_user(
         user.username,
         if user.is_admin { " (admin)" } else { "" }
     );
+    Ok(())
+}
+
+enum UserChange {
+    Disable,
+    Enable,
+    Delete,
+}
+
+async fn change_user(database_url: &str, username: &str, change: UserChange) -> Result<(), Error> {
+    let store = Arc::new(store::connect(database_url).await?);
+    let stores = Stores::from_one(store.clone());
+    let now = SystemClock.now();
+    let (result, done) = match change {
+        UserChange::Disable => (
+            stores.users.set_user_disabled(username, true, now).await,
+            "disabled",
+        ),
+        UserChange::Enable => (
+            stores.users.set_user_disabled(username, false, now).await,
+            "enabled",
+        ),
+        UserChange::Delete => (stores.users.delete_user(username, now).await, "deleted"),
+    };
+    store.close().await;
+    match result {
+        Ok(()) => {
+            println!("{done} user {username}");
+            Ok(())
+        }
+        Err(store::StoreError::NotFound) => {
+            Err(Error::Config(format!("no user named {username:?}")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn rotate_keys(database_url: &str) -> Result<(), Error> {
+    let store = Arc::new(store::connect(database_url).await?);
+    let kid = portico::token::rotate(store.as_ref(), SystemClock.now()).await?;
+    store.close().await;
+    println!("new signing key {kid} is active; running servers switch within a minute");
     Ok(())
 }

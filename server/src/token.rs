@@ -82,6 +82,28 @@ impl std::fmt::Debug for TokenService {
 /// Allowed clock difference between server copies when checking `iat`/`exp`.
 const LEEWAY: i64 = 5;
 
+/// The longest any token signed by the server lives (the access-token lifetime cap).
+pub const MAX_TOKEN_LIFETIME: i64 = portico_proto::validate::ACCESS_TOKEN_LIFETIME_MAX as i64;
+
+/// A fresh ES256 signing key, ready to store.
+pub fn new_key_record(now: i64) -> Result<SigningKeyRecord, TokenError> {
+    let (key, pkcs8) = SigningKey::generate().map_err(|e| TokenError::Internal(e.to_string()))?;
+    Ok(SigningKeyRecord {
+        kid: key.kid().to_owned(),
+        alg: "ES256".to_owned(),
+        pkcs8,
+        created_at: now,
+        retired_at: None,
+    })
+}
+
+/// `portico keys rotate`: a new active key; the old ones retire but keep verifying.
+pub async fn rotate(store: &dyn SigningKeyStore, now: i64) -> Result<String, TokenError> {
+    let record = new_key_record(now)?;
+    store.rotate_signing_key(&record).await?;
+    Ok(record.kid)
+}
+
 impl TokenService {
     /// Loads the signing keys, generating the first one when the store has none.
     pub async fn load(
@@ -91,31 +113,40 @@ impl TokenService {
     ) -> Result<Self, TokenError> {
         let mut records = store.list_signing_keys().await?;
         if records.iter().all(|r| r.retired_at.is_some()) {
-            let (key, pkcs8) =
-                SigningKey::generate().map_err(|e| TokenError::Internal(e.to_string()))?;
-            store
-                .insert_signing_key(&SigningKeyRecord {
-                    kid: key.kid().to_owned(),
-                    alg: "ES256".to_owned(),
-                    pkcs8,
-                    created_at: now,
-                    retired_at: None,
-                })
-                .await?;
+            store.rotate_signing_key(&new_key_record(now)?).await?;
             records = store.list_signing_keys().await?;
         }
         let service = Self {
             issuer: issuer.to_owned(),
             audience: issuer.to_owned(),
-            keys: RwLock::new(Arc::new(Self::key_set(&records)?)),
+            keys: RwLock::new(Arc::new(Self::key_set(&records, now)?)),
         };
         Ok(service)
     }
 
-    fn key_set(records: &[SigningKeyRecord]) -> Result<KeySet, TokenError> {
+    /// Re-reads the keys, so a rotation made by `portico keys rotate` or another server
+    /// copy takes effect here.
+    pub async fn reload(&self, store: &dyn SigningKeyStore, now: i64) -> Result<(), TokenError> {
+        let records = store.list_signing_keys().await?;
+        let set = Arc::new(Self::key_set(&records, now)?);
+        match self.keys.write() {
+            Ok(mut k) => *k = set,
+            Err(poisoned) => *poisoned.into_inner() = set,
+        }
+        Ok(())
+    }
+
+    /// The active key signs; a retired key still verifies (and stays in the JWKS) until
+    /// the last token it can have signed has expired.
+    fn key_set(records: &[SigningKeyRecord], now: i64) -> Result<KeySet, TokenError> {
         let mut by_kid = HashMap::new();
         let mut active: Option<(i64, Arc<SigningKey>)> = None;
         for r in records {
+            if r.retired_at
+                .is_some_and(|at| at + MAX_TOKEN_LIFETIME + LEEWAY < now)
+            {
+                continue;
+            }
             let key = Arc::new(
                 SigningKey::from_pkcs8(&r.pkcs8, r.kid.clone())
                     .map_err(|e| TokenError::Internal(e.to_string()))?,

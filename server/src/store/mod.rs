@@ -193,12 +193,17 @@ pub trait UserStore: Send + Sync {
     async fn count_users(&self) -> StoreResult<i64>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
+    /// Disables or enables a user; disabling ends their sessions and revokes their grants.
+    async fn set_user_disabled(&self, username: &str, disabled: bool, now: i64) -> StoreResult<()>;
+    /// Deletes a user with their sessions, consents and grants (grants stay, revoked).
+    async fn delete_user(&self, username: &str, now: i64) -> StoreResult<()>;
 }
 
 #[async_trait]
 pub trait SigningKeyStore: Send + Sync {
     async fn list_signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
-    async fn insert_signing_key(&self, key: &SigningKeyRecord) -> StoreResult<()>;
+    /// Stores `key` as the active key and retires the others, in one transaction.
+    async fn rotate_signing_key(&self, key: &SigningKeyRecord) -> StoreResult<()>;
 }
 
 #[async_trait]

@@ -636,6 +636,77 @@ impl UserStore for SqlStore {
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
+
+    async fn set_user_disabled(&self, username: &str, disabled: bool, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<String> = sqlx::query("SELECT id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        let id = id.ok_or(StoreError::NotFound)?;
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            end_user_access(&mut tx, &id, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_user(&self, username: &str, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<String> = sqlx::query("SELECT id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        let id = id.ok_or(StoreError::NotFound)?;
+        end_user_access(&mut tx, &id, now).await?;
+        for table in ["consents", "interactions"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Ends everything a user holds: sessions, codes, refresh tokens; grants are revoked.
+async fn end_user_access(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: &str,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE grants SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "DELETE FROM refresh_tokens WHERE grant_id IN (SELECT id FROM grants WHERE user_id = $1)",
+    )
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    for table in ["authorization_codes", "browser_sessions"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -659,15 +730,21 @@ impl SigningKeyStore for SqlStore {
             .collect()
     }
 
-    async fn insert_signing_key(&self, k: &SigningKeyRecord) -> StoreResult<()> {
+    async fn rotate_signing_key(&self, k: &SigningKeyRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
+            .bind(k.created_at)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO signing_keys (kid, alg, pkcs8, created_at, retired_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&k.kid)
             .bind(&k.alg)
             .bind(&k.pkcs8)
             .bind(k.created_at)
             .bind(k.retired_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

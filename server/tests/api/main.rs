@@ -9,6 +9,7 @@ mod apps;
 mod auth_errors;
 mod binary;
 mod keys;
+mod lifecycle;
 mod logo_audit;
 mod logs;
 mod oauth_code;

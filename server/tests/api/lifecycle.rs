@@ -1,0 +1,250 @@
+//! Users disabled or deleted lose every grant; signing keys rotate without breaking tokens.
+
+use portico::clock::Clock;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::common::{Backend, TestServer};
+use crate::flows::{post_form, Browser, Landing};
+use crate::oauth_code::{exchange_web, web_app, web_code, WEB_CB};
+use crate::on_both_databases;
+
+on_both_databases!(
+    disabling_or_deleting_a_user_revokes_their_grants,
+    signing_key_rotation_keeps_old_tokens_valid_until_they_expire,
+    user_disable_from_the_command_line,
+);
+
+async fn disabling_or_deleting_a_user_revokes_their_grants(b: Backend) {
+    let s = TestServer::start(b).await;
+    s.add_user("alice", false).await;
+    let app = web_app(&s).await;
+    let browser = Browser::new(&s);
+    let code = web_code(&browser, &app, "openid offline_access").await;
+    let (_, t) = exchange_web(&s, &app, &code).await;
+    let at = t["access_token"].as_str().unwrap();
+    let now = s.clock.now();
+    s.state
+        .stores
+        .users
+        .set_user_disabled("alice", true, now)
+        .await
+        .unwrap();
+    let res = s
+        .http
+        .get(s.url("/api/v1/me"))
+        .bearer_auth(at)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let (status, _, _) = post_form(
+        &s,
+        "/oauth2/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", t["refresh_token"].as_str().unwrap()),
+        ],
+        Some((&app.client_id, &app.secret)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The browser session ended too: the next authorization asks to sign in, and a
+    // disabled user cannot.
+    let landing = browser
+        .authorize(&[
+            ("response_type", "code"),
+            ("client_id", &app.client_id),
+            ("redirect_uri", WEB_CB),
+            ("scope", "openid"),
+        ])
+        .await;
+    let Landing::Page { page, interaction } = landing else {
+        panic!("{landing:?}")
+    };
+    assert_eq!(page, "login");
+    let (status, _, _) = browser
+        .login(&interaction, "alice", crate::flows::PASSWORD)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Enabled again, alice signs in; old tokens stay dead.
+    s.state
+        .stores
+        .users
+        .set_user_disabled("alice", false, now)
+        .await
+        .unwrap();
+    let (status, _, _) = browser
+        .login(&interaction, "alice", crate::flows::PASSWORD)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let res = s
+        .http
+        .get(s.url("/api/v1/me"))
+        .bearer_auth(at)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // Deleting her revokes the new grant as well.
+    let code = web_code(&browser, &app, "openid").await;
+    let (_, t) = exchange_web(&s, &app, &code).await;
+    s.state
+        .stores
+        .users
+        .delete_user("alice", now)
+        .await
+        .unwrap();
+    let res = s
+        .http
+        .get(s.url("/api/v1/me"))
+        .bearer_auth(t["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(s
+        .state
+        .stores
+        .users
+        .user_by_username("alice")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn signing_key_rotation_keeps_old_tokens_valid_until_they_expire(b: Backend) {
+    let s = TestServer::start(b).await;
+    let old_token = s.admin_token.clone();
+    let jwks = |s: &TestServer| {
+        let url = s.url("/oauth2/jwks");
+        let http = s.http.clone();
+        async move {
+            http.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let before = jwks(&s).await;
+    assert_eq!(before["keys"].as_array().unwrap().len(), 1);
+    let old_kid = before["keys"][0]["kid"].as_str().unwrap().to_owned();
+    let new_kid = portico::token::rotate(s.state.stores.signing_keys.as_ref(), s.clock.now())
+        .await
+        .unwrap();
+    s.state
+        .tokens
+        .reload(s.state.stores.signing_keys.as_ref(), s.clock.now())
+        .await
+        .unwrap();
+    let after = jwks(&s).await;
+    let kids: Vec<&str> = after["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert!(kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()));
+    // New tokens use the new key; the old token still works.
+    let fresh = s.token_for(&s.admin.clone(), "admin");
+    let header: Value = serde_json::from_slice(
+        &base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            fresh.split('.').next().unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["kid"], new_kid);
+    let res = s
+        .http
+        .get(s.url("/api/v1/apps"))
+        .bearer_auth(&old_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // Once the longest token lifetime has passed, the old key leaves the JWKS.
+    s.clock.advance(portico::token::MAX_TOKEN_LIFETIME + 60);
+    s.state
+        .tokens
+        .reload(s.state.stores.signing_keys.as_ref(), s.clock.now())
+        .await
+        .unwrap();
+    let later = jwks(&s).await;
+    let kids: Vec<&str> = later["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert_eq!(kids, [new_kid.as_str()]);
+}
+
+async fn user_disable_from_the_command_line(b: Backend) {
+    let s = TestServer::start(b).await;
+    s.add_user("carol", false).await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+            .args(args)
+            .args(["--database-url", &s.db.url])
+            .output()
+            .unwrap()
+    };
+    let out = run(&["user", "disable", "carol"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        s.state
+            .stores
+            .users
+            .user_by_username("carol")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
+    let out = run(&["user", "enable", "carol"]);
+    assert!(out.status.success());
+    assert!(
+        !s.state
+            .stores
+            .users
+            .user_by_username("carol")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
+    let out = run(&["user", "disable", "nobody"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no user named"));
+    let out = run(&["keys", "rotate"]);
+    assert!(out.status.success());
+    assert_eq!(
+        s.state
+            .stores
+            .signing_keys
+            .list_signing_keys()
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let out = run(&["user", "delete", "carol"]);
+    assert!(out.status.success());
+    assert!(s
+        .state
+        .stores
+        .users
+        .user_by_username("carol")
+        .await
+        .unwrap()
+        .is_none());
+}

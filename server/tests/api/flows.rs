@@ -109,6 +109,21 @@ impl<'a> Browser<'a> {
         self.land(res).await
     }
 
+    /// Follows a complete authorization URL (as a client library built it) through sign-in
+    /// and consent, and returns the parameters the client receives.
+    pub async fn run_url(&self, url: &str, username: &str) -> HashMap<String, String> {
+        let params: Vec<(String, String)> = url::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect();
+        let borrowed: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.run(&borrowed, username, "allow").await
+    }
+
     async fn land(&self, res: Response) -> Landing {
         let status = res.status();
         if status == StatusCode::SEE_OTHER || status == StatusCode::FOUND {

@@ -4,6 +4,7 @@
 
 mod common;
 mod flows;
+mod interop_oauth2;
 
 mod apps;
 mod auth_errors;

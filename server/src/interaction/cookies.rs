@@ -27,16 +27,16 @@ pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty() && v.len() <= 128)
 }
 
+/// The Set-Cookie value: HttpOnly (no script reads it), SameSite=Lax (not sent on
+/// cross-site subrequests or POSTs), Secure on an https issuer.
+pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
 pub fn build(state: &AppState, name: &str, value: &str, max_age: i64) -> Option<HeaderValue> {
-    let secure = if state.config.issuer.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .ok()
+    let https = state.config.issuer.starts_with("https://");
+    HeaderValue::from_str(&set_cookie(name, value, max_age, https)).ok()
 }
 
 /// This browser's id, and the Set-Cookie to send when it had none yet.
@@ -67,6 +67,18 @@ pub async fn session(state: &AppState, headers: &HeaderMap) -> StoreResult<Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secure_only_on_https() {
+        assert_eq!(
+            set_cookie("portico_session", "v", 60, true),
+            "portico_session=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
+        assert_eq!(
+            set_cookie("portico_session", "v", 60, false),
+            "portico_session=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+        );
+    }
 
     #[test]
     fn reads_one_cookie_among_many() {

@@ -20,6 +20,7 @@ on_both_databases!(
     interaction_is_bound_to_the_browser_and_origin,
     login_failures_are_rate_limited_but_never_forever,
     admin_scope_only_for_admins,
+    console_app_skips_consent_and_authorize_accepts_post,
 );
 
 pub const WEB_CB: &str = "https://web.example.com/callback";
@@ -742,5 +743,100 @@ async fn admin_scope_only_for_admins(b: Backend) {
         res.status(),
         StatusCode::OK,
         "a signed-in admin's token opens the admin API"
+    );
+}
+
+async fn console_app_skips_consent_and_authorize_accepts_post(b: Backend) {
+    let s = TestServer::start(b).await;
+    s.add_user("alice", false).await;
+    let browser = Browser::new(&s);
+    let (verifier, challenge) = pkce_pair();
+    let callback = s.url("/auth/callback");
+    let params = [
+        ("response_type", "code"),
+        ("client_id", "portico-console"),
+        ("redirect_uri", callback.as_str()),
+        ("scope", "openid profile offline_access"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+        ("state", "c"),
+    ];
+    // Sign-in only: the built-in console never asks for consent.
+    let landing = browser.authorize(&params).await;
+    let (status, body, _) = browser
+        .login(landing.interaction(), "alice", PASSWORD)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let to = body["redirect_to"].as_str().unwrap();
+    assert!(to.starts_with(&callback), "{to}");
+    let code = crate::flows::query_params(to)["code"].clone();
+    let (status, tokens, _) = post_form(
+        &s,
+        "/oauth2/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &callback),
+            ("client_id", "portico-console"),
+            ("code_verifier", &verifier),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    // The console app is not listed, counted or editable as an admin app.
+    let (_, list) = s.get("/api/v1/apps").await;
+    assert_eq!(list["apps"], json!([]));
+    let (status, _) = s.get("/api/v1/apps/portico-console").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // POST /oauth2/authorize (form) works like GET; the signed-in user goes straight back.
+    let res = browser
+        .http
+        .post(s.url("/oauth2/authorize"))
+        .header(
+            "cookie",
+            format!(
+                "portico_session={}; portico_browser={}",
+                browser.cookie("portico_session").unwrap(),
+                browser.cookie("portico_browser").unwrap()
+            ),
+        )
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("code="));
+    // The session cookie is HttpOnly and SameSite=Lax (Secure only on an https issuer).
+    let fresh = Browser::new(&s);
+    let landing = fresh.authorize(&params).await;
+    let res = fresh
+        .http
+        .post(s.url(&format!(
+            "/api/v1/interactions/{}/login",
+            landing.interaction()
+        )))
+        .header(
+            "cookie",
+            format!(
+                "portico_browser={}",
+                fresh.cookie("portico_browser").unwrap()
+            ),
+        )
+        .header("origin", s.base.clone())
+        .json(&json!({"username": "alice", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("portico_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+            && !cookie.contains("Secure"),
+        "{cookie}"
     );
 }

@@ -4,11 +4,23 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
-use crate::pages::{Home, NotFound};
+use leptos::task::spawn_local;
+
+use crate::auth::session::provide_session;
+use crate::pages::{Apps, Callback, Consent, Home, Login, NotFound, RequireAdmin};
 
 /// The whole console. Every page renders inside `<main>`; unknown paths get [`NotFound`].
 #[component]
 pub fn App() -> impl IntoView {
+    let session = provide_session();
+    let sign_out = move |_| {
+        spawn_local(async move {
+            session.sign_out().await;
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().assign("/");
+            }
+        });
+    };
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -22,12 +34,23 @@ pub fn App() -> impl IntoView {
                         <li>
                             <A href="/">"Home"</A>
                         </li>
+                        <li>
+                            <A href="/apps">"Apps"</A>
+                        </li>
+                        {move || session.signed_in().then(|| view! {
+                            <li class="who">{move || session.me.get().and_then(|m| m.username).unwrap_or_default()}</li>
+                            <li><button class="link" on:click=sign_out>"Sign out"</button></li>
+                        })}
                     </ul>
                 </nav>
             </header>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
+                    <Route path=path!("/login") view=Login/>
+                    <Route path=path!("/consent") view=Consent/>
+                    <Route path=path!("/auth/callback") view=Callback/>
+                    <Route path=path!("/apps") view=|| view! { <RequireAdmin><Apps/></RequireAdmin> }/>
                 </Routes>
             </main>
             <footer class="site-footer">

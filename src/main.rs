@@ -2,7 +2,10 @@
 //! `dist/` and the `portico` server serves. It is the admin UI, the end-user login / consent /
 //! connected-apps UI, and the reference PKCE client; the pages arrive issue by issue.
 
+mod api;
 mod app;
+mod auth;
+mod format;
 mod pages;
 
 fn main() {

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod interaction;
 pub mod keys;
 pub mod problem;
 pub mod secret;

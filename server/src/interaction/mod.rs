@@ -9,7 +9,10 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use portico_proto::interaction::{
+    ConsentRequest as ConsentBody, Decision, InteractionApp as AppView, InteractionView,
+    LoginRequest as LoginBody, Next, ScopeView,
+};
 
 use crate::admin::json::ApiJson;
 use crate::admin::problem::ApiError;
@@ -26,38 +29,6 @@ pub fn router() -> Router<AppState> {
         .route("/interactions/{id}/consent", post(consent))
 }
 
-/// What the sign-in and consent pages show.
-#[derive(Debug, Serialize)]
-pub struct InteractionView {
-    pub id: String,
-    pub app: AppView,
-    pub scopes: Vec<ScopeView>,
-    /// True until the user signs in.
-    pub login_required: bool,
-    /// The signed-in user, once known.
-    pub username: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct AppView {
-    pub client_id: String,
-    pub name: String,
-    pub description: String,
-    #[serde(rename = "type")]
-    pub app_type: &'static str,
-    pub logo_url: Option<String>,
-    pub developer_name: Option<String>,
-    pub developer_email: Option<String>,
-    pub privacy_policy_url: Option<String>,
-    pub app_description_url: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ScopeView {
-    pub name: &'static str,
-    pub description: &'static str,
-}
-
 /// Plain words for each scope, as the consent page shows them.
 pub fn describe(scope: &str) -> &'static str {
     match scope {
@@ -68,40 +39,6 @@ pub fn describe(scope: &str) -> &'static str {
         scope::ADMIN => "Administer Portico on your behalf",
         _ => "Unknown permission",
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoginBody {
-    pub username: String,
-    pub password: String,
-}
-
-impl std::fmt::Debug for LoginBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginBody")
-            .field("username", &self.username)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Allow,
-    Deny,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConsentBody {
-    pub decision: Decision,
-}
-
-/// Where the browser goes next.
-#[derive(Debug, Serialize)]
-pub struct Next {
-    pub redirect_to: String,
 }
 
 fn forbidden(detail: &str) -> ApiError {
@@ -179,7 +116,7 @@ async fn show(
             client_id: client.client_id().to_owned(),
             name: s.name.clone(),
             description: s.description.clone(),
-            app_type: client.app_type().as_str(),
+            app_type: client.app_type().as_str().to_owned(),
             logo_url: client
                 .app
                 .logo_version
@@ -192,8 +129,8 @@ async fn show(
         scopes: scopes
             .iter()
             .map(|name| ScopeView {
-                name,
-                description: describe(name),
+                name: name.to_owned(),
+                description: describe(name).to_owned(),
             })
             .collect(),
         login_required: user.is_none(),

@@ -1,0 +1,73 @@
+//! The interaction API behind the sign-in and consent pages.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/v1/interactions/{id}`: what the sign-in and consent pages show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InteractionView {
+    pub id: String,
+    pub app: InteractionApp,
+    pub scopes: Vec<ScopeView>,
+    /// True until the user signs in.
+    pub login_required: bool,
+    /// The signed-in user, once known.
+    pub username: Option<String>,
+}
+
+/// The app asking, as the consent page presents it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InteractionApp {
+    pub client_id: String,
+    pub name: String,
+    pub description: String,
+    #[serde(rename = "type")]
+    pub app_type: String,
+    pub logo_url: Option<String>,
+    pub developer_name: Option<String>,
+    pub developer_email: Option<String>,
+    pub privacy_policy_url: Option<String>,
+    pub app_description_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeView {
+    pub name: String,
+    /// The scope in plain words.
+    pub description: String,
+}
+
+/// `POST /api/v1/interactions/{id}/login`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Allow,
+    Deny,
+}
+
+/// `POST /api/v1/interactions/{id}/consent`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRequest {
+    pub decision: Decision,
+}
+
+/// Where the browser goes next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Next {
+    pub redirect_to: String,
+}

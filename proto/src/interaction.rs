@@ -71,3 +71,20 @@ pub struct ConsentRequest {
 pub struct Next {
     pub redirect_to: String,
 }
+
+/// `GET /api/v1/account/apps`: an app the signed-in user allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedApp {
+    pub client_id: String,
+    pub name: String,
+    pub logo_url: Option<String>,
+    pub scopes: Vec<ScopeView>,
+    /// Unix seconds: when the user first allowed it (or signed in through it).
+    pub allowed_at: i64,
+    pub last_used_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedApps {
+    pub apps: Vec<ConnectedApp>,
+}

@@ -2,6 +2,7 @@
 //! (`/api/v1/interactions/{id}`). Bound to the browser that started the authorization by
 //! a cookie; JSON bodies only, `Origin` checked, so a cross-site page approves nothing.
 
+pub mod account;
 pub mod cookies;
 
 use axum::extract::{Path, State};
@@ -27,6 +28,11 @@ pub fn router() -> Router<AppState> {
         .route("/interactions/{id}", get(show))
         .route("/interactions/{id}/login", post(login))
         .route("/interactions/{id}/consent", post(consent))
+        .route("/account/apps", get(account::list))
+        .route(
+            "/account/apps/{client_id}",
+            axum::routing::delete(account::revoke),
+        )
 }
 
 /// Plain words for each scope, as the consent page shows them.

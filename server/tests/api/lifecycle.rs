@@ -13,6 +13,7 @@ on_both_databases!(
     disabling_or_deleting_a_user_revokes_their_grants,
     signing_key_rotation_keeps_old_tokens_valid_until_they_expire,
     user_disable_from_the_command_line,
+    connected_apps_list_and_revoke,
 );
 
 async fn disabling_or_deleting_a_user_revokes_their_grants(b: Backend) {
@@ -247,4 +248,120 @@ async fn user_disable_from_the_command_line(b: Backend) {
         .await
         .unwrap()
         .is_none());
+}
+
+async fn connected_apps_list_and_revoke(b: Backend) {
+    let s = TestServer::start(b).await;
+    let alice = s.add_user("alice", false).await;
+    s.add_user("bob", false).await;
+    let app = web_app(&s).await;
+    let browser = Browser::new(&s);
+    let code = web_code(&browser, &app, "openid email offline_access").await;
+    let (_, t) = exchange_web(&s, &app, &code).await;
+    // Alice's own token (as the console holds it) lists and revokes.
+    let alice_token = s.token_for(&alice, "openid profile");
+    let list: Value = s
+        .http
+        .get(s.url("/api/v1/account/apps"))
+        .bearer_auth(&alice_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let apps = list["apps"].as_array().unwrap();
+    assert_eq!(apps.len(), 1, "{list}");
+    assert_eq!(apps[0]["client_id"], app.client_id);
+    assert_eq!(apps[0]["name"], "Billing");
+    let scopes: Vec<&str> = apps[0]["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(scopes, ["email", "offline_access", "openid"]);
+    assert!(apps[0]["allowed_at"].as_i64().unwrap() > 0);
+    // Bob sees nothing of Alice's.
+    let bob = s
+        .state
+        .stores
+        .users
+        .user_by_username("bob")
+        .await
+        .unwrap()
+        .unwrap();
+    let bob_list: Value = s
+        .http
+        .get(s.url("/api/v1/account/apps"))
+        .bearer_auth(s.token_for(&bob, "openid"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bob_list["apps"], serde_json::json!([]));
+    // Without a token: 401.
+    let res = s
+        .http
+        .get(s.url("/api/v1/account/apps"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // Revoke: every grant and token of Alice for the app ends; consent is asked again.
+    let res = s
+        .http
+        .delete(s.url(&format!("/api/v1/account/apps/{}", app.client_id)))
+        .bearer_auth(&alice_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = s
+        .http
+        .get(s.url("/api/v1/me"))
+        .bearer_auth(t["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let (status, body, _) = post_form(
+        &s,
+        "/oauth2/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", t["refresh_token"].as_str().unwrap()),
+        ],
+        Some((&app.client_id, &app.secret)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    let list: Value = s
+        .http
+        .get(s.url("/api/v1/account/apps"))
+        .bearer_auth(&alice_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["apps"], serde_json::json!([]));
+    let landing = browser
+        .authorize(&[
+            ("response_type", "code"),
+            ("client_id", &app.client_id),
+            ("redirect_uri", WEB_CB),
+            ("scope", "openid"),
+        ])
+        .await;
+    assert!(
+        matches!(landing, Landing::Page { ref page, .. } if page == "consent"),
+        "{landing:?}"
+    );
 }

@@ -1,0 +1,115 @@
+//! Connected apps (`/api/v1/account/apps`): the apps a user allowed, and revoking one,
+//! which ends every grant and token of that user for that app.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use portico_proto::interaction::{ConnectedApp, ConnectedApps, ScopeView};
+
+use super::describe;
+use crate::admin::problem::ApiError;
+use crate::oauth::resource::{bearer, verify_active, Inactive};
+use crate::oauth::scope::Scopes;
+use crate::state::AppState;
+use crate::store::UserRecord;
+
+/// The user behind a bearer token (any scope: it is their own data).
+async fn user(state: &AppState, headers: &HeaderMap) -> Result<UserRecord, ApiError> {
+    let unauthorized = || ApiError::Unauthorized {
+        detail: "Sign in: send your access token as Authorization: Bearer <token>.".to_owned(),
+        invalid_token: true,
+    };
+    let token = bearer(headers).ok_or_else(unauthorized)?;
+    let principal = verify_active(state, token).await.map_err(|e| match e {
+        Inactive::Token => unauthorized(),
+        Inactive::Internal(m) => ApiError::Internal(m),
+    })?;
+    principal.user.ok_or_else(|| ApiError::Forbidden {
+        detail: "Connected apps belong to users; this is an app's own token.".to_owned(),
+        missing_scope: None,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<ConnectedApps>, ApiError> {
+    let user = user(&state, &headers).await?;
+    let grants = state.stores.grants.list_user_grants(&user.id).await?;
+    // One entry per app: scopes joined, first allowed, last used.
+    let mut by_app: BTreeMap<String, (Vec<String>, i64, i64)> = BTreeMap::new();
+    for g in grants {
+        let e =
+            by_app
+                .entry(g.client_id.clone())
+                .or_insert((Vec::new(), g.created_at, g.last_used_at));
+        e.0.extend(
+            g.scope
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
+        e.1 = e.1.min(g.created_at);
+        e.2 = e.2.max(g.last_used_at);
+    }
+    let mut apps = Vec::new();
+    for (client_id, (scopes, first, last)) in by_app {
+        let Some(client) = state.clients.get(&state.stores, &client_id).await? else {
+            continue;
+        };
+        // The console is Portico itself, not a connected app.
+        if client.app.builtin {
+            continue;
+        }
+        let allowed_at = state
+            .stores
+            .consents
+            .get_consent(&user.id, &client_id)
+            .await?
+            .map(|c| c.created_at.min(first))
+            .unwrap_or(first);
+        let scopes = Scopes::parse(&scopes.join(" ")).unwrap_or_default();
+        apps.push(ConnectedApp {
+            logo_url: client
+                .app
+                .logo_version
+                .map(|v| format!("/api/v1/apps/{client_id}/logo?v={v}")),
+            name: client.app.settings.name.clone(),
+            scopes: scopes
+                .iter()
+                .map(|s| ScopeView {
+                    name: s.to_owned(),
+                    description: describe(s).to_owned(),
+                })
+                .collect(),
+            allowed_at,
+            last_used_at: last,
+            client_id,
+        });
+    }
+    apps.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at));
+    Ok(Json(ConnectedApps { apps }))
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let user = user(&state, &headers).await?;
+    let now = state.now();
+    state
+        .stores
+        .grants
+        .revoke_grants_of_user(&user.id, Some(&client_id), now)
+        .await?;
+    // Forget the consent too: the app must ask again.
+    state
+        .stores
+        .consents
+        .delete_consent(&user.id, &client_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

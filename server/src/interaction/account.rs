@@ -89,7 +89,7 @@ pub async fn list(
             client_id,
         });
     }
-    apps.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at));
+    apps.sort_by_key(|a| std::cmp::Reverse(a.last_used_at));
     Ok(Json(ConnectedApps { apps }))
 }
 

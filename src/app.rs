@@ -7,7 +7,10 @@ use leptos_router::path;
 use leptos::task::spawn_local;
 
 use crate::auth::session::provide_session;
-use crate::pages::{Apps, Callback, Consent, Home, Login, NotFound, RequireAdmin};
+use crate::pages::{
+    Apps, Callback, ConnectedAppsPage, Consent, Home, Login, NotFound, PkceDemo, PkceDemoCallback,
+    RequireAdmin, RequireSignIn,
+};
 
 /// The whole console. Every page renders inside `<main>`; unknown paths get [`NotFound`].
 #[component]
@@ -37,6 +40,12 @@ pub fn App() -> impl IntoView {
                         <li>
                             <A href="/apps">"Apps"</A>
                         </li>
+                        <li>
+                            <A href="/account/apps">"Connected apps"</A>
+                        </li>
+                        <li>
+                            <A href="/pkce-demo">"PKCE demo"</A>
+                        </li>
                         {move || session.signed_in().then(|| view! {
                             <li class="who">{move || session.me.get().and_then(|m| m.username).unwrap_or_default()}</li>
                             <li><button class="link" on:click=sign_out>"Sign out"</button></li>
@@ -50,6 +59,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=Login/>
                     <Route path=path!("/consent") view=Consent/>
                     <Route path=path!("/auth/callback") view=Callback/>
+                    <Route path=path!("/account/apps") view=|| view! { <RequireSignIn><ConnectedAppsPage/></RequireSignIn> }/>
+                    <Route path=path!("/pkce-demo") view=PkceDemo/>
+                    <Route path=path!("/pkce-demo/callback") view=PkceDemoCallback/>
                     <Route path=path!("/apps") view=|| view! { <RequireAdmin><Apps/></RequireAdmin> }/>
                 </Routes>
             </main>

@@ -258,7 +258,6 @@ pub fn process_token_response(status: u16, body: &str) -> Result<TokenSet, Token
 }
 
 /// Masks a token for display: the first and last few characters.
-#[allow(dead_code)] // used by the PKCE demo (issue 5)
 pub fn mask(token: &str) -> String {
     let n = token.chars().count();
     if n <= 12 {

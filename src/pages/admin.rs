@@ -3,9 +3,20 @@ use leptos::task::spawn_local;
 
 use crate::auth::session::use_session;
 
+/// Wraps pages for any signed-in user: signs in when needed.
+#[component]
+pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
+    view! { <Gate admin=false>{children()}</Gate> }
+}
+
 /// Wraps admin pages: signs in when needed, and tells a non-admin plainly why not.
 #[component]
 pub fn RequireAdmin(children: ChildrenFn) -> impl IntoView {
+    view! { <Gate admin=true>{children()}</Gate> }
+}
+
+#[component]
+fn Gate(admin: bool, children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
@@ -29,7 +40,7 @@ pub fn RequireAdmin(children: ChildrenFn) -> impl IntoView {
                 view! { <section class="page"><p class="error" role="alert">{e}</p></section> }.into_any()
             } else if !session.signed_in() {
                 view! { <section class="page"><p>"Signing you in…"</p></section> }.into_any()
-            } else if !session.is_admin() {
+            } else if admin && !session.is_admin() {
                 view! {
                     <section class="page">
                         <h1>"Administrators only"</h1>

@@ -1,5 +1,6 @@
 //! One module per page. Pages stay thin: logic lives in plain types next to them.
 
+mod account;
 mod admin;
 mod apps;
 mod callback;
@@ -7,11 +8,14 @@ mod consent;
 mod home;
 mod login;
 mod not_found;
+mod pkce_demo;
 
-pub use admin::RequireAdmin;
+pub use account::ConnectedAppsPage;
+pub use admin::{RequireAdmin, RequireSignIn};
 pub use apps::Apps;
 pub use callback::Callback;
 pub use consent::Consent;
 pub use home::Home;
 pub use login::Login;
 pub use not_found::NotFound;
+pub use pkce_demo::{PkceDemo, PkceDemoCallback};

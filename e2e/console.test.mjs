@@ -1,0 +1,171 @@
+// The console and the PKCE reference client, driven in headless Chromium against a real
+// server: admin sign-in, the step-by-step PKCE demo run by a non-admin user, consent
+// remembered, Deny, revoking under Connected apps, and a web app's flow through the same
+// pages.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import {
+  admin, adminPassword, base, consoleToken, launch, newPage, signIn, user, userPassword,
+} from './lib.mjs';
+
+let browser;
+let adminToken;
+let demoApp;
+const demoCallback = `${base}/pkce-demo/callback`;
+
+before(async () => {
+  browser = await launch();
+  adminToken = await consoleToken('admin', adminPassword);
+  const app = await admin(adminToken, 'POST', '/api/v1/apps', {
+    type: 'single_page', name: 'Demo SPA', redirect_uris: [demoCallback],
+    developer_name: 'Ada Dev', developer_email: 'ada@example.com',
+  });
+  demoApp = app.client_id;
+});
+
+after(async () => { await browser?.close(); });
+
+test('console HTML carries framing and sniffing protections', async () => {
+  for (const path of ['/', '/login?interaction=x', '/consent?interaction=x', '/pkce-demo']) {
+    const res = await fetch(`${base}${path}`);
+    assert.equal(res.status, 200, path);
+    assert.match(res.headers.get('content-security-policy'), /frame-ancestors 'none'/, path);
+    assert.equal(res.headers.get('x-frame-options'), 'DENY', path);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+  }
+});
+
+test('an admin signs in to the console with PKCE and sees the apps', async () => {
+  const { page, errors, context } = await newPage(browser);
+  await page.goto(`${base}/apps`);
+  await page.waitForURL(/\/login\?interaction=/);
+  await signIn(page, 'admin', adminPassword);
+  await page.waitForURL(`${base}/apps`);
+  await page.getByText(/\d+ of 10 apps/).waitFor();
+  await page.getByText('Demo SPA').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a non-admin is told plainly that admin pages are not theirs', async () => {
+  const { page, errors, context } = await newPage(browser);
+  await page.goto(`${base}/apps`);
+  await page.waitForURL(/\/login\?interaction=/);
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Wrong username or password.').waitFor();
+  await signIn(page, user, userPassword);
+  await page.getByText('Administrators only').waitFor();
+  // The refused password is the one expected error: Chromium logs the 401 it answered.
+  assert.deepEqual(errors.filter((e) => !e.includes('status of 401')), []);
+  await context.close();
+});
+
+/** Runs the demo up to the authorization redirect. */
+async function startDemo(page, clientId) {
+  await page.goto(`${base}/pkce-demo?client_id=${clientId}`);
+  await page.getByRole('button', { name: 'Prepare request' }).click();
+  const verifier = await page.locator('code.verifier').textContent();
+  assert.match(verifier, /^[A-Za-z0-9_-]{43}$/);
+  const challenge = await page.locator('code.challenge').textContent();
+  assert.match(challenge, /^[A-Za-z0-9_-]{43}$/);
+  await page.getByText('code_challenge_method=S256').waitFor();
+  await page.getByRole('button', { name: 'Go to authorization' }).click();
+}
+
+test('a user runs the PKCE demo: sign in, allow, exchange, /me, refresh with rotation', async (t) => {
+  const { page, errors, context } = await newPage(browser);
+  await startDemo(page, demoApp);
+  await page.waitForURL(/\/login\?interaction=/);
+  await page.getByText('Demo SPA').waitFor();
+  await signIn(page, user, userPassword);
+  await page.waitForURL(/\/consent\?interaction=/);
+  await page.getByText('Demo SPA wants to access your account').waitFor();
+  await page.getByText('Ada Dev').waitFor();
+  await page.getByText('See your e-mail address').waitFor();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(/\/pkce-demo\/callback\?code=/);
+  await page.getByText(/state matches; iss is/).waitFor();
+  await page.getByText('access_token', { exact: false }).first().waitFor();
+  const me = await page.locator('pre.me').textContent();
+  assert.equal(JSON.parse(me).username, user);
+  await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+  await page.getByText('The refresh token was rotated').waitFor();
+  assert.deepEqual(errors, []);
+
+  await t.test('running it again skips sign-in and consent', async () => {
+    await startDemo(page, demoApp);
+    await page.waitForURL(/\/pkce-demo\/callback\?code=/);
+    await page.getByText(/state matches/).waitFor();
+  });
+
+  await t.test('revoking under Connected apps makes the next refresh fail', async () => {
+    const account = await context.newPage();
+    await account.goto(`${base}/account/apps`);
+    // Signed in at Portico already: the console signs in without asking.
+    await account.waitForURL(`${base}/account/apps`);
+    await account.getByRole('heading', { name: 'Demo SPA' }).waitFor();
+    await account.getByRole('button', { name: 'Revoke Demo SPA' }).click();
+    await account.getByText('Demo SPA no longer has access.').waitFor();
+    await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await page.getByText(/invalid_grant/).waitFor();
+  });
+  await context.close();
+});
+
+test('Deny returns access_denied to the app', async () => {
+  const other = await admin(adminToken, 'POST', '/api/v1/apps', {
+    type: 'single_page', name: 'Second SPA', redirect_uris: [demoCallback],
+  });
+  const { page, errors, context } = await newPage(browser);
+  await startDemo(page, other.client_id);
+  await signIn(page, user, userPassword);
+  await page.waitForURL(/\/consent\?interaction=/);
+  await page.getByRole('button', { name: 'Deny' }).click();
+  await page.waitForURL(/\/pkce-demo\/callback\?error=access_denied/);
+  await page.getByText(/access_denied/).first().waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a web app with a secret runs through the same sign-in and consent pages', async () => {
+  let resolveCode;
+  const gotCode = new Promise((r) => { resolveCode = r; });
+  const catcher = createServer((req, res) => {
+    resolveCode(new URL(req.url, 'http://127.0.0.1').searchParams);
+    res.end('ok');
+  });
+  await new Promise((r) => catcher.listen(0, '127.0.0.1', r));
+  const cb = `http://127.0.0.1:${catcher.address().port}/cb`;
+  try {
+    const web = await admin(adminToken, 'POST', '/api/v1/apps', { type: 'web', name: 'Web Billing', redirect_uris: [cb] });
+    const url = new URL(`${base}/oauth2/authorize`);
+    url.search = new URLSearchParams({
+      response_type: 'code', client_id: web.client_id, redirect_uri: cb, scope: 'openid profile', state: 'w1',
+    });
+    const { page, errors, context } = await newPage(browser);
+    await page.goto(url.href);
+    await page.waitForURL(/\/login\?interaction=/);
+    await signIn(page, user, userPassword);
+    await page.waitForURL(/\/consent\?interaction=/);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    const params = await gotCode;
+    assert.equal(params.get('state'), 'w1');
+    assert.equal(params.get('iss'), base);
+    const res = await fetch(`${base}/oauth2/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${web.client_id}:${web.client_secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code'), redirect_uri: cb }),
+    });
+    const tokens = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(tokens));
+    const me = await (await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json();
+    assert.equal(me.username, user);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    catcher.close();
+  }
+});

@@ -1,0 +1,101 @@
+// Shared set-up for the browser tests: the server under test, an admin token obtained the
+// way the console gets one (authorization code + PKCE through the interaction API), and a
+// headless Chromium that records page errors.
+import { createHash, randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
+
+export const base = process.env.PORTICO_E2E_BASE;
+export const adminPassword = process.env.PORTICO_E2E_ADMIN_PASSWORD;
+export const user = process.env.PORTICO_E2E_USER;
+export const userPassword = process.env.PORTICO_E2E_USER_PASSWORD;
+if (!base || !adminPassword || !user || !userPassword) {
+  throw new Error('run through scripts/e2e.sh, which starts the server and sets PORTICO_E2E_*');
+}
+
+const b64url = (buf) => buf.toString('base64url');
+
+/** A cookie jar of one: enough for portico_browser and portico_session. */
+class Jar {
+  constructor() { this.cookies = new Map(); }
+  keep(res) {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, i), pair.slice(i + 1));
+    }
+  }
+  header() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
+}
+
+/** Signs `username` in with the console's own client and returns its access token. */
+export async function consoleToken(username, password) {
+  const verifier = b64url(randomBytes(32));
+  const challenge = b64url(createHash('sha256').update(verifier).digest());
+  const redirectUri = `${base}/auth/callback`;
+  const jar = new Jar();
+  const auth = new URL(`${base}/oauth2/authorize`);
+  for (const [k, v] of Object.entries({
+    response_type: 'code', client_id: 'portico-console', redirect_uri: redirectUri,
+    scope: 'openid profile admin', state: 's', code_challenge: challenge, code_challenge_method: 'S256',
+  })) auth.searchParams.set(k, v);
+  let res = await fetch(auth, { redirect: 'manual' });
+  jar.keep(res);
+  const interaction = new URL(res.headers.get('location'), base).searchParams.get('interaction');
+  res = await fetch(`${base}/api/v1/interactions/${interaction}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base, cookie: jar.header() },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new Error(`admin sign-in failed: ${res.status} ${await res.text()}`);
+  const code = new URL((await res.json()).redirect_to).searchParams.get('code');
+  res = await fetch(`${base}/oauth2/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'authorization_code', code, redirect_uri: redirectUri,
+      client_id: 'portico-console', code_verifier: verifier,
+    }),
+  });
+  const tokens = await res.json();
+  if (!res.ok) throw new Error(`token exchange failed: ${JSON.stringify(tokens)}`);
+  return tokens.access_token;
+}
+
+/** Calls the admin API. */
+export async function admin(token, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** A fresh browser profile (own cookies) whose page errors are collected. */
+export async function newPage(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('dialog', (d) => d.accept());
+  // Pages opened later in this profile accept confirmations too.
+  context.on('page', (p) => p.on('dialog', (d) => d.accept()));
+  return { context, page, errors };
+}
+
+/** On a sign-in page: fill the labelled fields and press "Sign in". */
+export async function signIn(page, username, password) {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

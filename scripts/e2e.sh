@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Browser end-to-end tests: the built console (dist/) served by a real `portico serve` on
+# 127.0.0.1, driven by Playwright (npm playwright-core, never its own browser download) in
+# Debian's headless Chromium. Needs `trunk build --release` to have produced dist/.
+# Ends with `e2e: N passed, N failed`; exits non-zero when anything failed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+setup_browser
+
+if [ ! -d e2e/node_modules/playwright-core ]; then
+  (cd e2e && npm ci --no-audit --no-fund >/dev/null)
+fi
+test -f dist/index.html || { echo "e2e: dist/ is missing; run trunk build --release first"; exit 1; }
+test -x target/debug/portico || cargo build -q -p portico
+
+work="$(mktemp -d)"
+pid=""
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+db="sqlite://$work/e2e.db"
+export PORTICO_E2E_BASE="http://127.0.0.1:$port"
+export PORTICO_E2E_ADMIN_PASSWORD="admin-e2e-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export PORTICO_E2E_USER="alice"
+export PORTICO_E2E_USER_PASSWORD="alice-e2e-password"
+
+printf '%s\n' "$PORTICO_E2E_ADMIN_PASSWORD" | target/debug/portico user add admin --admin --database-url "$db" >/dev/null
+printf '%s\n' "$PORTICO_E2E_USER_PASSWORD" | target/debug/portico user add alice --email alice@example.com --name "Alice A." --database-url "$db" >/dev/null
+PORTICO_LOG=warn target/debug/portico serve --addr "127.0.0.1:$port" --database-url "$db" --console-dir dist >"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 150); do
+  curl -fsS "$PORTICO_E2E_BASE/.well-known/oauth-authorization-server" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+status=0
+out="$work/e2e.out"
+(cd e2e && timeout 600 node --test --test-reporter=spec) >"$out" 2>&1 || status=$?
+if [ "$status" -ne 0 ]; then
+  cat "$out"
+  echo "--- server log ---"
+  tail -50 "$work/server.log"
+fi
+grep -E '^ℹ (tests|pass|fail)' "$out" || true
+pass="$(awk '/^ℹ pass/ {print $3}' "$out")"
+fail="$(awk '/^ℹ fail/ {print $3}' "$out")"
+echo "e2e: ${pass:-0} passed, ${fail:-0} failed"
+exit "$status"

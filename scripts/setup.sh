@@ -12,6 +12,10 @@
 #   wasm-opt from npm binaryen@132     (into .tools/, seconds; Debian's binaryen 108 breaks the wasm)
 #   PostgreSQL server                  (apt, for scripts/test.sh, under a minute)
 #   chromium + chromium-driver         (apt, only through setup_browser, for browser tests)
+#   interop suites (setup_interop, for scripts/interop.sh, seconds):
+#     .tools/venv with interop/python/requirements.txt (authlib 1.9.10, requests 2.34.2,
+#       cryptography 50.0.2, pytest 9.2.0; pip from PyPI)
+#     interop/node/node_modules from interop/node/package-lock.json (oauth4webapi 3.8.8; npm ci)
 # Install output goes to .tools/logs/; it is shown only when a step fails.
 
 PORTICO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -142,6 +146,52 @@ setup_browser() {
   apt_install chromium chromium-driver
 }
 
+# The Python interop suite's virtual environment; reinstalled when the pins change.
+setup_interop_python() {
+  local venv="$PORTICO_TOOLS/venv"
+  local req="$PORTICO_ROOT/interop/python/requirements.txt"
+  if [ -x "$venv/bin/python" ] && cmp -s "$req" "$venv/portico-requirements.txt"; then
+    return 0
+  fi
+  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    apt_install python3 python3-venv
+  fi
+  say "python venv .tools/venv with interop/python/requirements.txt"
+  rm -rf "$venv"
+  run_logged interop-venv python3 -m venv "$venv"
+  run_logged interop-pip "$venv/bin/pip" install --disable-pip-version-check --no-input \
+    --requirement "$req"
+  cp "$req" "$venv/portico-requirements.txt"
+}
+
+# The Node interop suite's packages, exactly as interop/node/package-lock.json pins them.
+setup_interop_node() {
+  local dir="$PORTICO_ROOT/interop/node"
+  if ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+  local want have
+  want="$(node -p "require('$dir/package-lock.json').packages['node_modules/oauth4webapi'].version")"
+  have="$(node -p "require('$dir/node_modules/oauth4webapi/package.json').version" 2>/dev/null || true)"
+  if [ "$have" = "$want" ]; then
+    return 0
+  fi
+  say "npm ci in interop/node (oauth4webapi $want)"
+  run_logged interop-npm npm ci --prefix "$dir" --no-audit --no-fund
+}
+
+# What scripts/interop.sh needs: a Python venv with authlib, and oauth4webapi on Node >= 20.
+setup_interop() {
+  setup_interop_python
+  setup_interop_node
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [ "$major" -lt 20 ]; then
+    say "the Node interop suite needs Node.js 20 or later, found $(node --version)"
+    return 1
+  fi
+}
+
 setup_crates() {
   if [ -f "$PORTICO_ROOT/Cargo.lock" ]; then
     say "cargo fetch --locked"
@@ -164,4 +214,5 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   portico_setup
   setup_postgres
+  setup_interop
 fi

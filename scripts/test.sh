@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run every test: formatting, clippy (native and wasm), the console build, and the Rust tests
-# (native; PostgreSQL-backed ones against a throwaway server this script starts and removes).
+# Run every test: formatting, clippy (native and wasm), the console build, the Rust tests
+# (native; PostgreSQL-backed ones against a throwaway server this script starts and removes),
+# and the interop suites (scripts/interop.sh, on SQLite and the same PostgreSQL).
 # Exits non-zero on the first failure; the last lines printed are the test summary.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "setup"
 portico_setup
 setup_postgres
+setup_interop
 
 trap pg_stop EXIT
 trap 'exit 130' INT
@@ -49,14 +51,37 @@ log="$(mktemp)"
 status=0
 cargo test --locked --no-fail-fast -p portico-proto -p portico 2>&1 | tee "$log" || status=$?
 
-# One closing line over every test binary and doc-test run.
-awk '/^test result:/ {
+# Totals over every test binary and doc-test run.
+read -r passed failed skipped < <(awk '/^test result:/ {
        for (i = 1; i <= NF; i++) {
          if ($(i + 1) ~ /^passed/) p += $i
          if ($(i + 1) ~ /^failed/) f += $i
          if ($(i + 1) ~ /^ignored/) s += $i
        }
      }
-     END { printf "\ntests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+     END { print p + 0, f + 0, s + 0 }' "$log")
+
+step "interop: authlib and oauth4webapi against portico serve (SQLite and PostgreSQL)"
+bash scripts/interop.sh 2>&1 | tee "$log" || status=$?
+# Its last line: "interop: N passed, N failed, N skipped"; a run that never got there failed.
+if read -r i_passed i_failed i_skipped < <(awk '/^interop: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ {
+       line = $2 " " $4 " " $6 } END { if (line) print line }' "$log"); then
+  passed=$((passed + i_passed)) failed=$((failed + i_failed)) skipped=$((skipped + i_skipped))
+else
+  failed=$((failed + 1))
+fi
+
+step "browser end-to-end: the console in headless Chromium against portico serve"
+bash scripts/e2e.sh 2>&1 | tee "$log" || status=$?
+# Its last line: "e2e: N passed, N failed"; a run that never got there failed.
+if read -r e_passed e_failed < <(awk '/^e2e: [0-9]+ passed, [0-9]+ failed$/ {
+       line = $2 " " $4 } END { if (line) print line }' "$log"); then
+  passed=$((passed + e_passed)) failed=$((failed + e_failed))
+else
+  failed=$((failed + 1))
+fi
 rm -f "$log"
+
+# One closing line over everything.
+printf '\ntests: %d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
 exit "$status"

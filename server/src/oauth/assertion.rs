@@ -149,7 +149,7 @@ pub fn validate(
 
     // RFC 8725 §3.1, §3.2: only the asymmetric algorithms a registered key can have; "none"
     // and HS256/384/512 (whose key could be taken to be the public key) are refused here.
-    let alg = KeyAlg::parse(&jws.header.alg).ok_or(AssertionError::UnsupportedAlg)?;
+    let alg = header_alg(&jws.header.alg).ok_or(AssertionError::UnsupportedAlg)?;
 
     // RFC 7519 §5.1 / RFC 7515 §4.1.9: "typ" is optional; when present it must say JWT
     // (compared case-insensitively, "application/" implied), so that other JWT kinds such as
@@ -379,6 +379,16 @@ pub fn unverified_issuer(token: &str) -> Option<String> {
     }
 }
 
+/// The JWS `alg` header as a key algorithm. RFC 9864 §2 names the Ed25519 signature
+/// `Ed25519` and deprecates the polymorphic `EdDSA`; clients send either, so both map to an
+/// Ed25519 key.
+fn header_alg(alg: &str) -> Option<KeyAlg> {
+    match alg {
+        "Ed25519" => Some(KeyAlg::EdDSA),
+        other => KeyAlg::parse(other),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -550,6 +560,24 @@ mod tests {
     }
 
     #[test]
+    fn rfc9864_ed25519_alg_name_is_accepted_for_an_ed25519_key() {
+        let key = keys::generate(KeyAlg::EdDSA).unwrap();
+        let token = sign(
+            &key,
+            &json!({"alg": "Ed25519", "kid": key.public.kid, "typ": "JWT"}),
+            &claims(),
+        );
+        assert!(check(&token, &registered(&[&key])).is_ok());
+        let ec = es256();
+        let token = sign(
+            &ec,
+            &json!({"alg": "Ed25519", "kid": ec.public.kid}),
+            &claims(),
+        );
+        assert!(check(&token, &registered(&[&ec])).is_err());
+    }
+
+    #[test]
     fn header_without_kid_uses_the_only_key_of_that_alg() {
         let ec = es256();
         let ed = keys::generate(KeyAlg::EdDSA).unwrap();
@@ -659,7 +687,7 @@ mod tests {
             }
         }
         // Other names and spellings of the algorithms are not accepted either.
-        for alg in ["rs256", "es256", "PS256", "ES384", "RS512", "Ed25519", ""] {
+        for alg in ["rs256", "es256", "PS256", "ES384", "RS512", "ed25519", ""] {
             let token = sign(&rsa, &json!({"alg": alg}), &claims());
             assert_eq!(
                 refused(check(&token, &keys)),

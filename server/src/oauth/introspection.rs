@@ -43,7 +43,8 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<Value> {
         match verify_active(state, token).await {
             Ok(p) => Ok(Some(json!({
                 "active": true,
-                "token_type": "access_token",
+                // RFC 7662 §2.2: the RFC 6749 §5.1 token type.
+                "token_type": "Bearer",
                 "scope": p.claims.scope,
                 "client_id": p.claims.client_id,
                 "sub": p.claims.sub,
@@ -73,7 +74,6 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<Value> {
         if t.client_id == auth.client.client_id() {
             return Ok(json!({
                 "active": true,
-                "token_type": "refresh_token",
                 "scope": t.scope,
                 "client_id": t.client_id,
                 "sub": g.user_id,

@@ -558,10 +558,10 @@ async fn introspection_and_revocation(b: Backend) {
     assert_eq!(info["active"], true);
     assert_eq!(info["client_id"], app.client_id);
     assert_eq!(info["username"], "alice");
-    assert_eq!(
-        introspect(rt.to_owned()).await["token_type"],
-        "refresh_token"
-    );
+    assert_eq!(info["token_type"], "Bearer");
+    let rinfo = introspect(rt.to_owned()).await;
+    assert_eq!(rinfo["active"], true);
+    assert_eq!(rinfo["client_id"], app.client_id);
     assert_eq!(introspect("garbage".into()).await, json!({"active": false}));
     // Public clients may not introspect; unauthenticated callers neither.
     let spa = spa_app(&s, true).await;

@@ -61,10 +61,6 @@ def test_discovery_metadata_passes_authlib_validation(env):
     AuthorizationServerMetadata(doc).validate()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug: OpenID Connect Discovery 1.0 §3 says id_token_signing_alg_values_supported "
-    "MUST include RS256 (OIDC Core §15.1: RS256 is mandatory to implement for an OP); Portico "
-    "lists and signs ID tokens with ES256 only"))
 def test_openid_configuration_passes_authlib_oidc_validation(env):
     if not env.https_metadata_url:
         pytest.skip("PORTICO_HTTPS_METADATA_URL is not set")

@@ -322,8 +322,11 @@ async fn change_user(database_url: &str, username: &str, change: UserChange) -> 
 
 async fn rotate_keys(database_url: &str) -> Result<(), Error> {
     let store = Arc::new(store::connect(database_url).await?);
-    let kid = portico::token::rotate(store.as_ref(), SystemClock.now()).await?;
+    let kids = portico::token::rotate(store.as_ref(), SystemClock.now()).await?;
     store.close().await;
-    println!("new signing key {kid} is active; running servers switch within a minute");
+    println!(
+        "new signing keys {} are active; running servers switch within a minute",
+        kids.join(", ")
+    );
     Ok(())
 }

@@ -60,7 +60,10 @@ pub enum TokenError {
 }
 
 struct KeySet {
+    /// Signs access tokens (ES256).
     active: Arc<SigningKey>,
+    /// Signs ID tokens (RS256, OIDC Core §15.1).
+    id_token: Arc<SigningKey>,
     by_kid: HashMap<String, Arc<SigningKey>>,
 }
 
@@ -85,35 +88,55 @@ const LEEWAY: i64 = 5;
 /// The longest any token signed by the server lives (the access-token lifetime cap).
 pub const MAX_TOKEN_LIFETIME: i64 = portico_proto::validate::ACCESS_TOKEN_LIFETIME_MAX as i64;
 
-/// A fresh ES256 signing key, ready to store.
-pub fn new_key_record(now: i64) -> Result<SigningKeyRecord, TokenError> {
-    let (key, pkcs8) = SigningKey::generate().map_err(|e| TokenError::Internal(e.to_string()))?;
+/// The algorithms the server signs with: ES256 access tokens, RS256 ID tokens.
+const ALGS: [&str; 2] = ["ES256", "RS256"];
+
+/// A fresh signing key of `alg`, ready to store.
+pub fn new_key_record(alg: &str, now: i64) -> Result<SigningKeyRecord, TokenError> {
+    let (key, pkcs8) = match alg {
+        "RS256" => SigningKey::generate_rs256(),
+        _ => SigningKey::generate(),
+    }
+    .map_err(|e| TokenError::Internal(e.to_string()))?;
     Ok(SigningKeyRecord {
         kid: key.kid().to_owned(),
-        alg: "ES256".to_owned(),
+        alg: key.alg().to_owned(),
         pkcs8,
         created_at: now,
         retired_at: None,
     })
 }
 
-/// `portico keys rotate`: a new active key; the old ones retire but keep verifying.
-pub async fn rotate(store: &dyn SigningKeyStore, now: i64) -> Result<String, TokenError> {
-    let record = new_key_record(now)?;
-    store.rotate_signing_key(&record).await?;
-    Ok(record.kid)
+/// `portico keys rotate`: new active keys; the old ones retire but keep verifying and stay
+/// in the JWKS until the tokens they signed have expired. Returns the new kids.
+pub async fn rotate(store: &dyn SigningKeyStore, now: i64) -> Result<Vec<String>, TokenError> {
+    let records = ALGS
+        .iter()
+        .map(|alg| new_key_record(alg, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    store.rotate_signing_keys(&records).await?;
+    Ok(records.into_iter().map(|r| r.kid).collect())
 }
 
 impl TokenService {
-    /// Loads the signing keys, generating the first one when the store has none.
+    /// Loads the signing keys, generating an active key for each algorithm that has none.
     pub async fn load(
         store: &dyn SigningKeyStore,
         issuer: &str,
         now: i64,
     ) -> Result<Self, TokenError> {
         let mut records = store.list_signing_keys().await?;
-        if records.iter().all(|r| r.retired_at.is_some()) {
-            store.rotate_signing_key(&new_key_record(now)?).await?;
+        let mut added = false;
+        for alg in ALGS {
+            if !records
+                .iter()
+                .any(|r| r.alg == alg && r.retired_at.is_none())
+            {
+                store.insert_signing_key(&new_key_record(alg, now)?).await?;
+                added = true;
+            }
+        }
+        if added {
             records = store.list_signing_keys().await?;
         }
         let service = Self {
@@ -140,7 +163,7 @@ impl TokenService {
     /// the last token it can have signed has expired.
     fn key_set(records: &[SigningKeyRecord], now: i64) -> Result<KeySet, TokenError> {
         let mut by_kid = HashMap::new();
-        let mut active: Option<(i64, Arc<SigningKey>)> = None;
+        let mut active: HashMap<&'static str, (i64, Arc<SigningKey>)> = HashMap::new();
         for r in records {
             if r.retired_at
                 .is_some_and(|at| at + MAX_TOKEN_LIFETIME + LEEWAY < now)
@@ -148,17 +171,28 @@ impl TokenService {
                 continue;
             }
             let key = Arc::new(
-                SigningKey::from_pkcs8(&r.pkcs8, r.kid.clone())
+                SigningKey::from_stored(&r.alg, &r.pkcs8, r.kid.clone())
                     .map_err(|e| TokenError::Internal(e.to_string()))?,
             );
-            if r.retired_at.is_none() && active.as_ref().is_none_or(|(at, _)| r.created_at >= *at) {
-                active = Some((r.created_at, key.clone()));
+            let newest = active
+                .get(key.alg())
+                .is_none_or(|(at, _)| r.created_at >= *at);
+            if r.retired_at.is_none() && newest {
+                active.insert(key.alg(), (r.created_at, key.clone()));
             }
             by_kid.insert(r.kid.clone(), key);
         }
-        let (_, active) =
-            active.ok_or_else(|| TokenError::Internal("no active signing key".to_owned()))?;
-        Ok(KeySet { active, by_kid })
+        let mut take = |alg: &str| {
+            active
+                .remove(alg)
+                .map(|(_, k)| k)
+                .ok_or_else(|| TokenError::Internal(format!("no active {alg} signing key")))
+        };
+        Ok(KeySet {
+            active: take("ES256")?,
+            id_token: take("RS256")?,
+            by_kid,
+        })
     }
 
     fn current(&self) -> Arc<KeySet> {
@@ -197,11 +231,11 @@ impl TokenService {
         Ok((token, claims))
     }
 
-    /// Signs any other JWT (ID tokens: `typ` "JWT") with the active key.
-    pub fn sign(&self, typ: &str, claims: &impl Serialize) -> Result<String, TokenError> {
+    /// Signs an ID token (`typ` "JWT") with the active RS256 key.
+    pub fn sign_id_token(&self, claims: &impl Serialize) -> Result<String, TokenError> {
         self.current()
-            .active
-            .sign(typ, claims)
+            .id_token
+            .sign("JWT", claims)
             .map_err(|e| TokenError::Internal(e.to_string()))
     }
 

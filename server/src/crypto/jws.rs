@@ -5,8 +5,10 @@
 //! to be from ([`super::keys::VerifyingKey`] for apps, [`SigningKey::verify`] for the server's own
 //! tokens) and then checks the claims. Nothing here panics, whatever the input.
 
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{self as sig, EcdsaKeyPair, KeyPair as _, ParsedPublicKey};
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{self as sig, EcdsaKeyPair, KeyPair as _, ParsedPublicKey, RsaKeyPair};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -101,17 +103,29 @@ pub fn parse(token: &str) -> Result<Jws<'_>, JwsError> {
     })
 }
 
-/// The server's ES256 token signing key (RFC 7518 §3.4).
+/// A server token signing key: ES256 (RFC 7518 §3.4) for access tokens, RS256 (§3.3) for ID
+/// tokens, which OpenID Connect Core §15.1 requires every provider to support.
 pub struct SigningKey {
-    pair: EcdsaKeyPair,
-    verifier: ParsedPublicKey,
+    pair: Pair,
     kid: String,
+}
+
+enum Pair {
+    Es256 {
+        pair: EcdsaKeyPair,
+        verifier: ParsedPublicKey,
+    },
+    Rs256 {
+        pair: RsaKeyPair,
+        jwk: Map<String, Value>,
+    },
 }
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SigningKey")
             .field("kid", &self.kid)
+            .field("alg", &self.alg())
             .field("private_key", &"[redacted]")
             .finish()
     }
@@ -136,23 +150,55 @@ impl SigningKey {
             .as_ref()
             .to_vec();
         let kid = thumbprint(pair.public_key().as_ref())?;
-        Ok((Self::new(pair, kid)?, pkcs8))
+        Ok((Self::new_es256(pair, kid)?, pkcs8))
     }
 
-    /// Loads a stored key (PKCS#8 DER of a P-256 key) with the kid stored next to it.
+    /// Generates an RSA-2048 key for RS256, with its PKCS#8 DER to store.
+    pub fn generate_rs256() -> Result<(Self, Vec<u8>), JwsError> {
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| JwsError::Key)?;
+        let pkcs8: Pkcs8V1Der<'static> = pair.as_der().map_err(|_| JwsError::Key)?;
+        let der = pkcs8.as_ref().to_vec();
+        let jwk = rsa_members(&pair)?;
+        let kid =
+            super::keys::jwk_thumbprint(&Value::Object(jwk.clone())).map_err(|_| JwsError::Key)?;
+        Ok((
+            SigningKey {
+                pair: Pair::Rs256 { pair, jwk },
+                kid,
+            },
+            der,
+        ))
+    }
+
+    /// Loads a stored ES256 key (PKCS#8 DER of a P-256 key) with the kid stored next to it.
     pub fn from_pkcs8(der: &[u8], kid: String) -> Result<Self, JwsError> {
         let pair = EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, der)
             .map_err(|_| JwsError::Key)?;
-        Self::new(pair, kid)
+        Self::new_es256(pair, kid)
     }
 
-    fn new(pair: EcdsaKeyPair, kid: String) -> Result<Self, JwsError> {
+    /// Loads a stored key of algorithm `alg` ("ES256" or "RS256").
+    pub fn from_stored(alg: &str, der: &[u8], kid: String) -> Result<Self, JwsError> {
+        match alg {
+            "ES256" => Self::from_pkcs8(der, kid),
+            "RS256" => {
+                let pair = RsaKeyPair::from_pkcs8(der).map_err(|_| JwsError::Key)?;
+                let jwk = rsa_members(&pair)?;
+                Ok(SigningKey {
+                    pair: Pair::Rs256 { pair, jwk },
+                    kid,
+                })
+            }
+            _ => Err(JwsError::Key),
+        }
+    }
+
+    fn new_es256(pair: EcdsaKeyPair, kid: String) -> Result<Self, JwsError> {
         let verifier =
             ParsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, pair.public_key().as_ref())
                 .map_err(|_| JwsError::Key)?;
         Ok(SigningKey {
-            pair,
-            verifier,
+            pair: Pair::Es256 { pair, verifier },
             kid,
         })
     }
@@ -161,24 +207,38 @@ impl SigningKey {
         &self.kid
     }
 
-    /// The public key as an uncompressed SEC 1 point, 0x04 || X || Y (65 bytes).
-    pub fn verifying_key(&self) -> &[u8] {
-        self.pair.public_key().as_ref()
+    pub fn alg(&self) -> &'static str {
+        match self.pair {
+            Pair::Es256 { .. } => "ES256",
+            Pair::Rs256 { .. } => "RS256",
+        }
     }
 
-    /// The public JWK for the JWKS endpoint (RFC 7517 §5, RFC 7518 §6.2.1).
+    /// The ES256 public key as an uncompressed SEC 1 point, 0x04 || X || Y (65 bytes); empty
+    /// for an RSA key.
+    pub fn verifying_key(&self) -> &[u8] {
+        match &self.pair {
+            Pair::Es256 { pair, .. } => pair.public_key().as_ref(),
+            Pair::Rs256 { .. } => &[],
+        }
+    }
+
+    /// The public JWK for the JWKS endpoint (RFC 7517 §5, RFC 7518 §6.2.1 and §6.3.1).
     pub fn public_jwk(&self) -> Value {
-        let mut jwk = coordinates(self.verifying_key());
+        let mut jwk = match &self.pair {
+            Pair::Es256 { pair, .. } => coordinates(pair.public_key().as_ref()),
+            Pair::Rs256 { jwk, .. } => jwk.clone(),
+        };
         jwk.insert("kid".to_owned(), Value::from(self.kid.as_str()));
-        jwk.insert("alg".to_owned(), Value::from("ES256"));
+        jwk.insert("alg".to_owned(), Value::from(self.alg()));
         jwk.insert("use".to_owned(), Value::from("sig"));
         Value::Object(jwk)
     }
 
-    /// Signs `claims` as a compact JWS with the header {alg: ES256, typ, kid}.
+    /// Signs `claims` as a compact JWS with the header {alg, typ, kid}.
     pub fn sign(&self, typ: &str, claims: &impl serde::Serialize) -> Result<String, JwsError> {
         let header = serde_json::to_vec(&SignedHeader {
-            alg: "ES256",
+            alg: self.alg(),
             typ,
             kid: &self.kid,
         })
@@ -187,26 +247,65 @@ impl SigningKey {
         let mut token = URL_SAFE_NO_PAD.encode(header);
         token.push('.');
         token.push_str(&URL_SAFE_NO_PAD.encode(payload));
-        // RFC 7518 §3.4: the JWS signature is R || S, 32 bytes each.
-        let signature = self
-            .pair
-            .sign(&SystemRandom::new(), token.as_bytes())
-            .map_err(|_| JwsError::Key)?;
+        let signature = match &self.pair {
+            // RFC 7518 §3.4: the JWS signature is R || S, 32 bytes each.
+            Pair::Es256 { pair, .. } => pair
+                .sign(&SystemRandom::new(), token.as_bytes())
+                .map_err(|_| JwsError::Key)?
+                .as_ref()
+                .to_vec(),
+            // RFC 7518 §3.3: RSASSA-PKCS1-v1_5 with SHA-256.
+            Pair::Rs256 { pair, .. } => {
+                let mut out = vec![0; pair.public_modulus_len()];
+                pair.sign(
+                    &sig::RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    token.as_bytes(),
+                    &mut out,
+                )
+                .map_err(|_| JwsError::Key)?;
+                out
+            }
+        };
         token.push('.');
-        token.push_str(&URL_SAFE_NO_PAD.encode(signature.as_ref()));
+        token.push_str(&URL_SAFE_NO_PAD.encode(signature));
         Ok(token)
     }
 
-    /// Verifies a token this key issued: "alg" must be ES256 (RFC 8725 §3.1), a "kid", if
-    /// present, must be this key's, and the signature must verify (RFC 7515 §5.2 step 8).
+    /// Verifies an access token this key issued: "alg" must be ES256 (RFC 8725 §3.1), a "kid",
+    /// if present, must be this key's, and the signature must verify (RFC 7515 §5.2 step 8).
+    /// RS256 keys sign only ID tokens, which the server never takes back: always false.
     pub fn verify(&self, jws: &Jws) -> bool {
-        jws.header.alg == "ES256"
-            && jws.header.kid.as_deref().is_none_or(|kid| kid == self.kid)
-            && self
-                .verifier
-                .verify_sig(jws.signing_input.as_bytes(), &jws.signature)
-                .is_ok()
+        match &self.pair {
+            Pair::Es256 { verifier, .. } => {
+                jws.header.alg == "ES256"
+                    && jws.header.kid.as_deref().is_none_or(|kid| kid == self.kid)
+                    && verifier
+                        .verify_sig(jws.signing_input.as_bytes(), &jws.signature)
+                        .is_ok()
+            }
+            Pair::Rs256 { .. } => false,
+        }
     }
+}
+
+/// RFC 7518 §6.3.1: the members e, kty and n of an RSA public key.
+fn rsa_members(pair: &RsaKeyPair) -> Result<Map<String, Value>, JwsError> {
+    use pkcs1::der::Decode;
+    // The public key is a PKCS#1 RSAPublicKey (RFC 8017 §A.1.1).
+    let public =
+        pkcs1::RsaPublicKey::from_der(pair.public_key().as_ref()).map_err(|_| JwsError::Key)?;
+    let mut jwk = Map::new();
+    jwk.insert("kty".to_owned(), Value::from("RSA"));
+    jwk.insert(
+        "n".to_owned(),
+        Value::from(URL_SAFE_NO_PAD.encode(public.modulus.as_bytes())),
+    );
+    jwk.insert(
+        "e".to_owned(),
+        Value::from(URL_SAFE_NO_PAD.encode(public.public_exponent.as_bytes())),
+    );
+    Ok(jwk)
 }
 
 /// RFC 7518 §6.2.1: the members crv, kty, x and y of a P-256 public key given as 0x04 || X || Y.

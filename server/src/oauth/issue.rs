@@ -154,7 +154,7 @@ pub fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenResponse>
                 at_hash: URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16]),
                 profile: ProfileClaims::for_scopes(user, issue.scopes),
             };
-            Some(state.tokens.sign("JWT", &claims)?)
+            Some(state.tokens.sign_id_token(&claims)?)
         }
         _ => None,
     };

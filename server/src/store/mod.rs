@@ -202,8 +202,10 @@ pub trait UserStore: Send + Sync {
 #[async_trait]
 pub trait SigningKeyStore: Send + Sync {
     async fn list_signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
-    /// Stores `key` as the active key and retires the others, in one transaction.
-    async fn rotate_signing_key(&self, key: &SigningKeyRecord) -> StoreResult<()>;
+    /// Stores `keys` as the active keys and retires every other, in one transaction.
+    async fn rotate_signing_keys(&self, keys: &[SigningKeyRecord]) -> StoreResult<()>;
+    /// Adds an active key without retiring any (a missing algorithm on first start).
+    async fn insert_signing_key(&self, key: &SigningKeyRecord) -> StoreResult<()>;
 }
 
 #[async_trait]

@@ -730,23 +730,41 @@ impl SigningKeyStore for SqlStore {
             .collect()
     }
 
-    async fn rotate_signing_key(&self, k: &SigningKeyRecord) -> StoreResult<()> {
+    async fn rotate_signing_keys(&self, keys: &[SigningKeyRecord]) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
+        let now = keys.iter().map(|k| k.created_at).max().unwrap_or_default();
         sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
-            .bind(k.created_at)
+            .bind(now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO signing_keys (kid, alg, pkcs8, created_at, retired_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&k.kid)
-            .bind(&k.alg)
-            .bind(&k.pkcs8)
-            .bind(k.created_at)
-            .bind(k.retired_at)
-            .execute(&mut *tx)
-            .await?;
+        for k in keys {
+            insert_key(&mut tx, k).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
+
+    async fn insert_signing_key(&self, k: &SigningKeyRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        insert_key(&mut tx, k).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn insert_key(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    k: &SigningKeyRecord,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO signing_keys (kid, alg, pkcs8, created_at, retired_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&k.kid)
+        .bind(&k.alg)
+        .bind(&k.pkcs8)
+        .bind(k.created_at)
+        .bind(k.retired_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 #[async_trait]

@@ -121,19 +121,34 @@ async fn signing_key_rotation_keeps_old_tokens_valid_until_they_expire(b: Backen
         let url = s.url("/oauth2/jwks");
         let http = s.http.clone();
         async move {
-            http.get(url)
+            let v = http
+                .get(url)
                 .send()
                 .await
                 .unwrap()
                 .json::<Value>()
                 .await
+                .unwrap();
+            let mut kids: Vec<(String, String)> = v["keys"]
+                .as_array()
                 .unwrap()
+                .iter()
+                .map(|k| {
+                    (
+                        k["alg"].as_str().unwrap().to_owned(),
+                        k["kid"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            kids.sort();
+            kids
         }
     };
+    // One ES256 key for access tokens, one RS256 key for ID tokens (OIDC Core §15.1).
     let before = jwks(&s).await;
-    assert_eq!(before["keys"].as_array().unwrap().len(), 1);
-    let old_kid = before["keys"][0]["kid"].as_str().unwrap().to_owned();
-    let new_kid = portico::token::rotate(s.state.stores.signing_keys.as_ref(), s.clock.now())
+    let algs: Vec<&str> = before.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(algs, ["ES256", "RS256"]);
+    let new_kids = portico::token::rotate(s.state.stores.signing_keys.as_ref(), s.clock.now())
         .await
         .unwrap();
     s.state
@@ -142,14 +157,11 @@ async fn signing_key_rotation_keeps_old_tokens_valid_until_they_expire(b: Backen
         .await
         .unwrap();
     let after = jwks(&s).await;
-    let kids: Vec<&str> = after["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
-    assert!(kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()));
-    // New tokens use the new key; the old token still works.
+    assert_eq!(after.len(), 4, "old keys stay published: {after:?}");
+    for (_, kid) in &before {
+        assert!(after.iter().any(|(_, k)| k == kid));
+    }
+    // New tokens use the new ES256 key; the old token still works.
     let fresh = s.token_for(&s.admin.clone(), "admin");
     let header: Value = serde_json::from_slice(
         &base64::Engine::decode(
@@ -159,7 +171,8 @@ async fn signing_key_rotation_keeps_old_tokens_valid_until_they_expire(b: Backen
         .unwrap(),
     )
     .unwrap();
-    assert_eq!(header["kid"], new_kid);
+    assert!(new_kids.contains(&header["kid"].as_str().unwrap().to_owned()));
+    assert_eq!(header["alg"], "ES256");
     let res = s
         .http
         .get(s.url("/api/v1/apps"))
@@ -168,7 +181,7 @@ async fn signing_key_rotation_keeps_old_tokens_valid_until_they_expire(b: Backen
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    // Once the longest token lifetime has passed, the old key leaves the JWKS.
+    // Once the longest token lifetime has passed, the old keys leave the JWKS.
     s.clock.advance(portico::token::MAX_TOKEN_LIFETIME + 60);
     s.state
         .tokens
@@ -176,13 +189,11 @@ async fn signing_key_rotation_keeps_old_tokens_valid_until_they_expire(b: Backen
         .await
         .unwrap();
     let later = jwks(&s).await;
-    let kids: Vec<&str> = later["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
-    assert_eq!(kids, [new_kid.as_str()]);
+    let mut remaining: Vec<String> = later.into_iter().map(|(_, k)| k).collect();
+    let mut expected = new_kids.clone();
+    remaining.sort();
+    expected.sort();
+    assert_eq!(remaining, expected);
 }
 
 async fn user_disable_from_the_command_line(b: Backend) {
@@ -236,7 +247,7 @@ async fn user_disable_from_the_command_line(b: Backend) {
             .await
             .unwrap()
             .len(),
-        2
+        4
     );
     let out = run(&["user", "delete", "carol"]);
     assert!(out.status.success());

@@ -920,8 +920,14 @@ async fn discovery_and_jwks(b: Backend) {
         .json()
         .await
         .unwrap();
-    let key = &jwks["keys"][0];
-    assert_eq!(key["kty"], "EC");
+    let keys = jwks["keys"].as_array().unwrap();
+    let key = keys.iter().find(|k| k["kty"] == "EC").unwrap();
+    assert_eq!(key["alg"], "ES256");
+    assert!(
+        keys.iter()
+            .any(|k| k["kty"] == "RSA" && k["alg"] == "RS256"),
+        "ID tokens are RS256 (OIDC Core §15.1)"
+    );
     let kid = key["kid"].as_str().unwrap();
     let header: Value = serde_json::from_slice(
         &base64::Engine::decode(

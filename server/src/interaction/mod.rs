@@ -90,6 +90,17 @@ async fn load(
     Ok(i)
 }
 
+async fn load_client(
+    state: &AppState,
+    client_id: &str,
+) -> Result<std::sync::Arc<crate::oauth::clients::Client>, ApiError> {
+    state
+        .clients
+        .get(&state.stores, client_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("The application no longer exists.".to_owned()))
+}
+
 fn request_of(i: &InteractionRecord) -> Result<AuthRequest, ApiError> {
     serde_json::from_str(&i.request).map_err(|e| ApiError::Internal(e.to_string()))
 }
@@ -101,11 +112,7 @@ async fn show(
 ) -> Result<Json<InteractionView>, ApiError> {
     let i = load(&state, &headers, &id).await?;
     let request = request_of(&i)?;
-    let client = state
-        .clients
-        .get(&state.stores, &i.client_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("The application no longer exists.".to_owned()))?;
+    let client = load_client(&state, &i.client_id).await?;
     let user = match &i.user_id {
         Some(uid) => state.stores.users.user_by_id(uid).await?,
         None => None,
@@ -243,11 +250,7 @@ async fn login(
         .set_interaction_user(&i.id, &user.id, now)
         .await?;
     let request = request_of(&i)?;
-    let client = state
-        .clients
-        .get(&state.stores, &i.client_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("The application no longer exists.".to_owned()))?;
+    let client = load_client(&state, &i.client_id).await?;
     let scopes = authorize::grantable(&request.scope, &user)
         .map_err(|e| ApiError::Internal(e.description))?;
     let needs_consent = authorize::consent_needed(&state, &client, &user, &scopes, request.prompt)

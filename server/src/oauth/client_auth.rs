@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use portico_proto::AppType;
 
-use super::assertion::{self, Expectations, Purpose, RegisteredKey};
+use super::assertion::{self, Expectations, Purpose};
 use super::clients::Client;
 use super::error::{ErrorCode, OAuthError, OAuthResult};
 use super::form::Params;
@@ -239,14 +239,7 @@ async fn verify(
                 return Err(OAuthError::invalid_client()
                     .with_internal("client_id differs from assertion iss"));
             }
-            let keys: Vec<RegisteredKey<'_>> = client
-                .keys
-                .iter()
-                .map(|k| RegisteredKey {
-                    kid: &k.kid,
-                    jwk: &k.jwk,
-                })
-                .collect();
+            let keys = client.registered_keys();
             let token_endpoint = format!("{}/oauth2/token", state.config.issuer);
             let audiences = [
                 state.config.issuer.as_str(),

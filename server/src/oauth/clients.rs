@@ -28,6 +28,17 @@ impl Client {
     pub fn app_type(&self) -> AppType {
         self.app.app_type
     }
+    /// The app's public keys as the assertion validator takes them.
+    pub fn registered_keys(&self) -> Vec<super::assertion::RegisteredKey<'_>> {
+        self.keys
+            .iter()
+            .map(|k| super::assertion::RegisteredKey {
+                kid: &k.kid,
+                jwk: &k.jwk,
+            })
+            .collect()
+    }
+
     /// RFC 6749 §2.1: single-page apps are public clients.
     pub fn is_public(&self) -> bool {
         self.app.app_type == AppType::SinglePage

@@ -166,7 +166,7 @@ fn one_row(r: sqlx::any::AnyQueryResult) -> StoreResult<()> {
     }
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
@@ -639,13 +639,7 @@ impl UserStore for SqlStore {
 
     async fn set_user_disabled(&self, username: &str, disabled: bool, now: i64) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        let id: Option<String> = sqlx::query("SELECT id FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
-        let id = id.ok_or(StoreError::NotFound)?;
+        let id = user_id_by_name(&mut tx, username).await?;
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
             .bind(&id)
@@ -660,13 +654,7 @@ impl UserStore for SqlStore {
 
     async fn delete_user(&self, username: &str, now: i64) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        let id: Option<String> = sqlx::query("SELECT id FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
-        let id = id.ok_or(StoreError::NotFound)?;
+        let id = user_id_by_name(&mut tx, username).await?;
         end_user_access(&mut tx, &id, now).await?;
         for table in ["consents", "interactions"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
@@ -681,6 +669,18 @@ impl UserStore for SqlStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+async fn user_id_by_name(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    username: &str,
+) -> StoreResult<String> {
+    let row = sqlx::query("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(row.try_get(0)?)
 }
 
 /// Ends everything a user holds: sessions, codes, refresh tokens; grants are revoked.

@@ -6,12 +6,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::oauth::*;
-use super::sql::SqlStore;
+use super::sql::{is_unique_violation, SqlStore};
 use super::{StoreError, StoreResult};
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
 
 const GRANT_COLUMNS: &str =
     "id, user_id, client_id, scope, auth_time, created_at, last_used_at, revoked_at";

@@ -6,7 +6,7 @@ use portico_proto::AppType;
 
 use super::{GrantContext, GrantHandler};
 use crate::crypto::random;
-use crate::oauth::assertion::{self, Expectations, Purpose, RegisteredKey};
+use crate::oauth::assertion::{self, Expectations, Purpose};
 use crate::oauth::error::{OAuthError, OAuthResult};
 use crate::oauth::issue::{self, Issue, TokenResponse};
 use crate::oauth::scope::{self, Scopes};
@@ -29,15 +29,7 @@ impl GrantHandler for JwtBearer {
     async fn exchange(&self, ctx: GrantContext<'_>) -> OAuthResult<TokenResponse> {
         let state = ctx.state;
         let jwt = ctx.params.require("assertion")?;
-        let keys: Vec<RegisteredKey<'_>> = ctx
-            .client
-            .keys
-            .iter()
-            .map(|k| RegisteredKey {
-                kid: &k.kid,
-                jwk: &k.jwk,
-            })
-            .collect();
+        let keys = ctx.client.registered_keys();
         let token_endpoint = format!("{}/oauth2/token", state.config.issuer);
         let audiences = [state.config.issuer.as_str(), token_endpoint.as_str()];
         // RFC 7523 §3.1: a bad assertion is `invalid_grant`.

@@ -21,6 +21,8 @@ enum Backend {
 
 pub struct SqlStore {
     pool: AnyPool,
+    /// When expired replay-cache entries were last purged (Unix seconds).
+    last_purge: std::sync::atomic::AtomicI64,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -93,12 +95,26 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         .run(&pool)
         .await
         .map_err(|e| StoreError::Db(sqlx::Error::Migrate(Box::new(e))))?;
-    Ok(SqlStore { pool })
+    Ok(SqlStore {
+        pool,
+        last_purge: std::sync::atomic::AtomicI64::new(0),
+    })
 }
 
 impl SqlStore {
     pub(super) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// True at most once a minute: whether to purge expired replay-cache entries now.
+    pub(super) fn purge_due(&self, now: i64) -> bool {
+        use std::sync::atomic::Ordering;
+        let last = self.last_purge.load(Ordering::Relaxed);
+        now - last >= 60
+            && self
+                .last_purge
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 
     pub async fn close(&self) {

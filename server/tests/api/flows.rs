@@ -321,3 +321,93 @@ pub fn sign_jwt(private_pem: &str, alg: &str, kid: Option<&str>, claims: &Value)
     };
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
 }
+
+// ---- Helpers shared by the security suite (security_*.rs). ----
+
+/// A fixture file of `server/tests/api/fixtures`.
+pub fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/api/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// A machine-to-machine app: (client_id, client_secret).
+pub async fn m2m_app(s: &TestServer, name: &str) -> (String, String) {
+    let app = s.create_app("machine_to_machine", name).await;
+    (
+        app["client_id"].as_str().unwrap().to_owned(),
+        app["client_secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Registers a public key (`{"pem": …}` or `{"jwk": …}`) and returns its kid.
+pub async fn add_public_key(s: &TestServer, client_id: &str, body: Value) -> String {
+    let (status, key) = s
+        .post(&format!("/api/v1/apps/{client_id}/public-keys"), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    key["kid"].as_str().unwrap().to_owned()
+}
+
+/// RFC 7523 §3 claims for an assertion by `iss` about `sub`, audience the token endpoint.
+pub fn assertion_claims(s: &TestServer, iss: &str, sub: &str, jti: &str) -> Value {
+    let now = portico::clock::Clock::now(s.clock.as_ref());
+    json!({"iss": iss, "sub": sub, "aud": s.url("/oauth2/token"), "exp": now + 300, "iat": now, "jti": jti})
+}
+
+/// A compact JWS with `header`, `claims` and an HS256 MAC keyed with `key` (the key
+/// confusion attack of RFC 8725 §2.1 when `key` is a public key).
+pub fn sign_hs256(header: &Value, claims: &Value, key: &[u8]) -> String {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).unwrap()),
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap())
+    );
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key);
+    let tag = aws_lc_rs::hmac::sign(&key, input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
+}
+
+/// An unsecured JWS (`alg` as given, usually some spelling of "none") with an empty signature.
+pub fn unsigned_jwt(alg: &str, kid: Option<&str>, claims: &Value) -> String {
+    let mut header = json!({"alg": alg, "typ": "JWT"});
+    if let Some(k) = kid {
+        header["kid"] = json!(k);
+    }
+    format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap()),
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap())
+    )
+}
+
+/// Status of `GET /api/v1/me` with `token` as the bearer token.
+pub async fn me_status(s: &TestServer, token: &str) -> StatusCode {
+    s.http
+        .get(s.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// `active` of an RFC 7662 introspection of `token` by a confidential client.
+pub async fn introspect_active(s: &TestServer, token: &str, client: (&str, &str)) -> bool {
+    let (status, body, _) =
+        post_form(s, "/oauth2/introspect", &[("token", token)], Some(client)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["active"].as_bool().unwrap()
+}
+
+/// A client that opens a new connection for every request: the server may answer an
+/// oversized or malformed request early and close the connection.
+pub fn fresh_connection_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}

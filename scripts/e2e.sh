@@ -14,7 +14,8 @@ if [ ! -d e2e/node_modules/playwright-core ]; then
   (cd e2e && npm ci --no-audit --no-fund >/dev/null)
 fi
 test -f dist/index.html || { echo "e2e: dist/ is missing; run trunk build --release first"; exit 1; }
-test -x target/debug/portico || cargo build -q -p portico
+bin="${CARGO_TARGET_DIR:-target}/debug/portico"
+test -x "$bin" || cargo build -q -p portico
 
 work="$(mktemp -d)"
 pid=""
@@ -34,9 +35,9 @@ export PORTICO_E2E_ADMIN_PASSWORD="admin-e2e-$(head -c 12 /dev/urandom | od -An 
 export PORTICO_E2E_USER="alice"
 export PORTICO_E2E_USER_PASSWORD="alice-e2e-password"
 
-printf '%s\n' "$PORTICO_E2E_ADMIN_PASSWORD" | target/debug/portico user add admin --admin --database-url "$db" >/dev/null
-printf '%s\n' "$PORTICO_E2E_USER_PASSWORD" | target/debug/portico user add alice --email alice@example.com --name "Alice A." --database-url "$db" >/dev/null
-PORTICO_LOG=warn target/debug/portico serve --addr "127.0.0.1:$port" --database-url "$db" --console-dir dist >"$work/server.log" 2>&1 &
+printf '%s\n' "$PORTICO_E2E_ADMIN_PASSWORD" | "$bin" user add admin --admin --database-url "$db" >/dev/null
+printf '%s\n' "$PORTICO_E2E_USER_PASSWORD" | "$bin" user add alice --email alice@example.com --name "Alice A." --database-url "$db" >/dev/null
+PORTICO_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --database-url "$db" --console-dir dist >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 150); do
   curl -fsS "$PORTICO_E2E_BASE/.well-known/oauth-authorization-server" >/dev/null 2>&1 && break

@@ -21,7 +21,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 
-BIN="$PWD/target/debug/portico"
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/portico"
 VENV="$PORTICO_TOOLS/venv"
 SUITE_TIMEOUT=300 # seconds, per suite run
 START_TIMEOUT=30  # seconds, for a server to answer

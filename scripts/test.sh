@@ -51,6 +51,13 @@ log="$(mktemp)"
 status=0
 cargo test --locked --no-fail-fast -p portico-proto -p portico 2>&1 | tee "$log" || status=$?
 
+step "console tests: native, then wasm-bindgen-test in headless Chromium (tests/web.rs)"
+setup_browser
+cargo test --locked --no-fail-fast -p portico-console 2>&1 | tee -a "$log" || status=$?
+CHROMEDRIVER=/usr/bin/chromedriver \
+  cargo test --locked --no-fail-fast -p portico-console --target wasm32-unknown-unknown 2>&1 |
+  tee -a "$log" || status=$?
+
 # Totals over every test binary and doc-test run.
 read -r passed failed skipped < <(awk '/^test result:/ {
        for (i = 1; i <= NF; i++) {

@@ -25,7 +25,6 @@ impl ApiError {
     }
 
     /// The message for one field, when the server rejected it.
-    #[allow(dead_code)] // used by the admin forms (issue 4)
     pub fn field(&self, name: &str) -> Option<String> {
         self.problem
             .as_ref()
@@ -40,14 +39,16 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-async fn read<T: DeserializeOwned>(res: Response) -> Result<T, ApiError> {
+/// The body of a successful answer (`null` for 204 No Content), or the problem.
+/// Not generic: the network code exists once in the bundle, only parsing is per type.
+async fn read(res: Response) -> Result<String, ApiError> {
     let status = res.status();
     if res.ok() {
         if status == 204 {
             // Callers of no-content endpoints ask for `()`, which `null` deserializes to.
-            return serde_json::from_str("null").map_err(ApiError::network);
+            return Ok("null".to_owned());
         }
-        return res.json::<T>().await.map_err(ApiError::network);
+        return res.text().await.map_err(ApiError::network);
     }
     let text = res.text().await.unwrap_or_default();
     let problem: Option<Box<Problem>> = serde_json::from_str(&text).ok();
@@ -66,6 +67,14 @@ async fn read<T: DeserializeOwned>(res: Response) -> Result<T, ApiError> {
     })
 }
 
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(ApiError::network)
+}
+
+fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(ApiError::network)
+}
+
 fn authorized(req: RequestBuilder, session: &Session) -> RequestBuilder {
     match session.access_token() {
         Some(t) => req.header("authorization", &format!("Bearer {t}")),
@@ -74,10 +83,10 @@ fn authorized(req: RequestBuilder, session: &Session) -> RequestBuilder {
 }
 
 /// Sends once; on 401 refreshes the session and sends again.
-async fn send<T: DeserializeOwned>(
+async fn send(
     session: &Session,
-    make: impl Fn() -> Result<Request, ApiError>,
-) -> Result<T, ApiError> {
+    make: &dyn Fn() -> Result<Request, ApiError>,
+) -> Result<String, ApiError> {
     let res = make()?.send().await.map_err(ApiError::network)?;
     if res.status() == 401 && session.refresh().await.is_ok() {
         return read(make()?.send().await.map_err(ApiError::network)?).await;
@@ -85,51 +94,87 @@ async fn send<T: DeserializeOwned>(
     read(res).await
 }
 
+fn builder(method: &str, path: &str) -> RequestBuilder {
+    match method {
+        "POST" => Request::post(path),
+        "PATCH" => Request::patch(path),
+        "PUT" => Request::put(path),
+        "DELETE" => Request::delete(path),
+        _ => Request::get(path),
+    }
+}
+
+/// An authorized call with an optional JSON body (already serialized); the answer's text.
+pub async fn call(
+    session: &Session,
+    method: &str,
+    path: &str,
+    json: Option<&str>,
+) -> Result<String, ApiError> {
+    send(session, &|| {
+        let req = authorized(builder(method, path), session);
+        match json {
+            Some(body) => req
+                .header("content-type", "application/json")
+                .body(body)
+                .map_err(ApiError::network),
+            None => req.build().map_err(ApiError::network),
+        }
+    })
+    .await
+}
+
 pub async fn get<T: DeserializeOwned>(session: &Session, path: &str) -> Result<T, ApiError> {
-    send(session, || {
-        authorized(Request::get(path), session)
-            .build()
-            .map_err(ApiError::network)
-    })
-    .await
+    parse(&call(session, "GET", path, None).await?)
 }
 
-#[allow(dead_code)] // used by the admin pages (issue 4)
 pub async fn delete<T: DeserializeOwned>(session: &Session, path: &str) -> Result<T, ApiError> {
-    send(session, || {
-        authorized(Request::delete(path), session)
-            .build()
-            .map_err(ApiError::network)
-    })
-    .await
+    parse(&call(session, "DELETE", path, None).await?)
 }
 
-#[allow(dead_code)] // used by the admin pages (issue 4)
 pub async fn post<B: Serialize, T: DeserializeOwned>(
     session: &Session,
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    send(session, || {
-        authorized(Request::post(path), session)
-            .json(body)
-            .map_err(ApiError::network)
-    })
-    .await
+    parse(&call(session, "POST", path, Some(&to_json(body)?)).await?)
 }
 
-#[allow(dead_code)] // used by the admin pages (issue 4)
 pub async fn patch<B: Serialize, T: DeserializeOwned>(
     session: &Session,
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    send(session, || {
-        authorized(Request::patch(path), session)
-            .json(body)
+    parse(&call(session, "PATCH", path, Some(&to_json(body)?)).await?)
+}
+
+/// Sends raw bytes (the logo) with their media type; answers `()` for 204.
+pub async fn put_bytes(
+    session: &Session,
+    path: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<(), ApiError> {
+    send(session, &|| {
+        authorized(Request::put(path), session)
+            .header("content-type", content_type)
+            .body(js_sys::Uint8Array::from(bytes))
             .map_err(ApiError::network)
     })
     .await
+    .map(|_| ())
+}
+
+async fn public(method: &str, path: &str, json: Option<&str>) -> Result<String, ApiError> {
+    let req = builder(method, path);
+    let req = match json {
+        Some(body) => req
+            .header("content-type", "application/json")
+            .body(body)
+            .map_err(ApiError::network)?,
+        None => req.build().map_err(ApiError::network)?,
+    };
+    read(req.send().await.map_err(ApiError::network)?).await
 }
 
 /// For the interaction API: same-origin JSON (the browser adds Origin and the cookies).
@@ -137,10 +182,9 @@ pub async fn post_public<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    let req = Request::post(path).json(body).map_err(ApiError::network)?;
-    read(req.send().await.map_err(ApiError::network)?).await
+    parse(&public("POST", path, Some(&to_json(body)?)).await?)
 }
 
 pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    read(Request::get(path).send().await.map_err(ApiError::network)?).await
+    parse(&public("GET", path, None).await?)
 }

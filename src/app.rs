@@ -7,6 +7,7 @@ use leptos_router::path;
 use leptos::task::spawn_local;
 
 use crate::auth::session::provide_session;
+use crate::pages::{AppDetail, AppNew, Audit};
 use crate::pages::{
     Apps, Callback, ConnectedAppsPage, Consent, Home, Login, NotFound, PkceDemo, PkceDemoCallback,
     RequireAdmin, RequireSignIn,
@@ -41,6 +42,9 @@ pub fn App() -> impl IntoView {
                             <A href="/apps">"Apps"</A>
                         </li>
                         <li>
+                            <A href="/audit">"Audit"</A>
+                        </li>
+                        <li>
                             <A href="/account/apps">"Connected apps"</A>
                         </li>
                         <li>
@@ -63,6 +67,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pkce-demo") view=PkceDemo/>
                     <Route path=path!("/pkce-demo/callback") view=PkceDemoCallback/>
                     <Route path=path!("/apps") view=|| view! { <RequireAdmin><Apps/></RequireAdmin> }/>
+                    <Route path=path!("/apps/new") view=|| view! { <RequireAdmin><AppNew/></RequireAdmin> }/>
+                    <Route path=path!("/apps/:client_id") view=|| view! { <RequireAdmin><AppDetail/></RequireAdmin> }/>
+                    <Route path=path!("/audit") view=|| view! { <RequireAdmin><Audit/></RequireAdmin> }/>
                 </Routes>
             </main>
             <footer class="site-footer">

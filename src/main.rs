@@ -6,6 +6,7 @@ mod api;
 mod app;
 mod auth;
 mod format;
+mod keygen;
 mod pages;
 
 fn main() {

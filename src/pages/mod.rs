@@ -2,7 +2,10 @@
 
 mod account;
 mod admin;
+mod app_detail;
+mod app_new;
 mod apps;
+mod audit;
 mod callback;
 mod consent;
 mod home;
@@ -12,7 +15,10 @@ mod pkce_demo;
 
 pub use account::ConnectedAppsPage;
 pub use admin::{RequireAdmin, RequireSignIn};
+pub use app_detail::AppDetail;
+pub use app_new::AppNew;
 pub use apps::Apps;
+pub use audit::Audit;
 pub use callback::Callback;
 pub use consent::Consent;
 pub use home::Home;

@@ -1,0 +1,423 @@
+//! The settings form of one app: the fields of its type, inline validation with the
+//! server's own messages, Save, and a guard against leaving with unsaved changes.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos::wasm_bindgen::{closure::Closure, JsCast};
+use portico_proto::app::AppSettings;
+use portico_proto::{App, AppType, FieldError};
+
+use super::draft::{message_for, settings_of, Draft, DurationField};
+use super::ui::{sig, Button};
+use crate::api;
+use crate::auth::session::use_session;
+use crate::format::{duration_words, parse_duration};
+
+const LEAVE_QUESTION: &str = "You have unsaved changes to this app. Leave without saving?";
+
+/// One labelled text input (or textarea) with its hint and error.
+#[component]
+fn TextField(
+    id: &'static str,
+    label: &'static str,
+    #[prop(into)] value: Signal<String>,
+    #[prop(into)] set: Callback<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] on_blur: Callback<()>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = format!("{hint_id} {error_id}");
+    let invalid = sig(move || error.with(Option::is_some).to_string());
+    let control = if multiline {
+        view! {
+            <textarea id=id name=id rows="4" spellcheck="false"
+                aria-invalid=invalid aria-describedby=described
+                prop:value=value
+                on:input=move |ev| set.run(event_target_value(&ev))
+                on:blur=move |_| on_blur.run(())></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input id=id name=id type=input_type.unwrap_or("text") required=required autocomplete="off"
+                aria-invalid=invalid aria-describedby=described
+                prop:value=value
+                on:input=move |ev| set.run(event_target_value(&ev))
+                on:blur=move |_| on_blur.run(())/>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}{required.then_some(view! { <span class="req" aria-hidden="true">" *"</span> })}</label>
+            {control}
+            <p id=hint_id class="hint">{hint}</p>
+            <p id=error_id class="field-error">{error}</p>
+        </div>
+    }
+}
+
+/// A duration input with a "Never" box; under it, the value in words.
+#[component]
+fn DurationInput(
+    id: &'static str,
+    label: &'static str,
+    #[prop(into)] value: Signal<DurationField>,
+    #[prop(into)] set: Callback<DurationField>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] on_blur: Callback<()>,
+    hint: &'static str,
+) -> impl IntoView {
+    let never_id = format!("{id}-never");
+    let never_for = never_id.clone();
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = format!("{hint_id} {error_id}");
+    let words = sig(move || {
+        value.with(|v| {
+            if v.never {
+                "Never expires.".to_owned()
+            } else {
+                parse_duration(&v.text)
+                    .map(|s| format!("= {}", duration_words(s)))
+                    .unwrap_or_default()
+            }
+        })
+    });
+    let never = sig(move || value.with(|v| v.never));
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <div class="duration-row">
+                <input id=id name=id type="text" autocomplete="off" spellcheck="false" class="duration"
+                    aria-invalid=sig(move || error.with(Option::is_some).to_string())
+                    aria-describedby=described
+                    disabled=never
+                    prop:value=sig(move || value.with(|v| v.text.clone()))
+                    on:input=move |ev| {
+                        let mut v = value.get_untracked();
+                        v.text = event_target_value(&ev);
+                        set.run(v);
+                    }
+                    on:blur=move |_| on_blur.run(())/>
+                <label class="check" for=never_for>
+                    <input id=never_id type="checkbox" prop:checked=never
+                        on:change=move |ev| {
+                            let mut v = value.get_untracked();
+                            v.never = event_target_checked(&ev);
+                            set.run(v);
+                            on_blur.run(());
+                        }/>
+                    " Never"
+                </label>
+            </div>
+            <p id=hint_id class="hint">{hint} " " <span aria-live="polite">{words}</span></p>
+            <p id=error_id class="field-error">{error}</p>
+        </div>
+    }
+}
+
+/// Registers `f` for clicks on the whole window, in the capture phase, so it runs before
+/// the router's own link handler; removed when the owner is cleaned up.
+fn on_any_click_captured(f: impl Fn(web_sys::MouseEvent) + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let cb = Closure::<dyn Fn(web_sys::MouseEvent)>::new(f).into_js_value();
+    let func: js_sys::Function = cb.unchecked_into();
+    if window
+        .add_event_listener_with_callback_and_bool("click", &func, true)
+        .is_err()
+    {
+        return;
+    }
+    let stored = StoredValue::new_local(Some(func));
+    on_cleanup(move || {
+        if let (Some(w), Some(Some(f))) = (web_sys::window(), stored.try_get_value()) {
+            let _ = w.remove_event_listener_with_callback_and_bool("click", &f, true);
+        }
+    });
+}
+
+/// Asks before leaving while `dirty`: `beforeunload` for reloads and closing the tab,
+/// and a confirm on in-app links (the router's back/forward is not caught).
+fn guard_unsaved(dirty: Signal<bool>) {
+    let handle = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if dirty.try_get_untracked().unwrap_or(false) {
+            ev.prevent_default();
+            ev.set_return_value("");
+        }
+    });
+    on_cleanup(move || handle.remove());
+    on_any_click_captured(move |ev| {
+        if !dirty.try_get_untracked().unwrap_or(false)
+            || ev.default_prevented()
+            || ev.button() != 0
+            || ev.ctrl_key()
+            || ev.meta_key()
+            || ev.shift_key()
+            || ev.alt_key()
+        {
+            return;
+        }
+        let link = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("a[href]").ok().flatten());
+        let Some(link) = link else { return };
+        if link.has_attribute("download") || link.get_attribute("target").is_some() {
+            return;
+        }
+        let leave = web_sys::window()
+            .and_then(|w| w.confirm_with_message(LEAVE_QUESTION).ok())
+            .unwrap_or(true);
+        if !leave {
+            ev.prevent_default();
+            ev.stop_propagation();
+        }
+    });
+}
+
+/// The settings form. `app` is updated with the server's answer after a save.
+#[component]
+pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -> impl IntoView {
+    let session = use_session();
+    let start = app
+        .with_untracked(|a| a.as_ref().map(Draft::from_app))
+        .unwrap_or_else(|| Draft::from_settings(&AppSettings::defaults(t)));
+    let original = RwSignal::new(start.clone());
+    let draft = RwSignal::new(start);
+    let dirty = sig(move || draft.with(|d| original.with(|o| d != o)));
+    let check = sig(move || {
+        draft.with(|d| {
+            original.with(|o| {
+                app.with(|a| {
+                    let stored = a
+                        .as_ref()
+                        .map(settings_of)
+                        .unwrap_or_else(|| AppSettings::defaults(t));
+                    d.check(o, &stored, t)
+                })
+            })
+        })
+    });
+    let touched = RwSignal::new(Vec::<&'static str>::new());
+    let submitted = RwSignal::new(false);
+    let server_errors = RwSignal::new(Vec::<FieldError>::new());
+    let busy = RwSignal::new(false);
+    let result = RwSignal::new(None::<Result<String, String>>);
+    guard_unsaved(dirty);
+
+    let error_for = move |field: &'static str| {
+        sig(move || {
+            message_for(&server_errors.read(), field).or_else(|| {
+                let shown = submitted.get() || touched.with(|t| t.contains(&field));
+                shown.then(|| message_for(&check.get(), field)).flatten()
+            })
+        })
+    };
+    let blur = move |field: &'static str| {
+        Callback::new(move |()| {
+            if !touched.with_untracked(|t| t.contains(&field)) {
+                touched.update(|t| t.push(field));
+            }
+        })
+    };
+    // Editing clears the server's verdict on that field and the last result message.
+    let changed = move |field: &'static str| {
+        server_errors.update(|e| e.retain(|x| x.field != field));
+        result.set(None);
+    };
+    let edit = move |field: &'static str, f: fn(&mut Draft, String)| {
+        Callback::new(move |v: String| {
+            draft.update(|d| f(d, v));
+            changed(field);
+        })
+    };
+    let edit_duration = move |field: &'static str, f: fn(&mut Draft, DurationField)| {
+        Callback::new(move |v: DurationField| {
+            draft.update(|d| f(d, v));
+            changed(field);
+        })
+    };
+    let text = move |f: fn(&Draft) -> String| sig(move || draft.with(f));
+    let duration = move |f: fn(&Draft) -> DurationField| sig(move || draft.with(f));
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() || !dirty.get_untracked() {
+            return;
+        }
+        submitted.set(true);
+        if !check.with_untracked(Vec::is_empty) {
+            result.set(Some(Err(
+                "Correct the fields marked above, then save again.".to_owned(),
+            )));
+            return;
+        }
+        let (input, _) = draft.with_untracked(|d| original.with_untracked(|o| d.changes(o, t)));
+        busy.set(true);
+        result.set(None);
+        let path = format!("/api/v1/apps/{client_id}");
+        spawn_local(async move {
+            match api::patch::<_, App>(&session, &path, &input).await {
+                Ok(saved) => {
+                    let d = Draft::from_app(&saved);
+                    original.set(d.clone());
+                    draft.set(d);
+                    app.set(Some(saved));
+                    server_errors.set(Vec::new());
+                    submitted.set(false);
+                    touched.set(Vec::new());
+                    result.set(Some(Ok("Saved.".to_owned())));
+                }
+                Err(e) => {
+                    let fields = e
+                        .problem
+                        .as_ref()
+                        .map(|p| p.errors.clone())
+                        .unwrap_or_default();
+                    let msg = if fields.is_empty() {
+                        e.message.clone()
+                    } else {
+                        "The server refused some settings; see the fields marked above.".to_owned()
+                    };
+                    server_errors.set(fields);
+                    result.set(Some(Err(msg)));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    let discard = move |()| {
+        draft.set(original.get_untracked());
+        server_errors.set(Vec::new());
+        touched.set(Vec::new());
+        submitted.set(false);
+        result.set(None);
+    };
+    let message = sig(move || match result.get() {
+        Some(Ok(m)) | Some(Err(m)) => m,
+        None if busy.get() => "Saving…".to_owned(),
+        None if dirty.get() => "You have unsaved changes.".to_owned(),
+        None => String::new(),
+    });
+    let message_class = sig(
+        move || match result.with(|r| r.as_ref().map(Result::is_ok)) {
+            Some(true) => "ok",
+            Some(false) => "error",
+            None => "muted",
+        },
+    );
+    let no_changes = sig(move || !dirty.get());
+    let rotate = sig(move || draft.with(|d| d.rotate_refresh_token));
+
+    let refresh_fields = t.uses_redirects().then(|| {
+        view! {
+            <fieldset class="group">
+                <legend>"Sign-in"</legend>
+                <TextField id="redirect_uris" label="Redirect URLs" multiline=true
+                    value=text(|d| d.redirect_uris.clone())
+                    set=edit("redirect_uris", |d, v| d.redirect_uris = v)
+                    error=error_for("redirect_uris") on_blur=blur("redirect_uris")
+                    hint="One per line, exactly as your app sends them: https, or http only on localhost. No wildcards, no #fragment."/>
+            </fieldset>
+            <fieldset class="group">
+                <legend>"Refresh tokens"</legend>
+                <p class="hint">"Issued only when the app asks for the offline_access scope."</p>
+                <label class="check">
+                    <input id="rotate_refresh_token" type="checkbox" prop:checked=rotate
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            draft.update(|d| d.rotate_refresh_token = on);
+                            changed("rotate_refresh_token");
+                        }/>
+                    " Rotate the refresh token on each use"
+                </label>
+                <p class="warning" role="alert" hidden=sig(move || t != AppType::SinglePage || rotate.get())>
+                    "Not recommended. RFC 9700 §4.14.2: refresh tokens issued to public clients "
+                    "such as single-page apps must be sender-constrained or rotated. Without "
+                    "rotation, a stolen refresh token keeps working until it expires."
+                </p>
+                <DurationInput id="refresh_token_absolute_lifetime" label="Absolute expiry"
+                    value=duration(|d| d.absolute.clone())
+                    set=edit_duration("refresh_token_absolute_lifetime", |d, v| d.absolute = v)
+                    error=error_for("refresh_token_absolute_lifetime")
+                    on_blur=blur("refresh_token_absolute_lifetime")
+                    hint="Time from sign-in after which the user must sign in again, e.g. 30d."/>
+                <DurationInput id="refresh_token_inactivity_lifetime" label="Inactivity expiry"
+                    value=duration(|d| d.inactivity.clone())
+                    set=edit_duration("refresh_token_inactivity_lifetime", |d, v| d.inactivity = v)
+                    error=error_for("refresh_token_inactivity_lifetime")
+                    on_blur=blur("refresh_token_inactivity_lifetime")
+                    hint="Unused for this long, the refresh token expires, e.g. 7d or 12h."/>
+            </fieldset>
+        }
+    });
+    let web_fields = (t == AppType::Web).then(|| {
+        view! {
+            <TextField id="app_description_url" label="App description URL" input_type="url"
+                value=text(|d| d.app_description_url.clone())
+                set=edit("app_description_url", |d, v| d.app_description_url = v)
+                error=error_for("app_description_url") on_blur=blur("app_description_url")
+                hint="A page that tells users what this app is. Optional."/>
+        }
+    });
+    let spa_fields = (t == AppType::SinglePage).then(|| {
+        view! {
+            <fieldset class="group">
+                <legend>"Developer"</legend>
+                <p class="hint">"Shown to users on the consent page. Optional."</p>
+                <TextField id="developer_name" label="Developer name"
+                    value=text(|d| d.developer_name.clone())
+                    set=edit("developer_name", |d, v| d.developer_name = v)
+                    error=error_for("developer_name") on_blur=blur("developer_name")/>
+                <TextField id="developer_email" label="Developer e-mail" input_type="email"
+                    value=text(|d| d.developer_email.clone())
+                    set=edit("developer_email", |d, v| d.developer_email = v)
+                    error=error_for("developer_email") on_blur=blur("developer_email")/>
+                <TextField id="privacy_policy_url" label="Privacy policy URL" input_type="url"
+                    value=text(|d| d.privacy_policy_url.clone())
+                    set=edit("privacy_policy_url", |d, v| d.privacy_policy_url = v)
+                    error=error_for("privacy_policy_url") on_blur=blur("privacy_policy_url")/>
+            </fieldset>
+        }
+    });
+
+    view! {
+        <section class="card panel" aria-labelledby="settings-title">
+            <h2 id="settings-title">"Settings"</h2>
+            <form class="form settings" novalidate on:submit=save>
+                <TextField id="name" label="Name" required=true
+                    value=text(|d| d.name.clone())
+                    set=edit("name", |d, v| d.name = v)
+                    error=error_for("name") on_blur=blur("name")
+                    hint="Shown to users when the app asks for access."/>
+                <TextField id="description" label="Description" multiline=true
+                    value=text(|d| d.description.clone())
+                    set=edit("description", |d, v| d.description = v)
+                    error=error_for("description") on_blur=blur("description")/>
+                {web_fields}
+                {refresh_fields}
+                {spa_fields}
+                <TextField id="access_token_lifetime" label="Access-token lifetime"
+                    value=text(|d| d.access_token_lifetime.clone())
+                    set=edit("access_token_lifetime", |d, v| d.access_token_lifetime = v)
+                    error=error_for("access_token_lifetime") on_blur=blur("access_token_lifetime")
+                    hint="Between 1m and 24h, e.g. 1h. Access tokens are kept short-lived."/>
+                <div class="save-bar">
+                    <p role="status" class=message_class>{message}</p>
+                    <div class="actions">
+                        <Button label="Discard changes" disabled=sig(move || busy.get() || !dirty.get()) on_click=discard/>
+                        <Button label="Save" working="Saving…" class="primary" submit=true busy=busy disabled=no_changes/>
+                    </div>
+                </div>
+            </form>
+        </section>
+    }
+}

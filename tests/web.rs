@@ -3,6 +3,8 @@
 //!
 //! The console is a binary crate, so these tests compile its pure modules in by path
 //! (they depend on nothing else of the crate but `crate::format`, declared here too).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(target_arch = "wasm32")]
 
 #[allow(dead_code)]

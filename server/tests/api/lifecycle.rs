@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::common::{Backend, TestServer};
-use crate::flows::{post_form, Browser, Landing};
+use crate::flows::{me_status, post_form, Browser, Landing};
 use crate::oauth_code::{exchange_web, web_app, web_code, WEB_CB};
 use crate::on_both_databases;
 
@@ -31,14 +31,7 @@ async fn disabling_or_deleting_a_user_revokes_their_grants(b: Backend) {
         .set_user_disabled("alice", true, now)
         .await
         .unwrap();
-    let res = s
-        .http
-        .get(s.url("/api/v1/me"))
-        .bearer_auth(at)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(me_status(&s, at).await, StatusCode::UNAUTHORIZED);
     let (status, _, _) = post_form(
         &s,
         "/oauth2/token",
@@ -79,14 +72,7 @@ async fn disabling_or_deleting_a_user_revokes_their_grants(b: Backend) {
         .login(&interaction, "alice", crate::flows::PASSWORD)
         .await;
     assert_eq!(status, StatusCode::OK);
-    let res = s
-        .http
-        .get(s.url("/api/v1/me"))
-        .bearer_auth(at)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(me_status(&s, at).await, StatusCode::UNAUTHORIZED);
     // Deleting her revokes the new grant as well.
     let code = web_code(&browser, &app, "openid").await;
     let (_, t) = exchange_web(&s, &app, &code).await;
@@ -96,14 +82,10 @@ async fn disabling_or_deleting_a_user_revokes_their_grants(b: Backend) {
         .delete_user("alice", now)
         .await
         .unwrap();
-    let res = s
-        .http
-        .get(s.url("/api/v1/me"))
-        .bearer_auth(t["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        me_status(&s, t["access_token"].as_str().unwrap()).await,
+        StatusCode::UNAUTHORIZED
+    );
     assert!(s
         .state
         .stores
@@ -330,14 +312,10 @@ async fn connected_apps_list_and_revoke(b: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = s
-        .http
-        .get(s.url("/api/v1/me"))
-        .bearer_auth(t["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        me_status(&s, t["access_token"].as_str().unwrap()).await,
+        StatusCode::UNAUTHORIZED
+    );
     let (status, body, _) = post_form(
         &s,
         "/oauth2/token",

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::common::{Backend, TestServer};
-use crate::flows::{pkce_pair, post_form, Browser, Landing, PASSWORD};
+use crate::flows::{me_status, pkce_pair, post_form, Browser, Landing, PASSWORD};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -473,14 +473,10 @@ async fn code_is_single_use_and_a_replay_revokes_its_tokens(b: Backend) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(again["error"], "invalid_grant");
     // RFC 6749 §4.1.2: what the first exchange issued is revoked.
-    let res = s
-        .http
-        .get(s.url("/api/v1/me"))
-        .bearer_auth(first["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        me_status(&s, first["access_token"].as_str().unwrap()).await,
+        StatusCode::UNAUTHORIZED
+    );
     let (status, body, _) = post_form(
         &s,
         "/oauth2/token",

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::common::{Backend, TestServer};
-use crate::flows::{post_form, sign_jwt, Browser};
+use crate::flows::{me_status, post_form, sign_jwt, Browser};
 use crate::oauth_code::{exchange_web, spa_app, web_app, web_code, WebApp, SPA_CB};
 use crate::on_both_databases;
 
@@ -60,16 +60,6 @@ async fn tokens_for(s: &TestServer, app: &WebApp, scope: &str) -> Value {
     let (status, body) = exchange_web(s, app, &code).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
-}
-
-async fn me_status(s: &TestServer, access_token: &str) -> StatusCode {
-    s.http
-        .get(s.url("/api/v1/me"))
-        .bearer_auth(access_token)
-        .send()
-        .await
-        .unwrap()
-        .status()
 }
 
 async fn refresh_rotation_and_reuse_revokes_the_family(b: Backend) {

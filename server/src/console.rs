@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
@@ -41,8 +41,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S>
         ))
 }
 
-async fn not_built(uri: Uri) -> Response {
-    let _ = uri;
+async fn not_built() -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
         Html("<!doctype html><title>Portico</title><p>The console is not built. Run <code>scripts/run.sh</code>, or <code>trunk build --release</code> and start with <code>--console-dir dist</code>.</p>"),

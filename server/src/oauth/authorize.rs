@@ -121,6 +121,7 @@ struct Redirectable {
 
 impl Redirectable {
     fn error(&self, issuer: &str, e: OAuthError) -> Response {
+        e.log();
         see_other(&redirect_url(
             &self.redirect_uri,
             &[
@@ -165,12 +166,8 @@ pub async fn authorize(State(state): State<AppState>, req: Request) -> Response 
         Ok(r) => r,
         Err(e) => return target.error(&issuer, e),
     };
-    match proceed(&state, &headers, &client, request, &target).await {
+    match proceed(&state, &headers, &client, request).await {
         Ok(res) => res,
-        Err(e) if e.code == ErrorCode::ServerError => {
-            let _ = e.clone().into_response();
-            target.error(&issuer, e)
-        }
         Err(e) => target.error(&issuer, e),
     }
 }
@@ -404,9 +401,7 @@ async fn proceed(
     headers: &HeaderMap,
     client: &Client,
     request: AuthRequest,
-    target: &Redirectable,
 ) -> Result<Response, OAuthError> {
-    let _ = target;
     let now = state.now();
     // The signed-in user, unless the app asks for a fresh sign-in.
     let session = match cookies::session(state, headers).await? {

@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::client_auth::JWT_BEARER_CLIENT_ASSERTION;
 use super::grants;
 use super::scope::SUPPORTED;
 use crate::state::AppState;
@@ -14,7 +13,6 @@ use crate::state::AppState;
 /// Every field states what the server really does.
 pub fn metadata(issuer: &str) -> serde_json::Value {
     let grant_types: Vec<&str> = grants::HANDLERS.iter().map(|h| h.grant_type()).collect();
-    let _ = JWT_BEARER_CLIENT_ASSERTION;
     json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/oauth2/authorize"),

@@ -146,8 +146,9 @@ struct Body<'a> {
 }
 
 /// RFC 6749 §5.2 JSON error response, `no-store` like every token endpoint answer.
-impl IntoResponse for OAuthError {
-    fn into_response(self) -> Response {
+impl OAuthError {
+    /// Logs the internal part: 5xx causes as errors, refusals' reasons as info.
+    pub fn log(&self) {
         if let Some(internal) = &self.internal {
             if self.code == ErrorCode::ServerError {
                 tracing::error!(error = %internal, "OAuth request failed");
@@ -155,6 +156,12 @@ impl IntoResponse for OAuthError {
                 tracing::info!(error = self.code.as_str(), reason = %internal, "OAuth request refused");
             }
         }
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        self.log();
         let body = serde_json::to_vec(&Body {
             error: self.code.as_str(),
             error_description: &self.description,

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::client_auth;
 use super::error::{OAuthError, OAuthResult};
-use super::form::{Form, Params};
+use super::form::Form;
 use super::grants::{self, GrantContext};
 use super::scope::printable;
 use crate::state::AppState;
@@ -57,6 +57,3 @@ fn capitalised(s: &str) -> String {
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
 }
-
-/// Unused parameters are ignored (RFC 6749 §3.2: unrecognized parameters MUST be ignored).
-pub fn _params_doc(_: &Params) {}

@@ -53,6 +53,28 @@ fn is_loopback(host: &Host<&str>) -> bool {
     }
 }
 
+/// The host of an absolute URL as written (between `://` and the first `/`, `?` or `#`),
+/// before any IDNA processing.
+fn written_host(value: &str) -> &str {
+    let rest = value.split_once("://").map_or("", |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority.rsplit_once('@').map_or(authority, |(_, h)| h)
+}
+
+/// Registered URLs name their host in ASCII: an international domain name goes in its
+/// `xn--` (punycode) form. Consent pages show these links to end users, and a Unicode host is
+/// the classic homograph disguise (UTS #39 §5); ASCII also lets the console ship `url`
+/// without Unicode tables (Cargo.lock pins `idna_adapter` 1.0, its ASCII-only back end).
+fn ascii_host(label: &str, value: &str) -> Result<(), String> {
+    if written_host(value).is_ascii() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{label} must name its host in ASCII: write an international domain name in its xn-- (punycode) form."
+        ))
+    }
+}
+
 /// One redirect URI (RFC 6749 §3.1.2, RFC 9700 §2.1 and §4.1.3): absolute, `https` (or
 /// `http` on a loopback host only), no fragment, no wildcard, no userinfo.
 pub fn redirect_uri(value: &str) -> Result<(), String> {
@@ -73,6 +95,7 @@ pub fn redirect_uri(value: &str) -> Result<(), String> {
     if value.contains('#') {
         return Err("Redirect URL must not contain a fragment (#).".to_owned());
     }
+    ascii_host("Redirect URL", value)?;
     let url = Url::parse(value).map_err(|_| {
         "Redirect URL must be an absolute URL, like https://app.example.com/callback.".to_owned()
     })?;
@@ -115,6 +138,7 @@ pub fn web_url(label: &str, value: &str) -> Result<(), String> {
     if value.len() > URL_MAX {
         return Err(format!("{label} must be at most {URL_MAX} characters."));
     }
+    ascii_host(label, value)?;
     let url = Url::parse(value)
         .map_err(|_| format!("{label} must be an absolute URL, like https://example.com/page."))?;
     if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
@@ -266,6 +290,25 @@ mod tests {
         ] {
             assert!(redirect_uri(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn international_hosts_are_written_as_punycode() {
+        let msg = "Redirect URL must name its host in ASCII: write an international domain name in its xn-- (punycode) form.";
+        assert_eq!(redirect_uri("https://bücher.example/cb").unwrap_err(), msg);
+        assert_eq!(
+            redirect_uri("https://u@bücher.example/cb").unwrap_err(),
+            msg
+        );
+        assert!(redirect_uri("https://xn--bcher-kva.example/cb").is_ok());
+        // Non-ASCII after the host is not the host: the URL parser percent-encodes it.
+        assert!(redirect_uri("https://app.example/rückruf?q=é").is_ok());
+        assert!(
+            web_url("Privacy policy URL", "https://аpple.example/privacy")
+                .unwrap_err()
+                .starts_with("Privacy policy URL must name its host in ASCII")
+        );
+        assert!(web_url("Privacy policy URL", "https://example.com/café").is_ok());
     }
 
     #[test]

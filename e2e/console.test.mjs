@@ -6,9 +6,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import {
-  admin, adminPassword, base, consoleToken, launch, newPage, signIn, user, userPassword,
+  admin, adminPassword, base, consoleToken, launch, newPage, screenshots, signIn, user, userPassword,
 } from './lib.mjs';
 
+const shot = screenshots(import.meta.filename);
 let browser;
 let adminToken;
 let demoApp;
@@ -17,11 +18,6 @@ const demoCallback = `${base}/pkce-demo/callback`;
 before(async () => {
   browser = await launch();
   adminToken = await consoleToken('admin', adminPassword);
-  const app = await admin(adminToken, 'POST', '/api/v1/apps', {
-    type: 'single_page', name: 'Demo SPA', redirect_uris: [demoCallback],
-    developer_name: 'Ada Dev', developer_email: 'ada@example.com',
-  });
-  demoApp = app.client_id;
 });
 
 after(async () => { await browser?.close(); });
@@ -36,14 +32,28 @@ test('console HTML carries framing and sniffing protections', async () => {
   }
 });
 
-test('an admin signs in to the console with PKCE and sees the apps', async () => {
+test('an admin signs in with PKCE and creates the demo single-page app in the console', async () => {
   const { page, errors, context } = await newPage(browser);
   await page.goto(`${base}/apps`);
   await page.waitForURL(/\/login\?interaction=/);
   await signIn(page, 'admin', adminPassword);
   await page.waitForURL(`${base}/apps`);
   await page.getByText(/\d+ of 10 apps/).waitFor();
-  await page.getByText('Demo SPA').waitFor();
+  await page.getByRole('link', { name: 'Create app' }).click();
+  await page.getByRole('radio', { name: /^Single-page application/ }).check();
+  await page.getByRole('textbox', { name: 'Name' }).fill('Demo SPA');
+  await page.getByRole('button', { name: 'Create app' }).click();
+  await page.waitForURL(/\/apps\/(?!new$)[^/]+$/);
+  demoApp = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  await page.getByRole('textbox', { name: 'Redirect URLs' }).fill(demoCallback);
+  await page.getByRole('textbox', { name: 'Developer name' }).fill('Ada Dev');
+  await page.getByRole('textbox', { name: 'Developer e-mail' }).fill('ada@example.com');
+  await shot(page, 'demo-spa-settings');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.', { exact: true }).waitFor();
+  await page.getByRole('link', { name: '← All apps' }).click();
+  await page.getByRole('link', { name: 'Demo SPA' }).waitFor();
+  await shot(page, 'apps');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -56,8 +66,10 @@ test('a non-admin is told plainly that admin pages are not theirs', async () => 
   await page.getByLabel('Password').fill('wrong password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('Wrong username or password.').waitFor();
+  await shot(page, 'sign-in-refused');
   await signIn(page, user, userPassword);
   await page.getByText('Administrators only').waitFor();
+  await shot(page, 'admins-only');
   // The refused password is the one expected error: Chromium logs the 401 it answered.
   assert.deepEqual(errors.filter((e) => !e.includes('status of 401')), []);
   await context.close();
@@ -72,6 +84,7 @@ async function startDemo(page, clientId) {
   const challenge = await page.locator('code.challenge').textContent();
   assert.match(challenge, /^[A-Za-z0-9_-]{43}$/);
   await page.getByText('code_challenge_method=S256').waitFor();
+  await shot(page, 'pkce-demo-prepared');
   await page.getByRole('button', { name: 'Go to authorization' }).click();
 }
 
@@ -80,19 +93,23 @@ test('a user runs the PKCE demo: sign in, allow, exchange, /me, refresh with rot
   await startDemo(page, demoApp);
   await page.waitForURL(/\/login\?interaction=/);
   await page.getByText('Demo SPA').waitFor();
+  await shot(page, 'pkce-demo-sign-in');
   await signIn(page, user, userPassword);
   await page.waitForURL(/\/consent\?interaction=/);
   await page.getByText('Demo SPA wants to access your account').waitFor();
   await page.getByText('Ada Dev').waitFor();
   await page.getByText('See your e-mail address').waitFor();
+  await shot(page, 'consent');
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.waitForURL(/\/pkce-demo\/callback\?code=/);
   await page.getByText(/state matches; iss is/).waitFor();
   await page.getByText('access_token', { exact: false }).first().waitFor();
   const me = await page.locator('pre.me').textContent();
   assert.equal(JSON.parse(me).username, user);
+  await shot(page, 'pkce-demo-exchanged');
   await page.getByRole('button', { name: 'Refresh', exact: true }).click();
   await page.getByText('The refresh token was rotated').waitFor();
+  await shot(page, 'pkce-demo-refreshed');
   assert.deepEqual(errors, []);
 
   await t.test('running it again skips sign-in and consent', async () => {
@@ -109,8 +126,10 @@ test('a user runs the PKCE demo: sign in, allow, exchange, /me, refresh with rot
     await account.getByRole('heading', { name: 'Demo SPA' }).waitFor();
     await account.getByRole('button', { name: 'Revoke Demo SPA' }).click();
     await account.getByText('Demo SPA no longer has access.').waitFor();
+    await shot(account, 'connected-apps-revoked');
     await page.getByRole('button', { name: 'Refresh', exact: true }).click();
     await page.getByText(/invalid_grant/).waitFor();
+    await shot(page, 'pkce-demo-refresh-refused');
   });
   await context.close();
 });
@@ -126,6 +145,7 @@ test('Deny returns access_denied to the app', async () => {
   await page.getByRole('button', { name: 'Deny' }).click();
   await page.waitForURL(/\/pkce-demo\/callback\?error=access_denied/);
   await page.getByText(/access_denied/).first().waitFor();
+  await shot(page, 'pkce-demo-denied');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -150,6 +170,7 @@ test('a web app with a secret runs through the same sign-in and consent pages', 
     await page.waitForURL(/\/login\?interaction=/);
     await signIn(page, user, userPassword);
     await page.waitForURL(/\/consent\?interaction=/);
+    await shot(page, 'web-app-consent');
     await page.getByRole('button', { name: 'Allow' }).click();
     const params = await gotCode;
     assert.equal(params.get('state'), 'w1');

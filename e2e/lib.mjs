@@ -2,6 +2,8 @@
 // way the console gets one (authorization code + PKCE through the interaction API), and a
 // headless Chromium that records page errors.
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const base = process.env.PORTICO_E2E_BASE;
@@ -80,17 +82,41 @@ export async function launch() {
   });
 }
 
-/** A fresh browser profile (own cookies) whose page errors are collected. */
+/**
+ * A fresh browser profile (own cookies) whose page errors are collected. Confirmations
+ * (`confirm`, `beforeunload`) are accepted unless `dialogs.answer` is set to false; each
+ * one's message is kept in `dialogs.seen`.
+ */
 export async function newPage(browser) {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   const errors = [];
+  const dialogs = { answer: true, seen: [] };
+  const answer = (d) => {
+    dialogs.seen.push(d.message());
+    return dialogs.answer || d.type() === 'beforeunload' ? d.accept() : d.dismiss();
+  };
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('dialog', (d) => d.accept());
-  // Pages opened later in this profile accept confirmations too.
-  context.on('page', (p) => p.on('dialog', (d) => d.accept()));
-  return { context, page, errors };
+  page.on('dialog', answer);
+  // Pages opened later in this profile answer confirmations the same way.
+  context.on('page', (p) => p.on('dialog', answer));
+  return { context, page, errors, dialogs };
+}
+
+/** Where screenshots go: artifacts/<test file>/NN-<step>.png (scripts/e2e.sh prints it). */
+export const artifacts = process.env.PORTICO_E2E_ARTIFACTS
+  || join(new URL('.', import.meta.url).pathname, 'artifacts');
+
+/** A screenshot saver for one test file: `await shot(page, 'apps-list')`. */
+export function screenshots(testFile) {
+  const dir = join(artifacts, basename(testFile).replace(/\.test\.mjs$/, ''));
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  return async (page, step) => {
+    n += 1;
+    await page.screenshot({ path: join(dir, `${String(n).padStart(2, '0')}-${step}.png`), fullPage: true });
+  };
 }
 
 /** On a sign-in page: fill the labelled fields and press "Sign in". */

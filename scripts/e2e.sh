@@ -44,9 +44,14 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 
+# Screenshots of every page the tests visit: e2e/artifacts/<test file>/NN-<step>.png.
+export PORTICO_E2E_ARTIFACTS="${PORTICO_E2E_ARTIFACTS:-$PWD/e2e/artifacts}"
+rm -rf "$PORTICO_E2E_ARTIFACTS"
+
 status=0
 out="$work/e2e.out"
-(cd e2e && timeout 600 node --test --test-reporter=spec) >"$out" 2>&1 || status=$?
+# One file at a time: they share the server and its limit of 10 apps.
+(cd e2e && timeout 900 node --test --test-concurrency=1 --test-reporter=spec) >"$out" 2>&1 || status=$?
 if [ "$status" -ne 0 ]; then
   cat "$out"
   echo "--- server log ---"
@@ -55,5 +60,6 @@ fi
 grep -E '^ℹ (tests|pass|fail)' "$out" || true
 pass="$(awk '/^ℹ pass/ {print $3}' "$out")"
 fail="$(awk '/^ℹ fail/ {print $3}' "$out")"
+echo "e2e: screenshots in $PORTICO_E2E_ARTIFACTS ($(find "$PORTICO_E2E_ARTIFACTS" -name '*.png' 2>/dev/null | wc -l) files)"
 echo "e2e: ${pass:-0} passed, ${fail:-0} failed"
 exit "$status"

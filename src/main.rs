@@ -7,8 +7,11 @@ mod app;
 mod auth;
 mod format;
 mod keygen;
+mod leave_guard;
 mod pages;
 
 fn main() {
+    // Before the router mounts: its listeners must run after the guard's.
+    leave_guard::install();
     leptos::mount::mount_to_body(app::App);
 }

@@ -1,9 +1,9 @@
 //! The settings form of one app: the fields of its type, inline validation with the
-//! server's own messages, Save, and a guard against leaving with unsaved changes.
+//! server's own messages, Save, and a guard against leaving with unsaved changes (links,
+//! Back and Forward, reload and closing the tab).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos::wasm_bindgen::{closure::Closure, JsCast};
 use portico_proto::app::AppSettings;
 use portico_proto::{App, AppType, FieldError};
 
@@ -12,8 +12,7 @@ use super::ui::{sig, Button};
 use crate::api;
 use crate::auth::session::use_session;
 use crate::format::{duration_words, parse_duration};
-
-const LEAVE_QUESTION: &str = "You have unsaved changes to this app. Leave without saving?";
+use crate::leave_guard;
 
 /// One labelled text input (or textarea) with its hint and error.
 #[component]
@@ -122,67 +121,6 @@ fn DurationInput(
     }
 }
 
-/// Registers `f` for clicks on the whole window, in the capture phase, so it runs before
-/// the router's own link handler; removed when the owner is cleaned up.
-fn on_any_click_captured(f: impl Fn(web_sys::MouseEvent) + 'static) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let cb = Closure::<dyn Fn(web_sys::MouseEvent)>::new(f).into_js_value();
-    let func: js_sys::Function = cb.unchecked_into();
-    if window
-        .add_event_listener_with_callback_and_bool("click", &func, true)
-        .is_err()
-    {
-        return;
-    }
-    let stored = StoredValue::new_local(Some(func));
-    on_cleanup(move || {
-        if let (Some(w), Some(Some(f))) = (web_sys::window(), stored.try_get_value()) {
-            let _ = w.remove_event_listener_with_callback_and_bool("click", &f, true);
-        }
-    });
-}
-
-/// Asks before leaving while `dirty`: `beforeunload` for reloads and closing the tab,
-/// and a confirm on in-app links (the router's back/forward is not caught).
-fn guard_unsaved(dirty: Signal<bool>) {
-    let handle = window_event_listener(leptos::ev::beforeunload, move |ev| {
-        if dirty.try_get_untracked().unwrap_or(false) {
-            ev.prevent_default();
-            ev.set_return_value("");
-        }
-    });
-    on_cleanup(move || handle.remove());
-    on_any_click_captured(move |ev| {
-        if !dirty.try_get_untracked().unwrap_or(false)
-            || ev.default_prevented()
-            || ev.button() != 0
-            || ev.ctrl_key()
-            || ev.meta_key()
-            || ev.shift_key()
-            || ev.alt_key()
-        {
-            return;
-        }
-        let link = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest("a[href]").ok().flatten());
-        let Some(link) = link else { return };
-        if link.has_attribute("download") || link.get_attribute("target").is_some() {
-            return;
-        }
-        let leave = web_sys::window()
-            .and_then(|w| w.confirm_with_message(LEAVE_QUESTION).ok())
-            .unwrap_or(true);
-        if !leave {
-            ev.prevent_default();
-            ev.stop_propagation();
-        }
-    });
-}
-
 /// The settings form. `app` is updated with the server's answer after a save.
 #[component]
 pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -> impl IntoView {
@@ -211,7 +149,10 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
     let server_errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
     let result = RwSignal::new(None::<Result<String, String>>);
-    guard_unsaved(dirty);
+    leave_guard::ask_while(
+        dirty,
+        "You have unsaved changes to this app. Leave without saving?",
+    );
 
     let error_for = move |field: &'static str| {
         sig(move || {

@@ -1,0 +1,352 @@
+// The admin console in headless Chromium against a real server: an admin signs in, creates
+// an app of each type through the pages, sees each secret once, rotates secrets, generates a
+// key pair in the browser (only the public half is ever sent), uploads a logo, edits
+// refresh-token settings (guarded against leaving unsaved), fills the app limit and deletes
+// an app. Every credential the pages hand out is then used against the token endpoints.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import {
+  admin, adminPassword, base, consoleToken, launch, newPage, screenshots, signIn,
+} from './lib.mjs';
+
+const shot = screenshots(import.meta.filename);
+// A real 1×1 PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let browser;
+let page;
+let errors;
+let dialogs;
+let context;
+const requests = [];
+const apps = {};
+
+before(async () => {
+  browser = await launch();
+  ({ page, errors, dialogs, context } = await newPage(browser));
+  // Everything this profile sends, to prove what never leaves the browser.
+  context.on('request', (r) => requests.push(`${r.url()}\n${r.postData() ?? ''}`));
+});
+
+after(async () => {
+  // Leave the server as the other test files expect it: none of this file's apps.
+  const token = await consoleToken('admin', adminPassword);
+  const { apps: left } = await admin(token, 'GET', '/api/v1/apps');
+  for (const a of left) {
+    if (Object.values(apps).includes(a.client_id) || a.name.startsWith('Filler ')) {
+      await admin(token, 'DELETE', `/api/v1/apps/${a.client_id}`);
+    }
+  }
+  await browser?.close();
+});
+
+const basic = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+/** Authenticates at the introspection endpoint with a secret: 200 when it is accepted. */
+async function secretStatus(clientId, secret) {
+  const res = await fetch(`${base}/oauth2/introspect`, {
+    method: 'POST',
+    headers: { authorization: basic(clientId, secret) },
+    body: new URLSearchParams({ token: 'not-a-token' }),
+  });
+  return res.status;
+}
+
+/** Creates an app through /apps/new; returns its client ID and, for types with one, the secret shown. */
+async function createApp(typeName, name, step) {
+  await page.goto(`${base}/apps/new`);
+  await page.getByRole('heading', { name: 'Create an app' }).waitFor();
+  await page.getByRole('radio', { name: new RegExp(`^${typeName}`) }).check();
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  if (step) await shot(page, `${step}-form`);
+  await page.getByRole('button', { name: 'Create app' }).click();
+  let secret = null;
+  if (typeName !== 'Single-page application') {
+    await page.getByRole('heading', { name: 'Copy the client secret now' }).waitFor();
+    secret = await page.getByRole('textbox', { name: 'Client secret' }).inputValue();
+    assert.match(secret, /^pcs_[A-Za-z0-9_-]{40,}$/);
+    await page.getByText('This is the only time Portico shows this secret').waitFor();
+    // The dialog cannot be closed before the admin says the secret is stored.
+    assert.equal(await page.getByRole('button', { name: 'Done' }).isDisabled(), true);
+    if (step) await shot(page, `${step}-secret-once`);
+    await page.getByRole('checkbox', { name: 'I have stored this secret somewhere safe' }).check();
+    await page.getByRole('button', { name: 'Done' }).click();
+  }
+  await page.waitForURL(/\/apps\/(?!new$)[^/]+$/);
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+  const clientId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  return { clientId, secret };
+}
+
+test('an admin signs in and creates an app of each type; a secret is shown once', async () => {
+  await page.goto(`${base}/apps`);
+  await page.waitForURL(/\/login\?interaction=/);
+  await shot(page, 'sign-in');
+  await signIn(page, 'admin', adminPassword);
+  await page.waitForURL(`${base}/apps`);
+  await page.getByText(/\d+ of 10 apps/).waitFor();
+  await shot(page, 'apps');
+
+  const web = await createApp('Web application', 'Billing Portal', 'web');
+  apps.web = web.clientId;
+  apps.webSecret = web.secret;
+  await page.getByText('Web application', { exact: true }).waitFor();
+  await shot(page, 'web-app');
+  assert.equal(await secretStatus(web.clientId, web.secret), 200);
+  assert.equal(await secretStatus(web.clientId, `${web.secret}x`), 401);
+
+  // Not after a reload, nor anywhere the API answers.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Client secrets' }).waitFor();
+  await page.getByRole('list', { name: 'Secrets' }).getByRole('listitem').first().waitFor();
+  assert.equal((await page.content()).includes(web.secret), false);
+  const token = await consoleToken('admin', adminPassword);
+  const stored = JSON.stringify(await admin(token, 'GET', `/api/v1/apps/${web.clientId}`));
+  assert.equal(stored.includes(web.secret), false);
+
+  const m2m = await createApp('Machine to machine', 'Nightly Export', 'm2m');
+  apps.m2m = m2m.clientId;
+  await page.getByRole('heading', { name: 'Public keys' }).waitFor();
+  const res = await fetch(`${base}/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: basic(m2m.clientId, m2m.secret) },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+
+  const spa = await createApp('Single-page application', 'Photo Viewer', 'spa');
+  apps.spa = spa.clientId;
+  await page.getByText('A public client', { exact: false }).waitFor();
+  // A public client has no secrets panel.
+  assert.equal(await page.getByRole('heading', { name: 'Client secrets' }).count(), 0);
+
+  await page.goto(`${base}/apps`);
+  for (const name of ['Billing Portal', 'Nightly Export', 'Photo Viewer']) {
+    await page.getByRole('link', { name }).waitFor();
+  }
+  await shot(page, 'apps-three-types');
+  assert.deepEqual(errors, []);
+});
+
+test('secrets rotate: add a second, delete the first', async () => {
+  await page.goto(`${base}/apps/${apps.web}`);
+  const list = page.getByRole('list', { name: 'Secrets' });
+  await list.getByRole('listitem').first().waitFor();
+  assert.equal(await list.getByRole('listitem').count(), 1);
+  await page.getByRole('button', { name: 'Add secret' }).click();
+  await page.getByRole('heading', { name: 'Copy the client secret now' }).waitFor();
+  const second = await page.getByRole('textbox', { name: 'Client secret' }).inputValue();
+  assert.notEqual(second, apps.webSecret);
+  await shot(page, 'second-secret');
+  await page.getByRole('checkbox', { name: 'I have stored this secret somewhere safe' }).check();
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByText(/^Secret .* added\.$/).waitFor();
+  assert.equal(await list.getByRole('listitem').count(), 2);
+
+  await list.getByRole('button', { name: /^Delete secret / }).first().click();
+  const confirm = page.getByRole('dialog');
+  await confirm.getByText('Software that still sends').waitFor();
+  await shot(page, 'delete-secret-confirm');
+  await confirm.getByRole('button', { name: 'Delete secret' }).click();
+  await page.getByText(/^Secret .* deleted\.$/).waitFor();
+  assert.equal(await list.getByRole('listitem').count(), 1);
+  await shot(page, 'one-secret-left');
+
+  assert.equal(await secretStatus(apps.web, apps.webSecret), 401);
+  assert.equal(await secretStatus(apps.web, second), 200);
+
+  // The last one gets the stronger warning.
+  await list.getByRole('button', { name: /^Delete secret / }).click();
+  await confirm.getByText("is this app's only secret").waitFor();
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await secretStatus(apps.web, second), 200);
+  assert.deepEqual(errors, []);
+});
+
+/** An RFC 7523 client assertion signed with `key` (ES256). */
+function clientAssertion(clientId, kid, key) {
+  const enc = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${enc({ alg: 'ES256', typ: 'JWT', kid })}.${enc({
+    iss: clientId, sub: clientId, aud: `${base}/oauth2/token`, iat: now, exp: now + 60, jti: randomUUID(),
+  })}`;
+  const sig = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${sig.toString('base64url')}`;
+}
+
+test('a key pair is generated in the browser: the private key is downloaded and never sent', async () => {
+  await page.goto(`${base}/apps/${apps.m2m}`);
+  await page.getByRole('heading', { name: 'Public keys' }).waitFor();
+  assert.match(await page.getByLabel('Algorithm').inputValue(), /ES256/);
+  const sent = requests.length;
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Generate key pair' }).click(),
+  ]);
+  const pem = await readFile(await download.path(), 'utf8');
+  assert.match(pem, /^-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END PRIVATE KEY-----\n?$/);
+  assert.match(download.suggestedFilename(), /\.pem$/);
+  const status = page.getByText(/^Key .* \(ES256\) added\.$/);
+  await status.waitFor();
+  const kid = (await status.textContent()).match(/^Key (.*) \(ES256\) added\.$/)[1];
+  await page.getByRole('list', { name: 'Public keys' }).getByText(kid, { exact: true }).waitFor();
+  await page.getByText('Store the private key now.').waitFor();
+  await shot(page, 'key-generated');
+
+  // The private key in every form it could travel in: PKCS#8 base64, and the JWK's `d`.
+  const key = createPrivateKey(pem);
+  const der = pem.replace(/-----[^-]+-----|\s/g, '');
+  const { d } = key.export({ format: 'jwk' });
+  const after = requests.slice(sent);
+  assert.ok(after.some((r) => r.includes('/public-keys')), 'the public key was registered');
+  for (const r of requests) {
+    assert.equal(r.includes(der.slice(0, 60)), false, 'PKCS#8 private key sent');
+    assert.equal(r.includes(d), false, 'private scalar sent');
+  }
+
+  // The pair works: the app authenticates with private_key_jwt.
+  const res = await fetch(`${base}/oauth2/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: apps.m2m,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: clientAssertion(apps.m2m, kid, key),
+    }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  await page.getByRole('button', { name: 'Done' }).click();
+  assert.deepEqual(errors, []);
+});
+
+test('a logo is checked in the browser, previewed, uploaded and shown', async () => {
+  await page.goto(`${base}/apps/${apps.spa}`);
+  const file = page.getByLabel('Choose an image');
+  await file.setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from('not really a PNG') });
+  await page.getByText('The logo must be a PNG, JPEG or WebP image (SVG is not accepted).').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Upload logo' }).isDisabled(), true);
+  await shot(page, 'logo-refused');
+
+  await file.setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: PNG });
+  await page.getByText('Preview — not uploaded yet').waitFor();
+  await shot(page, 'logo-preview');
+  await page.getByRole('button', { name: 'Upload logo' }).click();
+  await page.getByText('Logo uploaded.').waitFor();
+  await page.getByText('Current logo', { exact: true }).waitFor();
+  const src = await page.getByRole('img', { name: 'Current logo' }).getAttribute('src');
+  const img = await fetch(new URL(src, base));
+  assert.equal(img.status, 200);
+  assert.equal(img.headers.get('content-type'), 'image/png');
+  assert.deepEqual(Buffer.from(await img.arrayBuffer()), PNG);
+  await shot(page, 'logo-uploaded');
+
+  await page.goto(`${base}/apps`);
+  const card = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Photo Viewer' }) });
+  assert.equal(await card.locator('img.logo').getAttribute('src'), src);
+  await shot(page, 'apps-with-logo');
+  assert.deepEqual(errors, []);
+});
+
+test('refresh-token settings are saved, and leaving with unsaved changes asks first', async () => {
+  // Opened from the list, so Back stays inside the console (a same-document navigation).
+  await page.goto(`${base}/apps`);
+  await page.getByRole('link', { name: 'Photo Viewer' }).click();
+  await page.waitForURL(`${base}/apps/${apps.spa}`);
+  const rotate = page.getByRole('checkbox', { name: 'Rotate the refresh token on each use' });
+  assert.equal(await rotate.isChecked(), true, 'single-page apps rotate by default');
+  await rotate.uncheck();
+  await page.getByText(/RFC 9700 §4\.14\.2/).waitFor();
+  await shot(page, 'rotation-off-warning');
+  await rotate.check();
+  assert.equal(await page.getByText(/RFC 9700 §4\.14\.2/).isVisible(), false);
+
+  await page.getByRole('textbox', { name: 'Absolute expiry' }).fill('60d');
+  await page.getByRole('checkbox', { name: 'Never' }).nth(1).check();
+  await page.getByRole('textbox', { name: 'Redirect URLs' }).fill('https://photos.example.com/callback');
+  await page.getByText('You have unsaved changes.').waitFor();
+
+  // Staying: a link and Back both ask, and a refusal keeps the page and its edits.
+  dialogs.answer = false;
+  const asked = dialogs.seen.length;
+  const here = page.url();
+  await page.getByRole('link', { name: '← All apps' }).click();
+  await page.waitForTimeout(200);
+  assert.equal(page.url(), here);
+  await page.goBack();
+  await page.waitForTimeout(200);
+  assert.equal(page.url(), here, JSON.stringify(dialogs.seen));
+  assert.deepEqual(dialogs.seen.slice(asked), [
+    'You have unsaved changes to this app. Leave without saving?',
+    'You have unsaved changes to this app. Leave without saving?',
+  ]);
+  assert.equal(await page.getByRole('textbox', { name: 'Absolute expiry' }).inputValue(), '60d');
+  dialogs.answer = true;
+  await shot(page, 'unsaved-changes');
+
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.', { exact: true }).waitFor();
+  await page.reload();
+  await page.waitForURL(`${base}/apps/${apps.spa}`);
+  await page.getByRole('group', { name: 'Refresh tokens' }).waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Absolute expiry' }).inputValue(), '60d');
+  assert.equal(await page.getByRole('checkbox', { name: 'Never' }).nth(1).isChecked(), true);
+  assert.equal(await page.getByRole('textbox', { name: 'Inactivity expiry' }).isDisabled(), true);
+  assert.equal(await rotate.isChecked(), true);
+  await shot(page, 'refresh-settings-saved');
+
+  const token = await consoleToken('admin', adminPassword);
+  const app = await admin(token, 'GET', `/api/v1/apps/${apps.spa}`);
+  assert.equal(app.refresh_token_absolute_lifetime, 60 * 86400);
+  assert.equal(app.refresh_token_inactivity_lifetime, null);
+  assert.deepEqual(app.redirect_uris, ['https://photos.example.com/callback']);
+  assert.deepEqual(errors, []);
+});
+
+test('at the limit of 10 apps the Create button is disabled and says why', async () => {
+  await page.goto(`${base}/apps`);
+  const count = page.getByText(/^\d+ of 10 apps$/);
+  let n = Number((await count.textContent()).split(' ')[0]);
+  while (n < 10) {
+    n += 1;
+    await createApp('Single-page application', `Filler ${n}`);
+  }
+  await page.goto(`${base}/apps`);
+  await page.getByText('10 of 10 apps', { exact: true }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Create app' }).isDisabled(), true);
+  await page.getByText('The limit of 10 apps is reached; delete one to create another.').waitFor();
+  await shot(page, 'limit-reached');
+
+  await page.goto(`${base}/apps/new`);
+  await page.getByText(/The limit of 10 apps is reached/).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Create app' }).isDisabled(), true);
+  assert.deepEqual(errors, []);
+});
+
+test('deleting an app asks for its name, then the app is gone', async () => {
+  await page.goto(`${base}/apps/${apps.web}`);
+  await page.getByRole('button', { name: 'Delete app…' }).click();
+  const confirm = page.getByRole('dialog');
+  const go = confirm.getByRole('button', { name: 'Delete app' });
+  assert.equal(await go.isDisabled(), true);
+  await confirm.getByLabel(/Type the app's name/).fill('billing portal');
+  assert.equal(await go.isDisabled(), true);
+  await confirm.getByLabel(/Type the app's name/).fill('Billing Portal');
+  await shot(page, 'delete-app-confirm');
+  await go.click();
+  await page.waitForURL(`${base}/apps`);
+  await page.getByText('9 of 10 apps', { exact: true }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Billing Portal' }).count(), 0);
+  await page.getByRole('link', { name: 'Create app' }).waitFor();
+  await shot(page, 'app-deleted');
+
+  const token = await consoleToken('admin', adminPassword);
+  const res = await fetch(`${base}/api/v1/apps/${apps.web}`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 404);
+  delete apps.web;
+  assert.deepEqual(errors, []);
+});

@@ -307,6 +307,53 @@ test('refresh-token settings are saved, and leaving with unsaved changes asks fi
   assert.deepEqual(errors, []);
 });
 
+/** Controls no assistive technology could name, and how far the page scrolls sideways. */
+function auditPage() {
+  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const named = (el) => {
+    if (el.getAttribute('aria-label')?.trim() || el.getAttribute('aria-labelledby')) return true;
+    if (el.tagName === 'BUTTON') return el.textContent.trim() !== '';
+    if (el.closest('label')) return true;
+    return el.id !== '' && document.querySelector(`label[for="${CSS.escape(el.id)}"]`) !== null;
+  };
+  const unnamed = [...document.querySelectorAll('input, select, textarea, button')]
+    .filter((el) => el.type !== 'hidden' && visible(el) && !named(el))
+    .map((el) => el.outerHTML.slice(0, 120));
+  const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .map((el) => `${el.tagName}.${el.className}:${Math.round(el.getBoundingClientRect().right)}`).slice(0, 12);
+  return { unnamed, wide, overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth };
+}
+
+test('from 360 px wide: nothing scrolls sideways, every control is named, focus is visible', async () => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  try {
+    for (const [path, ready] of [
+      ['/apps', 'Applications'],
+      ['/apps/new', 'Create an app'],
+      [`/apps/${apps.m2m}`, 'Nightly Export'],
+      [`/apps/${apps.spa}`, 'Photo Viewer'],
+      ['/audit', 'Audit log'],
+      ['/account/apps', 'Connected apps'],
+    ]) {
+      await page.goto(`${base}${path}`);
+      await page.getByRole('heading', { name: ready, level: 1 }).waitFor();
+      const { unnamed, overflow, wide } = await page.evaluate(auditPage);
+      assert.deepEqual(unnamed, [], path);
+      assert.ok(overflow <= 0, `${path} scrolls ${overflow}px sideways at 360px: ${wide.join(' ')}`);
+      await shot(page, `narrow-${path.split('/').filter(Boolean).slice(0, 2).join('-').replace(apps.m2m, 'm2m').replace(apps.spa, 'spa')}`);
+    }
+    // Keyboard: Tab reaches the controls and the focused one is outlined.
+    await page.goto(`${base}/apps/new`);
+    await page.getByRole('heading', { name: 'Create an app' }).waitFor();
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
+});
+
 test('at the limit of 10 apps the Create button is disabled and says why', async () => {
   await page.goto(`${base}/apps`);
   const count = page.getByText(/^\d+ of 10 apps$/);

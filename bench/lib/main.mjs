@@ -6,6 +6,8 @@
 //   BENCH_REPEATS       A B A B rounds for the headline scenarios (default 2)
 //   BENCH_SCENARIOS     comma list to run a subset (default all)
 //   BENCH_OUT           the report (default docs/benchmarks.md; "-" for stdout only)
+//   BENCH_PORTICO       the Portico binary (default $CARGO_TARGET_DIR or target/, release/portico)
+//   BENCH_PERF          1: flat perf profiles; graph: with DWARF call graphs; stat: counters
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -27,8 +29,8 @@ const cfg = {
   repeats: Number(env.BENCH_REPEATS ?? 2),
   scenarios: env.BENCH_SCENARIOS ? new Set(env.BENCH_SCENARIOS.split(',')) : null,
   out: env.BENCH_OUT ?? join(root, 'docs/benchmarks.md'),
-  portico: join(root, 'target/release/portico'),
-  ceiling: join(root, 'bench/ceiling/target/release/portico-bench-ceiling'),
+  portico: env.BENCH_PORTICO ?? join(env.CARGO_TARGET_DIR ? resolve(env.CARGO_TARGET_DIR) : join(root, 'target'), 'release/portico'),
+  ceiling: join(env.CARGO_TARGET_DIR ? resolve(env.CARGO_TARGET_DIR) : join(root, 'bench/ceiling/target'), 'release/portico-bench-ceiling'),
   work: join(root, 'bench/.work'),
   lua: join(root, 'bench/lib/bench.lua'),
 };
@@ -137,7 +139,8 @@ async function wrk(spec, c, pid) {
       'task-clock,context-switches,syscalls:sys_enter_clock_nanosleep,syscalls:sys_enter_futex',
       '-p', String(pid), '--', 'sleep', String(cfg.duration)], { stdio: 'ignore' });
   } else if (env.BENCH_PERF && spec.profileAs) {
-    perf = spawn('perf', ['record', '-F', '999', '-p', String(pid), '-o',
+    const graph = env.BENCH_PERF === 'graph' ? ['--call-graph', 'dwarf,16384'] : [];
+    perf = spawn('perf', ['record', '-F', '999', ...graph, '-p', String(pid), '-o',
       join(cfg.work, `perf-${spec.profileAs}-c${c}-${id}.data`), '--', 'sleep', String(cfg.duration)],
     { stdio: 'ignore' });
   }

@@ -7,6 +7,7 @@ use crate::crypto::secret::SecretHasher;
 use crate::oauth::clients::ClientCache;
 use crate::oauth::cors::OriginCache;
 use crate::oauth::rate_limit::RateLimiter;
+use crate::oauth::resource::VerifiedTokens;
 use crate::oauth::usage::UsageRecorder;
 use crate::store::{
     AppStore, AuditStore, ConsentStore, GrantStore, InteractionStore, LogoStore, PublicKeyStore,
@@ -60,8 +61,20 @@ impl Stores {
     }
 }
 
+/// The state every handler gets; one `Arc`, so the clone axum makes per request (and per
+/// middleware) is one reference count, not one per field (measured: cloning and dropping
+/// the fields one by one took 3% of a `client_credentials` request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+pub struct AppStateInner {
     pub config: Arc<Config>,
     pub stores: Stores,
     pub tokens: Arc<TokenService>,
@@ -71,6 +84,8 @@ pub struct AppState {
     pub origins: Arc<OriginCache>,
     pub limits: Arc<Limits>,
     pub usage: Arc<UsageRecorder>,
+    /// Access tokens whose signature was already checked (see `oauth::resource`).
+    pub verified: Arc<VerifiedTokens>,
 }
 
 /// Failed-attempt limits (see `oauth::rate_limit`).
@@ -93,7 +108,7 @@ impl Default for Limits {
     }
 }
 
-impl AppState {
+impl AppStateInner {
     pub fn now(&self) -> i64 {
         self.clock.now()
     }
@@ -122,7 +137,7 @@ impl AppState {
             .apps
             .upsert_builtin_app(&console_app(&config.issuer, now))
             .await?;
-        Ok(Self {
+        Ok(Self(Arc::new(AppStateInner {
             config: Arc::new(config),
             stores,
             tokens: Arc::new(tokens),
@@ -132,7 +147,8 @@ impl AppState {
             origins: Arc::new(OriginCache::default()),
             limits: Arc::new(Limits::default()),
             usage: Arc::new(UsageRecorder::default()),
-        })
+            verified: Arc::new(VerifiedTokens::default()),
+        })))
     }
 }
 

@@ -66,6 +66,8 @@ impl FromRequestParts<AppState> for Admin {
                 missing_scope: Some(ADMIN_SCOPE),
             });
         }
-        Ok(Admin { user })
+        Ok(Admin {
+            user: std::sync::Arc::unwrap_or_clone(user),
+        })
     }
 }

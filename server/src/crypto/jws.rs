@@ -237,13 +237,18 @@ impl SigningKey {
 
     /// Signs `claims` as a compact JWS with the header {alg, typ, kid}.
     pub fn sign(&self, typ: &str, claims: &impl serde::Serialize) -> Result<String, JwsError> {
+        let payload = serde_json::to_vec(claims).map_err(|_| JwsError::Claims)?;
+        self.sign_payload(typ, &payload)
+    }
+
+    /// Signs an already serialized claims set (`payload`) as [`SigningKey::sign`] does.
+    pub fn sign_payload(&self, typ: &str, payload: &[u8]) -> Result<String, JwsError> {
         let header = serde_json::to_vec(&SignedHeader {
             alg: self.alg(),
             typ,
             kid: &self.kid,
         })
         .map_err(|_| JwsError::Claims)?;
-        let payload = serde_json::to_vec(claims).map_err(|_| JwsError::Claims)?;
         let mut token = URL_SAFE_NO_PAD.encode(header);
         token.push('.');
         token.push_str(&URL_SAFE_NO_PAD.encode(payload));

@@ -26,10 +26,13 @@ async fn user(state: &AppState, headers: &HeaderMap) -> Result<UserRecord, ApiEr
         Inactive::Token => unauthorized(),
         Inactive::Internal(m) => ApiError::Internal(m),
     })?;
-    principal.user.ok_or_else(|| ApiError::Forbidden {
-        detail: "Connected apps belong to users; this is an app's own token.".to_owned(),
-        missing_scope: None,
-    })
+    principal
+        .user
+        .map(std::sync::Arc::unwrap_or_clone)
+        .ok_or_else(|| ApiError::Forbidden {
+            detail: "Connected apps belong to users; this is an app's own token.".to_owned(),
+            missing_scope: None,
+        })
 }
 
 pub async fn list(

@@ -121,7 +121,7 @@ pub struct Issue<'a> {
     pub auth_time: i64,
 }
 
-pub fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenResponse> {
+pub async fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenResponse> {
     let now = state.now();
     let lifetime = issue.client.app.settings.access_token_lifetime as i64;
     let scope = issue.scopes.to_param();
@@ -154,7 +154,7 @@ pub fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenResponse>
                 at_hash: URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16]),
                 profile: ProfileClaims::for_scopes(user, issue.scopes),
             };
-            Some(state.tokens.sign_id_token(&claims)?)
+            Some(state.tokens.sign_id_token(&claims).await?)
         }
         _ => None,
     };

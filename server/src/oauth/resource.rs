@@ -2,13 +2,16 @@
 //! `/api/v1/me`, the admin API) and to introspection: signature and expiry, then
 //! revocation — a token of a revoked grant, a deleted app or a disabled user is dead at once.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use sha2::{Digest as _, Sha256};
 
 use super::clients::Client;
 use super::error::{ErrorCode, OAuthError, OAuthResult};
@@ -20,10 +23,10 @@ use crate::token::{AccessClaims, TokenError};
 
 /// A live access token and who it speaks for.
 pub struct Principal {
-    pub claims: AccessClaims,
+    pub claims: Arc<AccessClaims>,
     pub client: Arc<Client>,
     /// `None` for a token an app holds for itself.
-    pub user: Option<UserRecord>,
+    pub user: Option<Arc<UserRecord>>,
 }
 
 #[derive(Debug)]
@@ -39,14 +42,131 @@ impl From<crate::store::StoreError> for Inactive {
     }
 }
 
+/// How long a copy trusts a token's grant and user as it last read them, when nothing was
+/// revoked through this copy since: a revocation made through another copy (or by the
+/// `portico user` commands) reaches this one within this time, like app changes
+/// (`clients::TTL`). Revocations made through this copy take effect at once.
+pub const LIVENESS_TTL: Duration = Duration::from_secs(5);
+
+/// Most tokens remembered; beyond, expired ones are dropped, then all.
+const MAX_VERIFIED: usize = 10_000;
+
+/// A token whose signature and claims were checked, and what its grant and user were.
+struct Verified {
+    claims: Arc<AccessClaims>,
+    user: Option<Arc<UserRecord>>,
+    /// When the grant and user were last read, and the store's revocation epoch then.
+    checked_at: Instant,
+    epoch: u64,
+}
+
+/// Access tokens already verified, keyed by the SHA-256 of the token (the token itself
+/// is not kept). Verifying an ES256 signature costs more than the rest of a request to
+/// `/api/v1/me` or introspection; a resource server sees the same token many times
+/// within its lifetime, so the signature is checked once. Revocation is still checked
+/// on every use: a hit is valid only while the store's revocation epoch is unchanged
+/// (any revocation through this copy bumps it) and for `LIVENESS_TTL` at most.
+#[derive(Default)]
+pub struct VerifiedTokens {
+    entries: RwLock<HashMap<[u8; 32], Arc<Verified>>>,
+}
+
+impl VerifiedTokens {
+    fn get(&self, key: &[u8; 32]) -> Option<Arc<Verified>> {
+        self.entries.read().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: [u8; 32], v: Arc<Verified>, now: i64) {
+        let Ok(mut map) = self.entries.write() else {
+            return;
+        };
+        if map.len() >= MAX_VERIFIED {
+            map.retain(|_, e| e.claims.exp > now);
+            if map.len() >= MAX_VERIFIED {
+                map.clear();
+            }
+        }
+        map.insert(key, v);
+    }
+
+    fn remove(&self, key: &[u8; 32]) {
+        if let Ok(mut map) = self.entries.write() {
+            map.remove(key);
+        }
+    }
+}
+
 pub async fn verify_active(state: &AppState, token: &str) -> Result<Principal, Inactive> {
-    let claims = state
-        .tokens
-        .verify_access_token(token, state.now())
-        .map_err(|e| match e {
-            TokenError::Invalid => Inactive::Token,
-            other => Inactive::Internal(other.to_string()),
-        })?;
+    let now = state.now();
+    let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    let cached = state.verified.get(&key);
+    // RFC 9068 §4: an expired token is refused (the same leeway as the signature path).
+    if cached
+        .as_ref()
+        .is_some_and(|c| c.claims.exp <= now - crate::token::LEEWAY)
+    {
+        state.verified.remove(&key);
+        return Err(Inactive::Token);
+    }
+    // Read before the store is: a revocation that commits after this read bumps the
+    // epoch past it, so what is stored below is rechecked on its next use.
+    let epoch = state.stores.grants.revocation_epoch();
+    let claims =
+        match cached {
+            Some(c) if c.epoch == epoch && c.checked_at.elapsed() < LIVENESS_TTL => {
+                let client = state
+                    .clients
+                    .get(&state.stores, &c.claims.client_id)
+                    .await?
+                    .ok_or(Inactive::Token)?;
+                return Ok(Principal {
+                    claims: c.claims.clone(),
+                    client,
+                    user: c.user.clone(),
+                });
+            }
+            // Signature and claims were checked before; only liveness is read again.
+            Some(c) => c.claims.clone(),
+            None => Arc::new(state.tokens.verify_access_token(token, now).map_err(
+                |e| match e {
+                    TokenError::Invalid => Inactive::Token,
+                    other => Inactive::Internal(other.to_string()),
+                },
+            )?),
+        };
+    let checked_at = Instant::now();
+    let result = check_live(state, &claims).await;
+    match result {
+        Ok((client, user)) => {
+            state.verified.put(
+                key,
+                Arc::new(Verified {
+                    claims: claims.clone(),
+                    user: user.clone(),
+                    checked_at,
+                    epoch,
+                }),
+                now,
+            );
+            Ok(Principal {
+                claims,
+                client,
+                user,
+            })
+        }
+        Err(e) => {
+            state.verified.remove(&key);
+            Err(e)
+        }
+    }
+}
+
+/// Revocation: the app still exists, the grant is live (or, for an app's own token, the
+/// token was not revoked by its `jti`), and the user is enabled.
+async fn check_live(
+    state: &AppState,
+    claims: &AccessClaims,
+) -> Result<(Arc<Client>, Option<Arc<UserRecord>>), Inactive> {
     let client = state
         .clients
         .get(&state.stores, &claims.client_id)
@@ -74,13 +194,11 @@ pub async fn verify_active(state: &AppState, token: &str) -> Result<Principal, I
         None
     } else {
         let user = state.stores.users.user_by_id(&claims.sub).await?;
-        Some(user.filter(|u| !u.disabled).ok_or(Inactive::Token)?)
+        Some(Arc::new(
+            user.filter(|u| !u.disabled).ok_or(Inactive::Token)?,
+        ))
     };
-    Ok(Principal {
-        claims,
-        client,
-        user,
-    })
+    Ok((client, user))
 }
 
 /// RFC 6750 §2.1 bearer token from the Authorization header.

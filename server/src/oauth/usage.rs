@@ -6,7 +6,8 @@ use std::sync::Mutex;
 
 use crate::state::Stores;
 
-const EVERY: i64 = 60;
+/// Seconds between two recorded uses of the same item.
+pub const EVERY: i64 = 60;
 
 #[derive(Default)]
 pub struct UsageRecorder {

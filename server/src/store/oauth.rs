@@ -165,12 +165,14 @@ pub trait GrantStore: Send + Sync {
 
     async fn find_refresh(&self, token_hash: &[u8]) -> StoreResult<RefreshLookup>;
     /// Rotation: retires `old` and stores `new` atomically; `false` when another request
-    /// rotated it first (the caller treats that as reuse).
+    /// rotated it first (the caller treats that as reuse). `touch_grant` also records the
+    /// use on the grant (its "last used" time).
     async fn rotate_refresh(
         &self,
         old_hash: &[u8],
         new: &RefreshRecord,
         now: i64,
+        touch_grant: bool,
     ) -> StoreResult<bool>;
     /// Without rotation: records a use (for inactivity expiry).
     async fn touch_refresh(&self, token_hash: &[u8], grant_id: &str, now: i64) -> StoreResult<()>;
@@ -185,4 +187,10 @@ pub trait GrantStore: Send + Sync {
     ) -> StoreResult<bool>;
     async fn revoke_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()>;
     async fn is_access_token_revoked(&self, jti: &str) -> StoreResult<bool>;
+
+    /// A number that changes after anything through this store may have ended a live
+    /// access token (a grant revoked, an access token revoked, a user disabled or deleted,
+    /// an app deleted), so that what was read about a token before can be trusted only
+    /// while it is unchanged. It does not see changes made by other processes.
+    fn revocation_epoch(&self) -> u64;
 }

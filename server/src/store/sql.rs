@@ -20,9 +20,18 @@ enum Backend {
 }
 
 pub struct SqlStore {
+    /// Reads. SQLite in WAL mode lets these run beside the writer.
     pool: AnyPool,
+    /// Writes and transactions. For SQLite a pool of one connection: SQLite allows one
+    /// writer at a time, and concurrent write transactions on several connections meet
+    /// `SQLITE_BUSY` and sleep in the busy handler (measured: p99 of hundreds of ms at 16
+    /// connections); with one connection they queue on the pool instead, without sleeps.
+    /// For PostgreSQL the same pool as `pool`: row locks let writers run side by side.
+    writer: AnyPool,
     /// When expired replay-cache entries were last purged (Unix seconds).
     last_purge: std::sync::atomic::AtomicI64,
+    /// See `GrantStore::revocation_epoch`; bumped after each such commit.
+    revocations: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -70,13 +79,15 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         }
     }
     let options = AnyConnectOptions::from_str(&url)?;
-    let pool = AnyPoolOptions::new()
-        .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-        .after_connect(move |conn, _| {
+    let pool_options = || {
+        AnyPoolOptions::new().after_connect(move |conn, _| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
                     // WAL lets readers run beside the single writer; foreign keys make
-                    // deletes cascade; a busy writer is waited for, not failed.
+                    // deletes cascade; a writer in another process (the `portico user`
+                    // commands, a second copy) is waited for, not failed. `synchronous =
+                    // NORMAL` in WAL mode: a commit survives a crash of the process, and
+                    // a power loss can lose only the last commits (never corrupts).
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
@@ -85,25 +96,58 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
                 Ok(())
             })
         })
-        .connect_with(options)
-        .await?;
+    };
+    let (pool, writer) = match backend {
+        Backend::Sqlite => {
+            // The writer first: it creates the file and switches it to WAL before the
+            // readers open it.
+            // No ping before each use: a connection to a local file does not go stale, and
+            // each ping is a round trip to the connection's worker thread (two context
+            // switches), as costly as the query itself.
+            let writer = pool_options()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .connect_with(options.clone())
+                .await?;
+            let readers = pool_options()
+                .max_connections(4)
+                .test_before_acquire(false)
+                .connect_with(options)
+                .await?;
+            (readers, writer)
+        }
+        Backend::Postgres => {
+            let pool = pool_options()
+                .max_connections(16)
+                .connect_with(options)
+                .await?;
+            (pool.clone(), pool)
+        }
+    };
     let migrator = match backend {
         Backend::Sqlite => &SQLITE_MIGRATIONS,
         Backend::Postgres => &POSTGRES_MIGRATIONS,
     };
     migrator
-        .run(&pool)
+        .run(&writer)
         .await
         .map_err(|e| StoreError::Db(sqlx::Error::Migrate(Box::new(e))))?;
     Ok(SqlStore {
         pool,
+        writer,
         last_purge: std::sync::atomic::AtomicI64::new(0),
+        revocations: std::sync::atomic::AtomicU64::new(0),
     })
 }
 
 impl SqlStore {
     pub(super) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The pool for writes and transactions (see `writer`).
+    pub(super) fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// True at most once a minute: whether to purge expired replay-cache entries now.
@@ -117,8 +161,21 @@ impl SqlStore {
                 .is_ok()
     }
 
+    /// Called after a committed change that may have ended live access tokens: bumps the
+    /// revocation epoch (after the commit, so whoever reads the new epoch also reads the
+    /// change).
+    pub(super) fn revoked(&self) {
+        self.revocations
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub(super) fn revocation_epoch_now(&self) -> u64 {
+        self.revocations.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// Checks the database answers (for readiness probes).
@@ -195,7 +252,7 @@ impl AppStore for SqlStore {
         max_apps: u32,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // Writing first takes SQLite's write lock and PostgreSQL's row lock, so concurrent
         // creations queue here and each counts the apps the previous one left.
         sqlx::query("UPDATE app_create_lock SET ticks = ticks + 1 WHERE id = 1")
@@ -258,7 +315,7 @@ impl AppStore for SqlStore {
         now: i64,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let r = sqlx::query(
             "UPDATE apps SET settings = $1, updated_at = $2 WHERE client_id = $3 AND builtin = 0",
         )
@@ -274,7 +331,7 @@ impl AppStore for SqlStore {
     }
 
     async fn delete_app(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // Children first: this does not rely on the connection's foreign-key setting.
         for table in [
             "client_secrets",
@@ -305,6 +362,7 @@ impl AppStore for SqlStore {
         one_row(r)?;
         insert_audit(&mut *tx, audit).await?;
         tx.commit().await?;
+        self.revoked();
         Ok(())
     }
 
@@ -312,7 +370,7 @@ impl AppStore for SqlStore {
         sqlx::query("UPDATE apps SET last_used_at = $1 WHERE client_id = $2")
             .bind(now)
             .bind(client_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -324,7 +382,7 @@ impl AppStore for SqlStore {
         .bind(settings_json(&app.settings)?)
         .bind(app.updated_at)
         .bind(&app.client_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if r.rows_affected() == 0 {
             let r = sqlx::query(
@@ -336,7 +394,7 @@ impl AppStore for SqlStore {
             .bind(settings_json(&app.settings)?)
             .bind(app.created_at)
             .bind(app.updated_at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await;
             match r {
                 // Another copy inserted it at the same moment.
@@ -391,7 +449,7 @@ impl SecretStore for SqlStore {
         max: u32,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         lock_app(&mut tx, &secret.client_id, secret.created_at).await?;
         let count: i64 = sqlx::query("SELECT COUNT(*) FROM client_secrets WHERE client_id = $1")
             .bind(&secret.client_id)
@@ -435,7 +493,7 @@ impl SecretStore for SqlStore {
         id: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         lock_app(&mut tx, client_id, audit.at).await?;
         let r = sqlx::query("DELETE FROM client_secrets WHERE client_id = $1 AND id = $2")
             .bind(client_id)
@@ -452,7 +510,7 @@ impl SecretStore for SqlStore {
         sqlx::query("UPDATE client_secrets SET last_used_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -461,7 +519,7 @@ impl SecretStore for SqlStore {
 #[async_trait]
 impl PublicKeyStore for SqlStore {
     async fn add_public_key(&self, key: &PublicKeyRecord, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         lock_app(&mut tx, &key.client_id, key.created_at).await?;
         let r = sqlx::query(
             "INSERT INTO app_public_keys (client_id, kid, alg, thumbprint, jwk, created_at)
@@ -513,7 +571,7 @@ impl PublicKeyStore for SqlStore {
         kid: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         lock_app(&mut tx, client_id, audit.at).await?;
         let r = sqlx::query("DELETE FROM app_public_keys WHERE client_id = $1 AND kid = $2")
             .bind(client_id)
@@ -530,7 +588,7 @@ impl PublicKeyStore for SqlStore {
 #[async_trait]
 impl LogoStore for SqlStore {
     async fn set_logo(&self, client_id: &str, logo: &Logo, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         lock_app(&mut tx, client_id, logo.updated_at).await?;
         sqlx::query("DELETE FROM app_logos WHERE client_id = $1")
             .bind(client_id)
@@ -556,7 +614,7 @@ impl LogoStore for SqlStore {
     }
 
     async fn delete_logo(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         lock_app(&mut tx, client_id, audit.at).await?;
         let r = sqlx::query("DELETE FROM app_logos WHERE client_id = $1")
             .bind(client_id)
@@ -620,7 +678,7 @@ impl UserStore for SqlStore {
         .bind(i64::from(u.is_admin))
         .bind(i64::from(u.disabled))
         .bind(u.created_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await;
         match r {
             Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict),
@@ -654,7 +712,7 @@ impl UserStore for SqlStore {
     }
 
     async fn set_user_disabled(&self, username: &str, disabled: bool, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let id = user_id_by_name(&mut tx, username).await?;
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
@@ -665,11 +723,12 @@ impl UserStore for SqlStore {
             end_user_access(&mut tx, &id, now).await?;
         }
         tx.commit().await?;
+        self.revoked();
         Ok(())
     }
 
     async fn delete_user(&self, username: &str, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let id = user_id_by_name(&mut tx, username).await?;
         end_user_access(&mut tx, &id, now).await?;
         for table in ["consents", "interactions"] {
@@ -683,6 +742,7 @@ impl UserStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.revoked();
         Ok(())
     }
 }
@@ -747,7 +807,7 @@ impl SigningKeyStore for SqlStore {
     }
 
     async fn rotate_signing_keys(&self, keys: &[SigningKeyRecord]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let now = keys.iter().map(|k| k.created_at).max().unwrap_or_default();
         sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
             .bind(now)
@@ -761,7 +821,7 @@ impl SigningKeyStore for SqlStore {
     }
 
     async fn insert_signing_key(&self, k: &SigningKeyRecord) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         insert_key(&mut tx, k).await?;
         tx.commit().await?;
         Ok(())
@@ -793,7 +853,7 @@ impl ServerSecretStore for SqlStore {
         .bind(name)
         .bind(candidate)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(
             sqlx::query("SELECT value FROM server_secrets WHERE name = $1")

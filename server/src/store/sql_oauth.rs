@@ -105,7 +105,7 @@ impl SessionStore for SqlStore {
             .bind(&s.user_id)
             .bind(s.auth_time)
             .bind(s.expires_at)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -134,7 +134,7 @@ impl SessionStore for SqlStore {
     async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<()> {
         sqlx::query("DELETE FROM browser_sessions WHERE id_hash = $1")
             .bind(id_hash)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -155,7 +155,7 @@ impl InteractionStore for SqlStore {
         .bind(i.auth_time)
         .bind(i.created_at)
         .bind(i.expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -194,7 +194,7 @@ impl InteractionStore for SqlStore {
             .bind(user_id)
             .bind(auth_time)
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -205,7 +205,7 @@ impl InteractionStore for SqlStore {
     async fn take_interaction(&self, id: &str) -> StoreResult<bool> {
         let r = sqlx::query("DELETE FROM interactions WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(r.rows_affected() == 1)
     }
@@ -237,7 +237,7 @@ impl ConsentStore for SqlStore {
     }
 
     async fn put_consent(&self, c: &ConsentRecord) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
             .bind(&c.user_id)
             .bind(&c.client_id)
@@ -260,7 +260,7 @@ impl ConsentStore for SqlStore {
         sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
             .bind(user_id)
             .bind(client_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -283,13 +283,13 @@ impl GrantStore for SqlStore {
         .bind(c.nonce.as_deref())
         .bind(c.auth_time)
         .bind(c.expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
 
     async fn redeem_code(&self, code_hash: &[u8], now: i64) -> StoreResult<CodeRedemption> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         // The conditional UPDATE is the single-use gate: of concurrent redemptions
         // exactly one changes the row.
         let burnt = sqlx::query(
@@ -322,6 +322,7 @@ impl GrantStore for SqlStore {
                 revoke_grant_in(&mut tx, &g, now).await?;
             }
             tx.commit().await?;
+            self.revoked();
             return Ok(CodeRedemption::Replayed);
         }
         let r = sqlx::query(
@@ -352,7 +353,7 @@ impl GrantStore for SqlStore {
         grant: &GrantRecord,
         refresh: Option<&RefreshRecord>,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         // Lock the code row first, so a replay either ran before (and is seen here) or
         // runs after (and finds the grant to revoke).
         sqlx::query("UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2")
@@ -384,7 +385,7 @@ impl GrantStore for SqlStore {
         grant: &GrantRecord,
         refresh: Option<&RefreshRecord>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         insert_grant(&mut tx, grant).await?;
         if let Some(r) = refresh {
             insert_refresh(&mut tx, r).await?;
@@ -402,14 +403,15 @@ impl GrantStore for SqlStore {
     }
 
     async fn revoke_grant(&self, id: &str, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         revoke_grant_in(&mut tx, id, now).await?;
         tx.commit().await?;
+        self.revoked();
         Ok(())
     }
 
     async fn revoke_grants_of_app(&self, client_id: &str, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "UPDATE grants SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL",
         )
@@ -426,6 +428,7 @@ impl GrantStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.revoked();
         Ok(())
     }
 
@@ -435,7 +438,7 @@ impl GrantStore for SqlStore {
         client_id: Option<&str>,
         now: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let ids: Vec<String> = sqlx::query(
             "SELECT id FROM grants WHERE user_id = $1 AND ($2 = '' OR client_id = $2) AND revoked_at IS NULL",
         )
@@ -457,6 +460,7 @@ impl GrantStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.revoked();
         Ok(())
     }
 
@@ -471,9 +475,15 @@ impl GrantStore for SqlStore {
     }
 
     async fn find_refresh(&self, token_hash: &[u8]) -> StoreResult<RefreshLookup> {
-        let row = sqlx::query(&format!(
-            "SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE token_hash = $1"
-        ))
+        // One query for the token and its grant: every refresh starts here.
+        let row = sqlx::query(
+            "SELECT r.token_hash, r.grant_id, r.client_id, r.scope, r.created_at, r.last_used_at,
+                    r.rotated_at, g.id AS g_id, g.user_id AS g_user_id, g.client_id AS g_client_id,
+                    g.scope AS g_scope, g.auth_time AS g_auth_time, g.created_at AS g_created_at,
+                    g.last_used_at AS g_last_used_at, g.revoked_at AS g_revoked_at
+             FROM refresh_tokens r LEFT JOIN grants g ON g.id = r.grant_id
+             WHERE r.token_hash = $1",
+        )
         .bind(token_hash)
         .fetch_optional(self.pool())
         .await?;
@@ -487,10 +497,24 @@ impl GrantStore for SqlStore {
                 client_id: refresh.client_id,
             });
         }
-        match self.get_grant(&refresh.grant_id).await? {
-            Some(g) if g.revoked_at.is_none() => Ok(RefreshLookup::Active(refresh, g)),
-            _ => Ok(RefreshLookup::Invalid),
+        let grant_id: Option<String> = row.try_get("g_id")?;
+        let Some(id) = grant_id else {
+            return Ok(RefreshLookup::Invalid);
+        };
+        let grant = GrantRecord {
+            id,
+            user_id: row.try_get("g_user_id")?,
+            client_id: row.try_get("g_client_id")?,
+            scope: row.try_get("g_scope")?,
+            auth_time: row.try_get("g_auth_time")?,
+            created_at: row.try_get("g_created_at")?,
+            last_used_at: row.try_get("g_last_used_at")?,
+            revoked_at: row.try_get("g_revoked_at")?,
+        };
+        if grant.revoked_at.is_some() {
+            return Ok(RefreshLookup::Invalid);
         }
+        Ok(RefreshLookup::Active(refresh, grant))
     }
 
     async fn rotate_refresh(
@@ -498,8 +522,9 @@ impl GrantStore for SqlStore {
         old_hash: &[u8],
         new: &RefreshRecord,
         now: i64,
+        touch_grant: bool,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let won = sqlx::query("UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL")
             .bind(now)
             .bind(old_hash)
@@ -511,17 +536,19 @@ impl GrantStore for SqlStore {
             return Ok(false);
         }
         insert_refresh(&mut tx, new).await?;
-        sqlx::query("UPDATE grants SET last_used_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&new.grant_id)
-            .execute(&mut *tx)
-            .await?;
+        if touch_grant {
+            sqlx::query("UPDATE grants SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&new.grant_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
 
     async fn touch_refresh(&self, token_hash: &[u8], grant_id: &str, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query("UPDATE refresh_tokens SET last_used_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(token_hash)
@@ -548,7 +575,7 @@ impl GrantStore for SqlStore {
         if self.purge_due(now) {
             sqlx::query("DELETE FROM used_assertions WHERE expires_at < $1")
                 .bind(now - 60)
-                .execute(self.pool())
+                .execute(self.writer())
                 .await?;
         }
         let r = sqlx::query(
@@ -557,7 +584,7 @@ impl GrantStore for SqlStore {
         .bind(client_id)
         .bind(jti)
         .bind(expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await;
         match r {
             Ok(_) => Ok(true),
@@ -570,13 +597,15 @@ impl GrantStore for SqlStore {
         let r = sqlx::query("INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2)")
             .bind(jti)
             .bind(expires_at)
-            .execute(self.pool())
+            .execute(self.writer())
             .await;
-        match r {
+        let r = match r {
             Ok(_) => Ok(()),
             Err(e) if is_unique_violation(&e) => Ok(()),
             Err(e) => Err(e.into()),
-        }
+        };
+        self.revoked();
+        r
     }
 
     async fn is_access_token_revoked(&self, jti: &str) -> StoreResult<bool> {
@@ -587,5 +616,9 @@ impl GrantStore for SqlStore {
                 .await?
                 .is_some(),
         )
+    }
+
+    fn revocation_epoch(&self) -> u64 {
+        self.revocation_epoch_now()
     }
 }

@@ -135,5 +135,6 @@ impl GrantHandler for AuthorizationCode {
                 auth_time: record.auth_time,
             },
         )
+        .await
     }
 }

@@ -41,5 +41,6 @@ impl GrantHandler for ClientCredentials {
                 auth_time: ctx.now,
             },
         )
+        .await
     }
 }

@@ -99,5 +99,6 @@ impl GrantHandler for JwtBearer {
                 auth_time: ctx.now,
             },
         )
+        .await
     }
 }

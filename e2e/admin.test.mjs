@@ -138,7 +138,8 @@ test('secrets rotate: add a second, delete the first', async () => {
   const list = page.getByRole('list', { name: 'Secrets' });
   await list.getByRole('listitem').first().waitFor();
   assert.equal(await list.getByRole('listitem').count(), 1);
-  await page.getByRole('button', { name: 'Add secret' }).click();
+  // A double click sends one request: the button is disabled while it works.
+  await page.getByRole('button', { name: 'Add secret' }).dblclick();
   await page.getByRole('heading', { name: 'Copy the client secret now' }).waitFor();
   const second = await page.getByRole('textbox', { name: 'Client secret' }).inputValue();
   assert.notEqual(second, apps.webSecret);
@@ -147,6 +148,9 @@ test('secrets rotate: add a second, delete the first', async () => {
   await page.getByRole('button', { name: 'Done' }).click();
   await page.getByText(/^Secret .* added\.$/).waitFor();
   assert.equal(await list.getByRole('listitem').count(), 2);
+  const token = await consoleToken('admin', adminPassword);
+  const { secrets } = await admin(token, 'GET', `/api/v1/apps/${apps.web}`);
+  assert.equal(secrets.length, 2);
 
   await list.getByRole('button', { name: /^Delete secret / }).first().click();
   const confirm = page.getByRole('dialog');

@@ -65,7 +65,7 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<Value> {
         }
     }
     // Refresh tokens are shown only to the app that holds them.
-    if let RefreshLookup::Active(t, g) = state
+    if let RefreshLookup::Active(t, g, _) = state
         .stores
         .grants
         .find_refresh(&state.hasher.hash(token))

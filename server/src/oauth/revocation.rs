@@ -44,7 +44,7 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<()> {
     // of another client is left alone.
     let hash = state.hasher.hash(token);
     match state.stores.grants.find_refresh(&hash).await? {
-        RefreshLookup::Active(t, g) if t.client_id == auth.client.client_id() => {
+        RefreshLookup::Active(t, g, _) if t.client_id == auth.client.client_id() => {
             state.stores.grants.revoke_grant(&g.id, now).await?;
             return Ok(());
         }

@@ -87,13 +87,11 @@ pub enum CodeRedemption {
 // Short-lived return value; boxing the common case would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 pub enum RefreshLookup {
-    Active(RefreshRecord, GrantRecord),
+    /// A live token, its grant, and the grant's user when it still exists (enabled or not).
+    Active(RefreshRecord, GrantRecord, Option<super::UserRecord>),
     /// A token already rotated away came back (RFC 9700 §4.14.2): the caller decides
     /// whether this is a use (then it revokes the grant) or only a look (introspection).
-    Reused {
-        grant_id: String,
-        client_id: String,
-    },
+    Reused { grant_id: String, client_id: String },
     /// Unknown, or its grant was revoked.
     Invalid,
 }
@@ -164,9 +162,9 @@ pub trait GrantStore: Send + Sync {
     async fn list_user_grants(&self, user_id: &str) -> StoreResult<Vec<GrantRecord>>;
 
     async fn find_refresh(&self, token_hash: &[u8]) -> StoreResult<RefreshLookup>;
-    /// Rotation: retires `old` and stores `new` atomically; `false` when another request
-    /// rotated it first (the caller treats that as reuse). `touch_grant` also records the
-    /// use on the grant (its "last used" time).
+    /// Rotation: stores `new` and retires `old`; `false` when another request rotated it
+    /// first (the caller treats that as reuse; `new` is then not kept). `touch_grant` also
+    /// records the use on the grant (its "last used" time).
     async fn rotate_refresh(
         &self,
         old_hash: &[u8],

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::oauth::*;
 use super::sql::{is_unique_violation, SqlStore};
-use super::{StoreError, StoreResult};
+use super::{StoreError, StoreResult, UserRecord};
 
 const GRANT_COLUMNS: &str =
     "id, user_id, client_id, scope, auth_time, created_at, last_used_at, revoked_at";
@@ -60,10 +60,10 @@ async fn insert_grant(
     Ok(())
 }
 
-async fn insert_refresh(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    r: &RefreshRecord,
-) -> StoreResult<()> {
+async fn insert_refresh<'c, E>(exec: E, r: &RefreshRecord) -> StoreResult<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     sqlx::query(&format!(
         "INSERT INTO refresh_tokens ({REFRESH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     ))
@@ -74,7 +74,7 @@ async fn insert_refresh(
     .bind(r.created_at)
     .bind(r.last_used_at)
     .bind(r.rotated_at)
-    .execute(&mut **tx)
+    .execute(exec)
     .await?;
     Ok(())
 }
@@ -289,62 +289,54 @@ impl GrantStore for SqlStore {
     }
 
     async fn redeem_code(&self, code_hash: &[u8], now: i64) -> StoreResult<CodeRedemption> {
-        let mut tx = self.writer().begin().await?;
-        // The conditional UPDATE is the single-use gate: of concurrent redemptions
-        // exactly one changes the row.
-        let burnt = sqlx::query(
-            "UPDATE authorization_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL",
+        // The conditional UPDATE is the single-use gate: of concurrent redemptions exactly
+        // one changes the row, and RETURNING hands it the code in the same round trip
+        // (SQLite 3.35+, PostgreSQL), without holding the write connection for a
+        // transaction.
+        let row = sqlx::query(
+            "UPDATE authorization_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL
+             RETURNING code_hash, client_id, user_id, redirect_uri, scope, code_challenge, nonce,
+                       auth_time, expires_at",
         )
         .bind(now)
         .bind(code_hash)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !burnt {
-            // RFC 6749 §4.1.2: a code used twice SHOULD revoke the tokens it issued.
-            let r =
-                sqlx::query("UPDATE authorization_codes SET replayed_at = $1 WHERE code_hash = $2")
-                    .bind(now)
-                    .bind(code_hash)
-                    .execute(&mut *tx)
-                    .await?;
-            if r.rows_affected() == 0 {
-                return Ok(CodeRedemption::Unknown);
-            }
-            let grant: Option<String> =
-                sqlx::query("SELECT grant_id FROM authorization_codes WHERE code_hash = $1")
-                    .bind(code_hash)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get(0)?;
-            if let Some(g) = grant {
-                revoke_grant_in(&mut tx, &g, now).await?;
-            }
-            tx.commit().await?;
-            self.revoked();
-            return Ok(CodeRedemption::Replayed);
-        }
-        let r = sqlx::query(
-            "SELECT code_hash, client_id, user_id, redirect_uri, scope, code_challenge, nonce, auth_time, expires_at
-             FROM authorization_codes WHERE code_hash = $1",
-        )
-        .bind(code_hash)
-        .fetch_one(&mut *tx)
+        .fetch_optional(self.writer())
         .await?;
-        let code = CodeRecord {
-            code_hash: r.try_get("code_hash")?,
-            client_id: r.try_get("client_id")?,
-            user_id: r.try_get("user_id")?,
-            redirect_uri: r.try_get("redirect_uri")?,
-            scope: r.try_get("scope")?,
-            code_challenge: r.try_get("code_challenge")?,
-            nonce: r.try_get("nonce")?,
-            auth_time: r.try_get("auth_time")?,
-            expires_at: r.try_get("expires_at")?,
-        };
+        if let Some(r) = row {
+            return Ok(CodeRedemption::Fresh(CodeRecord {
+                code_hash: r.try_get("code_hash")?,
+                client_id: r.try_get("client_id")?,
+                user_id: r.try_get("user_id")?,
+                redirect_uri: r.try_get("redirect_uri")?,
+                scope: r.try_get("scope")?,
+                code_challenge: r.try_get("code_challenge")?,
+                nonce: r.try_get("nonce")?,
+                auth_time: r.try_get("auth_time")?,
+                expires_at: r.try_get("expires_at")?,
+            }));
+        }
+        let mut tx = self.writer().begin().await?;
+        // RFC 6749 §4.1.2: a code used twice SHOULD revoke the tokens it issued.
+        let r = sqlx::query("UPDATE authorization_codes SET replayed_at = $1 WHERE code_hash = $2")
+            .bind(now)
+            .bind(code_hash)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Ok(CodeRedemption::Unknown);
+        }
+        let grant: Option<String> =
+            sqlx::query("SELECT grant_id FROM authorization_codes WHERE code_hash = $1")
+                .bind(code_hash)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+        if let Some(g) = grant {
+            revoke_grant_in(&mut tx, &g, now).await?;
+        }
         tx.commit().await?;
-        Ok(CodeRedemption::Fresh(code))
+        self.revoked();
+        Ok(CodeRedemption::Replayed)
     }
 
     async fn create_grant_for_code(
@@ -356,17 +348,14 @@ impl GrantStore for SqlStore {
         let mut tx = self.writer().begin().await?;
         // Lock the code row first, so a replay either ran before (and is seen here) or
         // runs after (and finds the grant to revoke).
-        sqlx::query("UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2")
-            .bind(&grant.id)
-            .bind(code_hash)
-            .execute(&mut *tx)
-            .await?;
-        let replayed: Option<i64> =
-            sqlx::query("SELECT replayed_at FROM authorization_codes WHERE code_hash = $1")
-                .bind(code_hash)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get(0)?;
+        let replayed: Option<i64> = sqlx::query(
+            "UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2 RETURNING replayed_at",
+        )
+        .bind(&grant.id)
+        .bind(code_hash)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
         insert_grant(&mut tx, grant).await?;
         if let Some(at) = replayed {
             revoke_grant_in(&mut tx, &grant.id, at).await?;
@@ -374,7 +363,7 @@ impl GrantStore for SqlStore {
             return Ok(false);
         }
         if let Some(r) = refresh {
-            insert_refresh(&mut tx, r).await?;
+            insert_refresh(&mut *tx, r).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -388,7 +377,7 @@ impl GrantStore for SqlStore {
         let mut tx = self.writer().begin().await?;
         insert_grant(&mut tx, grant).await?;
         if let Some(r) = refresh {
-            insert_refresh(&mut tx, r).await?;
+            insert_refresh(&mut *tx, r).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -475,13 +464,18 @@ impl GrantStore for SqlStore {
     }
 
     async fn find_refresh(&self, token_hash: &[u8]) -> StoreResult<RefreshLookup> {
-        // One query for the token and its grant: every refresh starts here.
+        // One query for the token, its grant and the grant's user: every refresh starts
+        // here, and each query is a round trip to the connection's thread.
         let row = sqlx::query(
             "SELECT r.token_hash, r.grant_id, r.client_id, r.scope, r.created_at, r.last_used_at,
                     r.rotated_at, g.id AS g_id, g.user_id AS g_user_id, g.client_id AS g_client_id,
                     g.scope AS g_scope, g.auth_time AS g_auth_time, g.created_at AS g_created_at,
-                    g.last_used_at AS g_last_used_at, g.revoked_at AS g_revoked_at
+                    g.last_used_at AS g_last_used_at, g.revoked_at AS g_revoked_at,
+                    u.id AS u_id, u.username AS u_username, u.password_hash AS u_password_hash,
+                    u.email AS u_email, u.name AS u_name, u.is_admin AS u_is_admin,
+                    u.disabled AS u_disabled, u.created_at AS u_created_at
              FROM refresh_tokens r LEFT JOIN grants g ON g.id = r.grant_id
+             LEFT JOIN users u ON u.id = g.user_id
              WHERE r.token_hash = $1",
         )
         .bind(token_hash)
@@ -514,7 +508,21 @@ impl GrantStore for SqlStore {
         if grant.revoked_at.is_some() {
             return Ok(RefreshLookup::Invalid);
         }
-        Ok(RefreshLookup::Active(refresh, grant))
+        let user_id: Option<String> = row.try_get("u_id")?;
+        let user = match user_id {
+            Some(id) => Some(UserRecord {
+                id,
+                username: row.try_get("u_username")?,
+                password_hash: row.try_get("u_password_hash")?,
+                email: row.try_get("u_email")?,
+                name: row.try_get("u_name")?,
+                is_admin: row.try_get::<i64, _>("u_is_admin")? != 0,
+                disabled: row.try_get::<i64, _>("u_disabled")? != 0,
+                created_at: row.try_get("u_created_at")?,
+            }),
+            None => None,
+        };
+        Ok(RefreshLookup::Active(refresh, grant, user))
     }
 
     async fn rotate_refresh(
@@ -524,26 +532,39 @@ impl GrantStore for SqlStore {
         now: i64,
         touch_grant: bool,
     ) -> StoreResult<bool> {
-        let mut tx = self.writer().begin().await?;
-        let won = sqlx::query("UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL")
-            .bind(now)
-            .bind(old_hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
+        // Single statements, not one transaction: each holds the (SQLite: single) write
+        // connection for one round trip, where a transaction held it across four and
+        // across the scheduling of the task in between, which capped every refresh chain
+        // on the copy. Atomic all the same where it matters, by the order: the new token
+        // is stored first, then the conditional UPDATE retires the old one — of
+        // concurrent rotations exactly one wins (RFC 9700 §4.14.2) — and a loser removes
+        // the token it stored, which nobody was given. Whatever fails in between, the old
+        // token either still works or its successor is stored; a token stored and never
+        // handed out is unreachable (256 random bits) and goes with its grant.
+        insert_refresh(self.writer(), new).await?;
+        let won = sqlx::query(
+            "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL",
+        )
+        .bind(now)
+        .bind(old_hash)
+        .execute(self.writer())
+        .await?
+        .rows_affected()
             == 1;
         if !won {
+            sqlx::query("DELETE FROM refresh_tokens WHERE token_hash = $1")
+                .bind(&new.token_hash)
+                .execute(self.writer())
+                .await?;
             return Ok(false);
         }
-        insert_refresh(&mut tx, new).await?;
         if touch_grant {
             sqlx::query("UPDATE grants SET last_used_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(&new.grant_id)
-                .execute(&mut *tx)
+                .execute(self.writer())
                 .await?;
         }
-        tx.commit().await?;
         Ok(true)
     }
 

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use portico_proto::AppType;
 
-use super::{active_user, GrantContext, GrantHandler};
+use super::{GrantContext, GrantHandler};
 use crate::oauth::error::{OAuthError, OAuthResult};
 use crate::oauth::issue::{self, Issue, TokenResponse};
 use crate::oauth::scope::Scopes;
@@ -27,8 +27,8 @@ impl GrantHandler for RefreshToken {
         let state = ctx.state;
         let presented = ctx.params.require("refresh_token")?;
         let hash = state.hasher.hash(presented);
-        let (token, grant) = match state.stores.grants.find_refresh(&hash).await? {
-            RefreshLookup::Active(t, g) => (t, g),
+        let (token, grant, user) = match state.stores.grants.find_refresh(&hash).await? {
+            RefreshLookup::Active(t, g, u) => (t, g, u),
             RefreshLookup::Reused { grant_id, .. } => {
                 // RFC 9700 §4.14.2: a rotated token presented again means it leaked; end
                 // the whole family, whoever presents it.
@@ -70,10 +70,8 @@ impl GrantHandler for RefreshToken {
             }
             None => granted,
         };
-        let Some(user_id) = grant.user_id.as_deref() else {
-            return Err(OAuthError::invalid_grant(INVALID));
-        };
-        let Some(user) = active_user(state, user_id).await? else {
+        // The grant's user, read with the token: gone or disabled ends the grant's use.
+        let Some(user) = user.filter(|u| !u.disabled) else {
             return Err(OAuthError::invalid_grant(INVALID).with_internal("user inactive"));
         };
         let refresh_token = if policy.rotate_refresh_token {

@@ -401,3 +401,16 @@ test('deleting an app asks for its name, then the app is gone', async () => {
   delete apps.web;
   assert.deepEqual(errors, []);
 });
+
+test('Sign out ends the Portico session: the next visit asks for the password', async () => {
+  await page.goto(`${base}/apps`);
+  await page.getByText(/\d+ of 10 apps/).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  // The console goes home, which needs a sign-in: Portico asks for the password again.
+  await page.waitForURL(/\/login\?interaction=/);
+  await page.goto(`${base}/apps`);
+  await page.waitForURL(/\/login\?interaction=/);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await shot(page, 'signed-out');
+  assert.deepEqual(errors, []);
+});

@@ -172,7 +172,10 @@ test('a web app with a secret runs through the same sign-in and consent pages', 
     await page.waitForURL(/\/consent\?interaction=/);
     await shot(page, 'web-app-consent');
     await page.getByRole('button', { name: 'Allow' }).click();
-    const params = await gotCode;
+    const params = await Promise.race([
+      gotCode,
+      new Promise((_, fail) => { setTimeout(() => fail(new Error('no code reached the web app in 30 s')), 30000); }),
+    ]);
     assert.equal(params.get('state'), 'w1');
     assert.equal(params.get('iss'), base);
     const res = await fetch(`${base}/oauth2/token`, {

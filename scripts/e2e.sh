@@ -60,6 +60,8 @@ fi
 grep -E '^ℹ (tests|pass|fail)' "$out" || true
 pass="$(awk '/^ℹ pass/ {print $3}' "$out")"
 fail="$(awk '/^ℹ fail/ {print $3}' "$out")"
+# Killed by the timeout before the summary: count it as a failure, never as a pass.
+if [ "$status" -ne 0 ] && [ "${fail:-0}" = 0 ]; then fail=1; fi
 echo "e2e: screenshots in $PORTICO_E2E_ARTIFACTS ($(find "$PORTICO_E2E_ARTIFACTS" -name '*.png' 2>/dev/null | wc -l) files)"
 echo "e2e: ${pass:-0} passed, ${fail:-0} failed"
 exit "$status"

@@ -1,7 +1,7 @@
 //! The console's own sign-in: the built-in public client `portico-console`, through the
 //! same PKCE module the demo shows. Tokens live in memory only (never localStorage); the
 //! verifier and state sit in sessionStorage just for the redirect. Refreshes before
-//! expiry with rotation; signs out by revoking.
+//! expiry with rotation; signs out by revoking and ending the Portico session.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -238,7 +238,9 @@ impl Session {
         }
     }
 
-    /// Signs out by revoking the refresh token, which ends the grant and its access tokens.
+    /// Signs out: revokes the refresh token, which ends the grant and its access tokens
+    /// (RFC 7009 §2.1), then ends the Portico session behind the session cookie, so the
+    /// next sign-in asks for the password again.
     pub async fn sign_out(&self) {
         let rt = self
             .tokens
@@ -246,6 +248,10 @@ impl Session {
         if let (Some(rt), Ok(d)) = (rt, self.discovery().await) {
             let _ = flow::revoke(&d, &rt, "refresh_token", CLIENT_ID).await;
         }
+        // Same origin: the browser sends the HttpOnly cookie and the Origin header.
+        let _ = gloo_net::http::Request::delete("/api/v1/session")
+            .send()
+            .await;
         self.tokens.set(None);
         self.me.set(None);
     }

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod cookies;
+pub mod sign_out;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
             "/account/apps/{client_id}",
             axum::routing::delete(account::revoke),
         )
+        .route("/session", axum::routing::delete(sign_out::sign_out))
 }
 
 /// Plain words for each scope, as the consent page shows them.

@@ -216,6 +216,33 @@ impl<'a> Browser<'a> {
         (s, b)
     }
 
+    /// DELETE /api/v1/session (the console's sign-out) from `origin`; returns the status and
+    /// the Set-Cookie it answered, if any.
+    pub async fn sign_out(&self, origin: &str) -> (StatusCode, Option<String>) {
+        let res = self
+            .http
+            .delete(self.server.url("/api/v1/session"))
+            .header("cookie", self.cookie_header())
+            .header("origin", origin)
+            .send()
+            .await
+            .unwrap();
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .map(|v| v.to_str().unwrap().to_owned());
+        self.keep_cookies(&res);
+        (res.status(), cookie)
+    }
+
+    /// Sets a cookie by hand, as a browser that kept an old value would send it.
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), value.to_owned());
+    }
+
     /// Runs authorize → sign-in (if asked) → consent (if asked, answering `decision`) and
     /// returns where the browser finally lands at the client.
     pub async fn run(

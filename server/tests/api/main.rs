@@ -25,3 +25,4 @@ mod security_interaction;
 mod security_pkce;
 mod security_redirect;
 mod security_refresh;
+mod sign_out;

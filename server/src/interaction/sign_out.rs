@@ -1,0 +1,36 @@
+//! `DELETE /api/v1/session`: ends the browser's Portico session, so the next authorization
+//! asks for the password again. The console calls it when the user signs out, after revoking
+//! its tokens (which ends the grant, RFC 7009 §2.1); without it the session cookie would sign
+//! the next visitor of a shared computer straight back in.
+//!
+//! Bound like the rest of the interaction API: the session cookie names what ends, and the
+//! `Origin` must be Portico's own, so a cross-site page cannot sign anyone out (logout CSRF).
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::{check_origin, cookies};
+use crate::admin::problem::ApiError;
+use crate::state::AppState;
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_origin(&state, &headers)?;
+    if let Some(v) = cookies::get(&headers, cookies::SESSION) {
+        // Deleted server-side: a copy of the cookie kept elsewhere stops working too.
+        state
+            .stores
+            .sessions
+            .delete_session(&state.hasher.hash(v))
+            .await?;
+    }
+    // Signing out twice, or without a session, is not an error: the outcome is the same.
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    if let Some(expired) = cookies::build(&state, cookies::SESSION, "", 0) {
+        res.headers_mut().insert(header::SET_COOKIE, expired);
+    }
+    Ok(res)
+}

@@ -10,8 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 setup_browser
 
-if [ ! -d e2e/node_modules/playwright-core ]; then
-  (cd e2e && npm ci --no-audit --no-fund >/dev/null)
+if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund >/dev/null)
 fi
 test -f dist/index.html || { echo "e2e: dist/ is missing; run trunk build --release first"; exit 1; }
 bin="${CARGO_TARGET_DIR:-target}/debug/portico"
@@ -44,14 +44,14 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 
-# Screenshots of every page the tests visit: e2e/artifacts/<test file>/NN-<step>.png.
-export PORTICO_E2E_ARTIFACTS="${PORTICO_E2E_ARTIFACTS:-$PWD/e2e/artifacts}"
+# Screenshots of every page the tests visit: tests/e2e/artifacts/<test file>/NN-<step>.png.
+export PORTICO_E2E_ARTIFACTS="${PORTICO_E2E_ARTIFACTS:-$PWD/tests/e2e/artifacts}"
 rm -rf "$PORTICO_E2E_ARTIFACTS"
 
 status=0
 out="$work/e2e.out"
 # One file at a time: they share the server and its limit of 10 apps.
-(cd e2e && timeout 900 node --test --test-concurrency=1 --test-reporter=spec) >"$out" 2>&1 || status=$?
+(cd tests/e2e && timeout 900 node --test --test-concurrency=1 --test-reporter=spec) >"$out" 2>&1 || status=$?
 if [ "$status" -ne 0 ]; then
   cat "$out"
   echo "--- server log ---"

@@ -70,12 +70,9 @@ fn parse_basic(headers: &HeaderMap) -> OAuthResult<Option<(String, String)>> {
     let decoded = STANDARD.decode(rest.trim()).map_err(|_| bad())?;
     let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
     let (id, secret) = decoded.split_once(':').ok_or_else(bad)?;
-    let id = Params::parse(format!("v={id}").as_bytes()).map_err(|_| bad())?;
-    let secret = Params::parse(format!("v={secret}").as_bytes()).map_err(|_| bad())?;
-    Ok(Some((
-        id.get("v").unwrap_or_default().to_owned(),
-        secret.get("v").unwrap_or_default().to_owned(),
-    )))
+    let id = super::form::decode(id.as_bytes()).map_err(|_| bad())?;
+    let secret = super::form::decode(secret.as_bytes()).map_err(|_| bad())?;
+    Ok(Some((id, secret)))
 }
 
 fn presented(headers: &HeaderMap, params: &Params) -> OAuthResult<Presented> {

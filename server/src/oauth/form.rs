@@ -64,7 +64,8 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-fn decode(raw: &[u8]) -> Result<String, OAuthError> {
+/// Percent-decodes one `application/x-www-form-urlencoded` name or value.
+pub fn decode(raw: &[u8]) -> Result<String, OAuthError> {
     let bad = || OAuthError::invalid_request("The form body is not valid percent-encoded UTF-8.");
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;

@@ -11,28 +11,35 @@ pub const EVERY: i64 = 60;
 
 #[derive(Default)]
 pub struct UsageRecorder {
-    last_written: Mutex<HashMap<String, i64>>,
+    apps: Mutex<HashMap<String, i64>>,
+    secrets: Mutex<HashMap<String, i64>>,
 }
 
 impl UsageRecorder {
-    fn due(&self, key: String, now: i64) -> bool {
-        let Ok(mut map) = self.last_written.lock() else {
+    /// Whether a use of `id` at `now` should be written; looked up without allocating, as
+    /// it is asked on every authenticated request.
+    fn due(map: &Mutex<HashMap<String, i64>>, id: &str, now: i64) -> bool {
+        let Ok(mut map) = map.lock() else {
             return false;
         };
-        if map.len() > 50_000 {
-            map.clear();
-        }
-        match map.get(&key) {
-            Some(at) if now - at < EVERY => false,
-            _ => {
-                map.insert(key, now);
+        match map.get_mut(id) {
+            Some(at) if now - *at < EVERY => false,
+            Some(at) => {
+                *at = now;
+                true
+            }
+            None => {
+                if map.len() > 50_000 {
+                    map.clear();
+                }
+                map.insert(id.to_owned(), now);
                 true
             }
         }
     }
 
     pub async fn app_used(&self, stores: &Stores, client_id: &str, now: i64) {
-        if self.due(format!("app:{client_id}"), now) {
+        if Self::due(&self.apps, client_id, now) {
             if let Err(e) = stores.apps.touch_app(client_id, now).await {
                 tracing::warn!(error = %e, "could not record app use");
             }
@@ -40,7 +47,7 @@ impl UsageRecorder {
     }
 
     pub async fn secret_used(&self, stores: &Stores, secret_id: &str, client_id: &str, now: i64) {
-        if self.due(format!("secret:{secret_id}"), now) {
+        if Self::due(&self.secrets, secret_id, now) {
             if let Err(e) = stores.secrets.touch_secret(secret_id, now).await {
                 tracing::warn!(error = %e, "could not record secret use");
             }

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::common::{Backend, TestServer};
-use crate::flows::{me_status, post_form, Browser, Landing};
+use crate::flows::{introspect_active, me_status, post_form, Browser, Landing};
 use crate::oauth_code::{exchange_web, web_app, web_code, WEB_CB};
 use crate::on_both_databases;
 
@@ -14,6 +14,7 @@ on_both_databases!(
     signing_key_rotation_keeps_old_tokens_valid_until_they_expire,
     user_disable_from_the_command_line,
     connected_apps_list_and_revoke,
+    tokens_already_checked_are_refused_at_once_after_any_revocation,
 );
 
 async fn disabling_or_deleting_a_user_revokes_their_grants(b: Backend) {
@@ -353,4 +354,101 @@ async fn connected_apps_list_and_revoke(b: Backend) {
         matches!(landing, Landing::Page { ref page, .. } if page == "consent"),
         "{landing:?}"
     );
+}
+
+/// The server remembers access tokens it has verified (`oauth::resource`); each token here is
+/// used first, so that it is remembered, and each kind of revocation made through this server
+/// must still end it on the very next request.
+async fn tokens_already_checked_are_refused_at_once_after_any_revocation(b: Backend) {
+    let s = TestServer::start(b).await;
+    let alice = s.add_user("alice", false).await;
+    let app = web_app(&s).await;
+    let basic = (app.client_id.as_str(), app.secret.as_str());
+    let browser = Browser::new(&s);
+    let tokens = || async {
+        let code = web_code(&browser, &app, "openid offline_access").await;
+        let (status, t) = exchange_web(&s, &app, &code).await;
+        assert_eq!(status, StatusCode::OK, "{t}");
+        t
+    };
+    let checked = |at: String| {
+        let s = &s;
+        async move {
+            assert_eq!(me_status(s, &at).await, StatusCode::OK);
+            assert!(introspect_active(s, &at, basic).await);
+            at
+        }
+    };
+    let dead = |at: String, what: &'static str| {
+        let s = &s;
+        async move {
+            assert_eq!(me_status(s, &at).await, StatusCode::UNAUTHORIZED, "{what}");
+            assert!(!introspect_active(s, &at, basic).await, "{what}");
+        }
+    };
+
+    // RFC 7009: revoking the refresh token ends the grant and its access tokens.
+    let t = tokens().await;
+    let at = checked(t["access_token"].as_str().unwrap().to_owned()).await;
+    let (status, _, _) = post_form(
+        &s,
+        "/oauth2/revoke",
+        &[("token", t["refresh_token"].as_str().unwrap())],
+        Some(basic),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    dead(at, "refresh token revoked").await;
+
+    // Revoking the access token itself.
+    let t = tokens().await;
+    let at = checked(t["access_token"].as_str().unwrap().to_owned()).await;
+    post_form(&s, "/oauth2/revoke", &[("token", &at)], Some(basic)).await;
+    dead(at, "access token revoked").await;
+
+    // The user revokes the app in Connected apps.
+    let t = tokens().await;
+    let at = checked(t["access_token"].as_str().unwrap().to_owned()).await;
+    let res = s
+        .http
+        .delete(s.url(&format!("/api/v1/account/apps/{}", app.client_id)))
+        .bearer_auth(s.token_for(&alice, "openid"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    dead(at, "connected app revoked").await;
+
+    // A token without a grant (revoked by its jti), and the user disabled.
+    let own = checked(s.token_for(&alice, "openid")).await;
+    let t = tokens().await;
+    let at = checked(t["access_token"].as_str().unwrap().to_owned()).await;
+    s.state
+        .stores
+        .users
+        .set_user_disabled("alice", true, s.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(me_status(&s, &own).await, StatusCode::UNAUTHORIZED);
+    dead(at, "user disabled").await;
+
+    // The app deleted: its own client-credentials tokens end with it.
+    let m2m = s.create_app("machine_to_machine", "Worker").await;
+    let (id, secret) = (
+        m2m["client_id"].as_str().unwrap(),
+        m2m["client_secret"].as_str().unwrap(),
+    );
+    let (status, cc, _) = post_form(
+        &s,
+        "/oauth2/token",
+        &[("grant_type", "client_credentials")],
+        Some((id, secret)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{cc}");
+    let cc = cc["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(me_status(&s, &cc).await, StatusCode::OK);
+    let (status, _) = s.delete(&format!("/api/v1/apps/{id}")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(me_status(&s, &cc).await, StatusCode::UNAUTHORIZED);
 }

@@ -59,6 +59,10 @@ pub struct OAuthError {
     pub basic_challenge: bool,
     /// For 429: seconds until another try is allowed.
     pub retry_after: Option<u64>,
+    /// The request's body was refused unread (or only partly read): answer with
+    /// `Connection: close`, so the client does not send its next request on a connection
+    /// the server is about to drop (RFC 9112 §9.6).
+    pub close_connection: bool,
 }
 
 impl OAuthError {
@@ -68,6 +72,7 @@ impl OAuthError {
             description: description.into(),
             internal: None,
             basic_challenge: false,
+            close_connection: false,
             retry_after: None,
         }
     }
@@ -192,6 +197,9 @@ impl IntoResponse for OAuthError {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 h.insert(header::RETRY_AFTER, v);
             }
+        }
+        if self.close_connection {
+            h.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         res
     }

@@ -92,34 +92,44 @@ impl<S: Send + Sync> FromRequest<S> for Form {
     type Rejection = OAuthError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if req.method() != Method::POST {
-            return Err(OAuthError::invalid_request("Use POST."));
-        }
-        // Credentials in a URL end up in logs and histories (RFC 6749 §2.3.1, §3.2).
-        if req.uri().query().is_some_and(|q| !q.is_empty()) {
-            return Err(OAuthError::invalid_request(
-                "Send parameters in the form body, not in the query string.",
-            ));
-        }
-        let ct = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        let essence = ct.split(';').next().unwrap_or_default().trim();
-        if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-            return Err(OAuthError::invalid_request(
-                "Send the body as application/x-www-form-urlencoded.",
-            ));
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
-            OAuthError::invalid_request(format!(
-                "The body must be at most {} KiB.",
-                FORM_LIMIT / 1024
-            ))
+        let bytes = body(req, state).await.map_err(|mut e| {
+            // Refused before the whole body was read: hyper drops the connection after
+            // answering, so say so.
+            e.close_connection = true;
+            e
         })?;
         Params::parse(&bytes).map(Form)
     }
+}
+
+/// The body's bytes, once the request passes the checks that need no body.
+async fn body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, OAuthError> {
+    if req.method() != Method::POST {
+        return Err(OAuthError::invalid_request("Use POST."));
+    }
+    // Credentials in a URL end up in logs and histories (RFC 6749 §2.3.1, §3.2).
+    if req.uri().query().is_some_and(|q| !q.is_empty()) {
+        return Err(OAuthError::invalid_request(
+            "Send parameters in the form body, not in the query string.",
+        ));
+    }
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = ct.split(';').next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(OAuthError::invalid_request(
+            "Send the body as application/x-www-form-urlencoded.",
+        ));
+    }
+    Bytes::from_request(req, state).await.map_err(|_| {
+        OAuthError::invalid_request(format!(
+            "The body must be at most {} KiB.",
+            FORM_LIMIT / 1024
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -781,9 +781,18 @@ async fn token_endpoint_hygiene(b: Backend) {
             .headers()
             .get("cache-control")
             .map(|v| v.to_str().unwrap().to_owned());
+        let connection = res
+            .headers()
+            .get("connection")
+            .map(|v| v.to_str().unwrap().to_owned());
         let body: Value = res.json().await.unwrap_or(Value::Null);
         assert!(status.is_client_error(), "{what}: {status}");
         assert_eq!(cc.as_deref(), Some("no-store"), "{what}");
+        // Refused with the body unread: the client is told not to reuse the connection
+        // (the next case then cannot fail with a broken pipe on a dropped one).
+        if matches!(what, "1 MiB" | "query string" | "JSON body") {
+            assert_eq!(connection.as_deref(), Some("close"), "{what}");
+        }
         let expected = if what == "unsupported grant" {
             "unsupported_grant_type"
         } else {

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 
 use crate::common::{Backend, TestServer};
 use crate::flows::{Browser, Landing};
-use crate::oauth_code::{web_app, WebApp, WEB_CB};
+use crate::oauth_code::{web_app, web_code, WebApp, WEB_CB};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -28,8 +28,7 @@ fn params(app: &WebApp) -> Vec<(&str, &str)> {
 /// Signs alice in through the pages and checks the next authorization is silent.
 async fn signed_in<'a>(s: &'a TestServer, app: &WebApp) -> Browser<'a> {
     let browser = Browser::new(s);
-    let first = browser.run(&params(app), "alice", "allow").await;
-    assert!(first.contains_key("code"), "{first:?}");
+    web_code(&browser, app, "openid").await;
     let again = browser.authorize(&params(app)).await;
     assert!(
         again.client_params().contains_key("code"),

@@ -8,8 +8,7 @@
 //! one before the router mounts. While a page asks, that listener confirms first; to stay,
 //! it stops the event from reaching the router and puts the page's URL back.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -19,12 +18,12 @@ struct Asking {
     id: u64,
     url: String,
     question: &'static str,
-    dirty: Rc<dyn Fn() -> bool>,
+    dirty: Signal<bool>,
 }
 
 thread_local! {
     static ASKING: RefCell<Option<Asking>> = const { RefCell::new(None) };
-    static NEXT_ID: RefCell<u64> = const { RefCell::new(0) };
+    static NEXT_ID: Cell<u64> = const { Cell::new(0) };
 }
 
 fn confirm(question: &str) -> bool {
@@ -37,7 +36,7 @@ fn confirm(question: &str) -> bool {
 fn pending() -> Option<(String, &'static str)> {
     ASKING.with_borrow(|a| {
         a.as_ref()
-            .filter(|a| (a.dirty)())
+            .filter(|a| a.dirty.try_get_untracked().unwrap_or(false))
             .map(|a| (a.url.clone(), a.question))
     })
 }
@@ -115,11 +114,8 @@ pub fn ask_while(dirty: Signal<bool>, question: &'static str) {
     let Some(url) = web_sys::window().and_then(|w| w.location().href().ok()) else {
         return;
     };
-    let id = NEXT_ID.with_borrow_mut(|n| {
-        *n += 1;
-        *n
-    });
-    let dirty: Rc<dyn Fn() -> bool> = Rc::new(move || dirty.try_get_untracked().unwrap_or(false));
+    let id = NEXT_ID.get() + 1;
+    NEXT_ID.set(id);
     ASKING.set(Some(Asking {
         id,
         url,

@@ -73,6 +73,11 @@ pub struct AppSettings {
     pub developer_name: Option<String>,
     pub developer_email: Option<String>,
     pub privacy_policy_url: Option<String>,
+    /// Machine to machine only: the users (by username) this app may name as `sub` in the
+    /// RFC 7523 JWT-bearer grant. Empty by default, so a new app acts only as itself
+    /// (`client_credentials`); an administrator is never listed.
+    #[serde(default)]
+    pub jwt_bearer_users: Vec<String>,
 }
 
 pub const DAY: u64 = 86_400;
@@ -101,6 +106,7 @@ impl AppSettings {
             developer_name: None,
             developer_email: None,
             privacy_policy_url: None,
+            jwt_bearer_users: Vec::new(),
         }
     }
 
@@ -165,6 +171,9 @@ impl AppSettings {
         opt(&input.developer_name, &mut next.developer_name);
         opt(&input.developer_email, &mut next.developer_email);
         opt(&input.privacy_policy_url, &mut next.privacy_policy_url);
+        if let Some(users) = &input.jwt_bearer_users {
+            next.jwt_bearer_users = users.iter().map(|u| u.trim().to_owned()).collect();
+        }
 
         let errors = validate::settings(&next, t);
         if errors.is_empty() {
@@ -186,6 +195,7 @@ pub fn field_applies(field: &str, t: AppType) -> bool {
         | "refresh_token_inactivity_lifetime" => t.uses_redirects(),
         "app_description_url" => t == AppType::Web,
         "developer_name" | "developer_email" | "privacy_policy_url" => t == AppType::SinglePage,
+        "jwt_bearer_users" => t == AppType::MachineToMachine,
         _ => false,
     }
 }
@@ -266,6 +276,14 @@ pub struct AppInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub privacy_policy_url: Option<Option<String>>,
+    /// Machine to machine: the usernames the app may act as in the JWT-bearer grant
+    /// (replaces the whole list; `[]` empties it).
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub jwt_bearer_users: Option<Vec<String>>,
 }
 
 /// A field that may be absent but, when present, must not be `null`.
@@ -309,6 +327,7 @@ impl AppInput {
         push(self.developer_name.is_some(), "developer_name");
         push(self.developer_email.is_some(), "developer_email");
         push(self.privacy_policy_url.is_some(), "privacy_policy_url");
+        push(self.jwt_bearer_users.is_some(), "jwt_bearer_users");
         out
     }
 
@@ -370,6 +389,8 @@ pub enum AppKind {
     MachineToMachine {
         secrets: Vec<SecretInfo>,
         public_keys: Vec<PublicKeyInfo>,
+        /// The users this app may act as in the JWT-bearer grant (RFC 7523 §2.1).
+        jwt_bearer_users: Vec<String>,
     },
     Web {
         secrets: Vec<SecretInfo>,

@@ -19,6 +19,12 @@ pub const ACCESS_TOKEN_LIFETIME_MAX: u64 = 86_400;
 pub const REFRESH_LIFETIME_MIN: u64 = 60;
 pub const REFRESH_LIFETIME_MAX: u64 = 3_650 * 86_400;
 
+/// Most users one machine-to-machine app may act as in the JWT-bearer grant.
+pub const JWT_BEARER_USERS_MAX: usize = 50;
+
+/// RFC 9700 §4.14.2, quoted where single-page apps are refused a non-rotating policy.
+pub const SPA_MUST_ROTATE: &str = "Single-page apps always rotate refresh tokens: a public client's refresh tokens must be rotated or sender-constrained (RFC 9700 §4.14.2).";
+
 pub const NAME_REQUIRED: &str = "Name is required.";
 
 /// Name: required, trimmed, 1–100 characters.
@@ -32,6 +38,35 @@ pub fn name(value: &str) -> Result<(), String> {
     }
     if v.chars().any(char::is_control) {
         return Err("Name must not contain control characters.".to_owned());
+    }
+    Ok(())
+}
+
+/// Usernames: 1–64 characters of letters, digits and `._@-`, so they print and log safely.
+pub fn username(u: &str) -> Result<(), String> {
+    let ok_chars = u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '@' | '-'));
+    if u.is_empty() || u.len() > 64 || !ok_chars {
+        return Err("Username must be 1–64 characters of letters, digits and . _ @ -".to_owned());
+    }
+    Ok(())
+}
+
+/// The JWT-bearer users of a machine-to-machine app: valid usernames, each once, at most
+/// `JWT_BEARER_USERS_MAX`. (That each exists and is not an administrator is the server's
+/// check: only it knows the users.)
+pub fn jwt_bearer_users(values: &[String]) -> Result<(), String> {
+    if values.len() > JWT_BEARER_USERS_MAX {
+        return Err(format!(
+            "At most {JWT_BEARER_USERS_MAX} users may be listed."
+        ));
+    }
+    for (i, v) in values.iter().enumerate() {
+        username(v).map_err(|m| format!("{m} ({v})"))?;
+        if values[..i].contains(v) {
+            return Err(format!("User {v} is listed twice."));
+        }
     }
     Ok(())
 }
@@ -202,6 +237,12 @@ pub fn settings(s: &AppSettings, t: AppType) -> Vec<FieldError> {
         "access_token_lifetime",
         access_token_lifetime(s.access_token_lifetime),
     );
+    if t == AppType::MachineToMachine {
+        check("jwt_bearer_users", jwt_bearer_users(&s.jwt_bearer_users));
+    }
+    if t == AppType::SinglePage && !s.rotate_refresh_token {
+        check("rotate_refresh_token", Err(SPA_MUST_ROTATE.to_owned()));
+    }
     if t.uses_redirects() {
         check("redirect_uris", redirect_uris(&s.redirect_uris));
         check(
@@ -347,6 +388,32 @@ mod tests {
         assert_eq!(e[0].field, "refresh_token_inactivity_lifetime");
         s.refresh_token_inactivity_lifetime = None;
         assert!(settings(&s, AppType::Web).is_empty());
+    }
+
+    #[test]
+    fn single_page_apps_always_rotate() {
+        let mut s = AppSettings::defaults(AppType::SinglePage);
+        s.name = "spa".into();
+        assert!(settings(&s, AppType::SinglePage).is_empty());
+        s.rotate_refresh_token = false;
+        let e = settings(&s, AppType::SinglePage);
+        assert_eq!(e[0].field, "rotate_refresh_token");
+        assert!(e[0].message.contains("RFC 9700"));
+        let mut w = AppSettings::defaults(AppType::Web);
+        w.name = "web".into();
+        w.rotate_refresh_token = false;
+        assert!(settings(&w, AppType::Web).is_empty(), "web apps may choose");
+    }
+
+    #[test]
+    fn jwt_bearer_user_lists() {
+        assert!(jwt_bearer_users(&["alice".into(), "svc.bot".into()]).is_ok());
+        assert!(jwt_bearer_users(&["alice".into(), "alice".into()])
+            .unwrap_err()
+            .contains("twice"));
+        assert!(jwt_bearer_users(&["not ok".into()]).is_err());
+        let many: Vec<String> = (0..51).map(|i| format!("u{i}")).collect();
+        assert!(jwt_bearer_users(&many).is_err());
     }
 
     #[test]

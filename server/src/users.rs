@@ -39,15 +39,9 @@ impl std::fmt::Debug for NewUser {
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 1_024;
 
-/// Usernames: 1–64 characters of letters, digits and `._@-`, so they print and log safely.
+/// Usernames: the rule `proto` shares with the console.
 pub fn check_username(u: &str) -> Result<(), String> {
-    let ok_chars = u
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '@' | '-'));
-    if u.is_empty() || u.len() > 64 || !ok_chars {
-        return Err("Username must be 1–64 characters of letters, digits and . _ @ -".to_owned());
-    }
-    Ok(())
+    portico_proto::validate::username(u)
 }
 
 pub fn check_password(p: &str) -> Result<(), String> {

@@ -51,6 +51,43 @@ pub(crate) fn app_gone(client_id: &str) -> impl FnOnce(StoreError) -> ApiError +
     }
 }
 
+/// Every user a machine-to-machine app may act as in the JWT-bearer grant must exist and must
+/// not be an administrator: the grant would otherwise be a skeleton key to the admin's
+/// account, and `admin` power belongs to the console alone.
+async fn check_jwt_bearer_users(state: &AppState, settings: &AppSettings) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    for name in &settings.jwt_bearer_users {
+        match state.stores.users.user_by_username(name).await? {
+            None => errors.push(format!("No user is called {name}.")),
+            Some(u) if u.is_admin => errors.push(format!(
+                "{name} is an administrator: apps may never act as administrators."
+            )),
+            Some(_) => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(vec![portico_proto::FieldError::new(
+            "jwt_bearer_users",
+            errors.join(" "),
+        )]))
+    }
+}
+
+/// What an update changed, for the audit log; the JWT-bearer users are named, since who an
+/// app may act as is exactly what an auditor looks for.
+fn update_detail(input: &AppInput, settings: &AppSettings) -> String {
+    let mut detail = format!("updated {}", input.present_fields().join(", "));
+    if input.jwt_bearer_users.is_some() {
+        detail.push_str(&format!(
+            "; jwt_bearer_users = [{}]",
+            settings.jwt_bearer_users.join(", ")
+        ));
+    }
+    detail
+}
+
 /// The app as the API shows it: settings, secrets (hints only) and public keys.
 pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
     let secrets = if r.app_type.has_secrets() {
@@ -74,6 +111,7 @@ pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
     let kind = match r.app_type {
         AppType::MachineToMachine => AppKind::MachineToMachine {
             secrets,
+            jwt_bearer_users: s.jwt_bearer_users,
             public_keys: state
                 .stores
                 .public_keys
@@ -149,6 +187,7 @@ pub async fn create(
     settings
         .apply(app_type, &input)
         .map_err(ApiError::Validation)?;
+    check_jwt_bearer_users(&state, &settings).await?;
     let now = state.now();
     let client_id = random::id()?;
     let secret = if app_type.has_secrets() {
@@ -166,11 +205,17 @@ pub async fn create(
         last_used_at: None,
         logo_version: None,
     };
-    let detail = format!(
+    let mut detail = format!(
         "created {} app {:?}",
         app_type.label(),
         record.settings.name
     );
+    if !record.settings.jwt_bearer_users.is_empty() {
+        detail.push_str(&format!(
+            "; jwt_bearer_users = [{}]",
+            record.settings.jwt_bearer_users.join(", ")
+        ));
+    }
     state
         .stores
         .apps
@@ -226,8 +271,11 @@ pub async fn update(
     r.settings
         .apply(r.app_type, &input)
         .map_err(ApiError::Validation)?;
+    if input.jwt_bearer_users.is_some() {
+        check_jwt_bearer_users(&state, &r.settings).await?;
+    }
     let now = state.now();
-    let detail = format!("updated {}", input.present_fields().join(", "));
+    let detail = update_detail(&input, &r.settings);
     state
         .stores
         .apps

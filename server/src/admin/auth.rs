@@ -1,5 +1,6 @@
-//! Who is calling the admin API: a bearer access token (RFC 6750 §2.1) with the `admin`
-//! scope, for a user who holds the admin role and is not disabled.
+//! Who is calling the admin API: a bearer access token (RFC 6750 §2.1) issued to the
+//! console, with the `admin` scope, for a user who holds the admin role and is not disabled
+//! at the moment of the request.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -47,27 +48,49 @@ impl FromRequestParts<AppState> for Admin {
                 },
                 Inactive::Internal(m) => ApiError::Internal(m),
             })?;
-        let claims = principal.claims;
-        let Some(user) = principal.user else {
+        // The admin API belongs to the console (and nothing else): a token another app
+        // obtained, even for an administrator and even claiming `admin`, opens nothing here.
+        if !crate::oauth::authority::may_hold_admin(&principal.client) {
+            return Err(ApiError::Forbidden {
+                detail: "The admin API accepts only tokens issued to Portico's console.".to_owned(),
+                missing_scope: None,
+            });
+        }
+        let Some(cached) = principal.user else {
             return Err(ApiError::Forbidden {
                 detail: "The admin API needs a user's token, not an app's.".to_owned(),
                 missing_scope: None,
             });
         };
-        if !user.is_admin {
-            return Err(ApiError::Forbidden {
-                detail: "Only administrators may use the admin API.".to_owned(),
-                missing_scope: None,
-            });
-        }
-        if !claims.has_scope(ADMIN_SCOPE) {
+        // Read again, not from the verified-token cache: a demoted or disabled administrator
+        // (also by `portico user` in another process) loses the admin API on the next request.
+        let user = state
+            .stores
+            .users
+            .user_by_id(&cached.id)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let user = match user {
+            Some(user) if user.is_admin && !user.disabled => user,
+            Some(user) if !user.disabled => {
+                return Err(ApiError::Forbidden {
+                    detail: "Only administrators may use the admin API.".to_owned(),
+                    missing_scope: None,
+                })
+            }
+            _ => {
+                return Err(ApiError::Unauthorized {
+                    detail: "The access token is invalid, expired or revoked.".to_owned(),
+                    invalid_token: true,
+                })
+            }
+        };
+        if !principal.claims.has_scope(ADMIN_SCOPE) {
             return Err(ApiError::Forbidden {
                 detail: "The access token lacks the `admin` scope.".to_owned(),
                 missing_scope: Some(ADMIN_SCOPE),
             });
         }
-        Ok(Admin {
-            user: std::sync::Arc::unwrap_or_clone(user),
-        })
+        Ok(Admin { user })
     }
 }

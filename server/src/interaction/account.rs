@@ -15,7 +15,9 @@ use crate::oauth::scope::Scopes;
 use crate::state::AppState;
 use crate::store::UserRecord;
 
-/// The user behind a bearer token (any scope: it is their own data).
+/// The user behind a bearer token the console holds (any scope: it is their own data). A
+/// token another app obtained for the user is refused: an app the user allowed must not
+/// see or revoke the user's other apps (nor sign the user out of the console).
 async fn user(state: &AppState, headers: &HeaderMap) -> Result<UserRecord, ApiError> {
     let unauthorized = || ApiError::Unauthorized {
         detail: "Sign in: send your access token as Authorization: Bearer <token>.".to_owned(),
@@ -26,6 +28,12 @@ async fn user(state: &AppState, headers: &HeaderMap) -> Result<UserRecord, ApiEr
         Inactive::Token => unauthorized(),
         Inactive::Internal(m) => ApiError::Internal(m),
     })?;
+    if !crate::oauth::authority::is_console(&principal.claims.client_id) {
+        return Err(ApiError::Forbidden {
+            detail: "Connected apps are managed in Portico's console; this token was issued to another app.".to_owned(),
+            missing_scope: None,
+        });
+    }
     principal
         .user
         .map(std::sync::Arc::unwrap_or_clone)
@@ -102,6 +110,12 @@ pub async fn revoke(
     Path(client_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let user = user(&state, &headers).await?;
+    // The console is Portico itself, not a connected app: signing out is how it ends.
+    if crate::oauth::authority::is_console(&client_id) {
+        return Err(ApiError::NotFound(
+            "Portico's console is not a connected app; sign out instead.".to_owned(),
+        ));
+    }
     let now = state.now();
     state
         .stores

@@ -259,6 +259,13 @@ fn check_request(
     }
     // Check 4: scope.
     let scopes = Scopes::parse(params.get("scope").unwrap_or(""))?;
+    // `admin` opens Portico's admin API, which belongs to the console: refused (not silently
+    // dropped) for every other app, so its developer learns at once (RFC 6749 §4.1.2.1).
+    if scopes.contains(scope::ADMIN) && !super::authority::may_hold_admin(client) {
+        return Err(OAuthError::invalid_scope(
+            "The `admin` scope is reserved for Portico's console.",
+        ));
+    }
     // Check 5: PKCE (RFC 7636 §4.3), S256 only.
     let challenge = params.get("code_challenge");
     match (challenge, params.get("code_challenge_method")) {

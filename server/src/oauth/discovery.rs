@@ -7,7 +7,7 @@ use axum::Json;
 use serde_json::json;
 
 use super::grants;
-use super::scope::SUPPORTED;
+use super::scope::ADVERTISED;
 use crate::state::AppState;
 
 /// Every field states what the server really does.
@@ -21,7 +21,7 @@ pub fn metadata(issuer: &str) -> serde_json::Value {
         "introspection_endpoint": format!("{issuer}/oauth2/introspect"),
         "userinfo_endpoint": format!("{issuer}/oauth2/userinfo"),
         "jwks_uri": format!("{issuer}/oauth2/jwks"),
-        "scopes_supported": SUPPORTED,
+        "scopes_supported": ADVERTISED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": grant_types,

@@ -71,15 +71,22 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<Value> {
         .find_refresh(&state.hasher.hash(token))
         .await?
     {
-        if t.client_id == auth.client.client_id() {
-            return Ok(json!({
+        // Past either expiry of the app's policy the token is dead (RFC 7662 §2.2: `active`
+        // false for an expired token), and `exp` says when it will be, when it will.
+        let exp = super::grants::refresh_token::expires_at(&auth.client.app.settings, &g, &t);
+        if t.client_id == auth.client.client_id() && exp.is_none_or(|e| e > state.now()) {
+            let mut body = json!({
                 "active": true,
                 "scope": t.scope,
                 "client_id": t.client_id,
                 "sub": g.user_id,
                 "iss": state.config.issuer,
                 "iat": t.created_at,
-            }));
+            });
+            if let Some(e) = exp {
+                body["exp"] = json!(e);
+            }
+            return Ok(body);
         }
     }
     if prefers_refresh {

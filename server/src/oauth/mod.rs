@@ -1,6 +1,7 @@
 //! The OAuth 2.0 / OpenID Connect protocol: one module per endpoint, one per grant.
 
 pub mod assertion;
+pub mod authority;
 pub mod authorize;
 pub mod client_auth;
 pub mod clients;

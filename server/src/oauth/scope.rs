@@ -10,8 +10,13 @@ pub const EMAIL: &str = "email";
 pub const OFFLINE_ACCESS: &str = "offline_access";
 pub const ADMIN: &str = "admin";
 
-/// Every scope Portico knows, as the discovery document lists them.
+/// Every scope Portico knows.
 pub const SUPPORTED: [&str; 5] = [OPENID, PROFILE, EMAIL, OFFLINE_ACCESS, ADMIN];
+
+/// The scopes the discovery document lists: those any registered app may ask for. `admin`
+/// is left out (RFC 8414 §2: a server MAY choose not to advertise some supported scopes): it
+/// belongs to Portico's own console, and every other app asking for it gets `invalid_scope`.
+pub const ADVERTISED: [&str; 4] = [OPENID, PROFILE, EMAIL, OFFLINE_ACCESS];
 
 /// A validated set of scopes, kept sorted so equal sets compare and store alike.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

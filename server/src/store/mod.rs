@@ -217,6 +217,9 @@ pub trait ServerSecretStore: Send + Sync {
 
 #[async_trait]
 pub trait AuditStore: Send + Sync {
+    /// Records an event that is not itself a stored change (a sign-in lockout, a refresh
+    /// token reuse detected, a `portico user` command).
+    async fn record_audit(&self, a: &AuditRecord) -> StoreResult<()>;
     /// Newest first, entries with `id < before` when given.
     async fn list_audit(&self, before: Option<i64>, limit: u32) -> StoreResult<Vec<AuditRow>>;
 }

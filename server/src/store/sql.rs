@@ -867,6 +867,10 @@ impl ServerSecretStore for SqlStore {
 
 #[async_trait]
 impl AuditStore for SqlStore {
+    async fn record_audit(&self, a: &AuditRecord) -> StoreResult<()> {
+        insert_audit(self.writer(), a).await
+    }
+
     async fn list_audit(&self, before: Option<i64>, limit: u32) -> StoreResult<Vec<AuditRow>> {
         let rows = sqlx::query(
             "SELECT id, at, actor, action, client_id, detail FROM audit_log

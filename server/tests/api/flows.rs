@@ -438,3 +438,48 @@ pub fn fresh_connection_client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Lets the machine-to-machine app `client_id` act as `users` in the JWT-bearer grant.
+pub async fn allow_jwt_bearer(s: &TestServer, client_id: &str, users: &[&str]) {
+    let (status, body) = s
+        .patch(
+            &format!("/api/v1/apps/{client_id}"),
+            json!({ "jwt_bearer_users": users }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Signs `username` in through Portico's own console client (PKCE, no consent) in `browser`
+/// and returns the token response, as the console gets it.
+pub async fn console_tokens(browser: &Browser<'_>, username: &str, scope: &str) -> Value {
+    let s = browser.server;
+    let (verifier, challenge) = pkce_pair();
+    let callback = s.url("/auth/callback");
+    let params = [
+        ("response_type", "code"),
+        ("client_id", "portico-console"),
+        ("redirect_uri", callback.as_str()),
+        ("scope", scope),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+        ("state", "c"),
+    ];
+    let got = browser.run(&params, username, "allow").await;
+    let code = got.get("code").unwrap_or_else(|| panic!("{got:?}")).clone();
+    let (status, tokens, _) = post_form(
+        s,
+        "/oauth2/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &callback),
+            ("client_id", "portico-console"),
+            ("code_verifier", &verifier),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    tokens
+}

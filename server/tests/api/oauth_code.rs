@@ -713,32 +713,22 @@ async fn admin_scope_only_for_admins(b: Backend) {
     let s = TestServer::start(b).await;
     s.add_user("alice", false).await;
     s.add_user("boss", true).await;
-    let app = web_app(&s).await;
-    let p = [
-        ("response_type", "code"),
-        ("client_id", app.client_id.as_str()),
-        ("redirect_uri", WEB_CB),
-        ("scope", "openid admin"),
-    ];
-    let alice = Browser::new(&s);
-    let code = alice.run(&p, "alice", "allow").await["code"].clone();
-    let (_, body) = exchange_web(&s, &app, &code).await;
-    assert_eq!(body["scope"], "openid", "admin is dropped for a non-admin");
-    let boss = Browser::new(&s);
-    let code = boss.run(&p, "boss", "allow").await["code"].clone();
-    let (_, body) = exchange_web(&s, &app, &code).await;
-    assert_eq!(body["scope"], "admin openid");
+    // Through the console: dropped for a non-admin, granted to an admin.
+    let alice = crate::flows::console_tokens(&Browser::new(&s), "alice", "openid admin").await;
+    assert_eq!(alice["scope"], "openid", "admin is dropped for a non-admin");
+    let boss = crate::flows::console_tokens(&Browser::new(&s), "boss", "openid admin").await;
+    assert_eq!(boss["scope"], "admin openid");
     let res = s
         .http
         .get(s.url("/api/v1/apps"))
-        .bearer_auth(body["access_token"].as_str().unwrap())
+        .bearer_auth(boss["access_token"].as_str().unwrap())
         .send()
         .await
         .unwrap();
     assert_eq!(
         res.status(),
         StatusCode::OK,
-        "a signed-in admin's token opens the admin API"
+        "a signed-in admin's console token opens the admin API"
     );
 }
 

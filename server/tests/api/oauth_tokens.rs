@@ -315,6 +315,7 @@ async fn jwt_bearer_grant(b: Backend) {
     let alice = s.add_user("alice", false).await;
     for alg in ["ES256", "RS256", "EdDSA"] {
         let (id, secret, kid, pem) = m2m_with_key(&s, alg).await;
+        crate::flows::allow_jwt_bearer(&s, &id, &["alice"]).await;
         let now = portico::clock::Clock::now(s.clock.as_ref());
         let grant = |assertion: String| {
             let (id, secret, s) = (id.clone(), secret.clone(), &s);
@@ -362,6 +363,7 @@ async fn jwt_bearer_grant(b: Backend) {
         s.delete(&format!("/api/v1/apps/{id}")).await;
     }
     let (id, secret, kid, pem) = m2m_with_key(&s, "ES256").await;
+    crate::flows::allow_jwt_bearer(&s, &id, &["alice"]).await;
     let now = portico::clock::Clock::now(s.clock.as_ref());
     let claims = |f: &dyn Fn(&mut Value)| {
         let mut c = assertion_claims(

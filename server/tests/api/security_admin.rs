@@ -226,23 +226,8 @@ async fn forged_altered_and_stale_tokens_are_401(b: Backend) {
     }
     // Tokens of the other kinds a sign-in yields: ID and refresh tokens are not access tokens.
     s.add_user("boss", true).await;
-    let app = web_app(&s).await;
     let browser = Browser::new(&s);
-    let code = browser
-        .run(
-            &[
-                ("response_type", "code"),
-                ("client_id", &app.client_id),
-                ("redirect_uri", crate::oauth_code::WEB_CB),
-                ("scope", "openid admin offline_access"),
-            ],
-            "boss",
-            "allow",
-        )
-        .await["code"]
-        .clone();
-    let (status, t) = exchange_web(&s, &app, &code).await;
-    assert_eq!(status, StatusCode::OK, "{t}");
+    let t = crate::flows::console_tokens(&browser, "boss", "openid admin offline_access").await;
     assert_eq!(t["scope"], "admin offline_access openid");
     for kind in ["id_token", "refresh_token"] {
         let res = s
@@ -267,8 +252,8 @@ async fn forged_altered_and_stale_tokens_are_401(b: Backend) {
     let (status, _, _) = post_form(
         &s,
         "/oauth2/revoke",
-        &[("token", at)],
-        Some((&app.client_id, &app.secret)),
+        &[("token", at), ("client_id", "portico-console")],
+        None,
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -315,23 +300,9 @@ async fn non_admin_token_is_403_on_every_route(b: Backend) {
     // Even a token that (somehow) carries the admin scope: the user is no administrator.
     let token = s.token_for(&alice, "openid admin");
     every_route(&s, Some(&token), StatusCode::FORBIDDEN, None).await;
-    // The token alice really gets from a sign-in never carries admin.
-    let app = web_app(&s).await;
+    // The token alice really gets from the console's sign-in never carries admin.
     let browser = Browser::new(&s);
-    let code = browser
-        .run(
-            &[
-                ("response_type", "code"),
-                ("client_id", &app.client_id),
-                ("redirect_uri", crate::oauth_code::WEB_CB),
-                ("scope", "openid admin"),
-            ],
-            "alice",
-            "allow",
-        )
-        .await["code"]
-        .clone();
-    let (_, t) = exchange_web(&s, &app, &code).await;
+    let t = crate::flows::console_tokens(&browser, "alice", "openid admin").await;
     assert_eq!(t["scope"], "openid");
     every_route(&s, t["access_token"].as_str(), StatusCode::FORBIDDEN, None).await;
 }

@@ -51,6 +51,7 @@ struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     async fn new(s: &'a TestServer, mode: Use) -> Ctx<'a> {
         let (id, secret) = m2m_app(s, "Target").await;
+        crate::flows::allow_jwt_bearer(s, &id, &["alice"]).await;
         let public_pem = fixture("p256.pub.pem");
         let kid = add_public_key(s, &id, json!({"pem": public_pem})).await;
         let (other_id, _) = m2m_app(s, "Attacker").await;
@@ -574,6 +575,7 @@ async fn a_used_jti_is_refused_in_both_uses(b: Backend) {
 
 async fn a_used_jti_stays_used_after_a_restart(b: Backend) {
     let s = TestServer::start(b).await;
+    s.add_user("alice", false).await;
     let (id, assertion) = {
         let c = Ctx::new(&s, Use::ClientAuthentication).await;
         let assertion = c.sign(&c.claims());

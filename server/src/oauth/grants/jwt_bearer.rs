@@ -64,6 +64,15 @@ impl GrantHandler for JwtBearer {
                 "The assertion's subject is not an active user.",
             ));
         };
+        // RFC 7523 §3 point 2: the authorization server decides whom an issuer may assert.
+        // Only the users an administrator listed for this app, and never an administrator
+        // (also one promoted after being listed).
+        if !may_act_as(&ctx.client.app.settings.jwt_bearer_users, &user) {
+            return Err(OAuthError::invalid_grant(
+                "This app may not act as the assertion's subject: an administrator must list the user in the app's jwt_bearer_users.",
+            )
+            .with_internal(format!("sub {} not in jwt_bearer_users", user.id)));
+        }
         let scopes = Scopes::parse(ctx.params.get("scope").unwrap_or(""))?;
         if scopes.contains(scope::ADMIN) {
             return Err(OAuthError::invalid_scope(
@@ -101,4 +110,9 @@ impl GrantHandler for JwtBearer {
         )
         .await
     }
+}
+
+/// Whether an app whose administrator listed `allowed` may act as `user`.
+pub fn may_act_as(allowed: &[String], user: &crate::store::UserRecord) -> bool {
+    !user.is_admin && !user.disabled && allowed.iter().any(|u| *u == user.username)
 }

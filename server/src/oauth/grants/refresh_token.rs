@@ -7,7 +7,8 @@ use super::{GrantContext, GrantHandler};
 use crate::oauth::error::{OAuthError, OAuthResult};
 use crate::oauth::issue::{self, Issue, TokenResponse};
 use crate::oauth::scope::Scopes;
-use crate::store::RefreshLookup;
+use crate::store::{GrantRecord, RefreshLookup, RefreshRecord};
+use portico_proto::app::AppSettings;
 
 pub struct RefreshToken;
 
@@ -29,10 +30,25 @@ impl GrantHandler for RefreshToken {
         let hash = state.hasher.hash(presented);
         let (token, grant, user) = match state.stores.grants.find_refresh(&hash).await? {
             RefreshLookup::Active(t, g, u) => (t, g, u),
-            RefreshLookup::Reused { grant_id, .. } => {
+            RefreshLookup::Reused {
+                grant_id,
+                client_id,
+            } => {
                 // RFC 9700 §4.14.2: a rotated token presented again means it leaked; end
                 // the whole family, whoever presents it.
                 state.stores.grants.revoke_grant(&grant_id, ctx.now).await?;
+                let audit = crate::store::AuditRecord {
+                    at: ctx.now,
+                    actor: format!("client:{}", ctx.client.client_id()),
+                    action: "refresh.reuse_detected",
+                    client_id: Some(client_id),
+                    detail: format!(
+                        "a rotated refresh token came back; grant {grant_id} and every token of it revoked"
+                    ),
+                };
+                if let Err(e) = state.stores.audit.record_audit(&audit).await {
+                    tracing::warn!(error = %e, "could not record the refresh reuse in the audit log");
+                }
                 return Err(OAuthError::invalid_grant(INVALID)
                     .with_internal("rotated refresh token reused; family revoked"));
             }
@@ -45,15 +61,11 @@ impl GrantHandler for RefreshToken {
             );
         }
         let policy = &ctx.client.app.settings;
-        // Absolute expiry counts from the original sign-in; rotation never extends it.
-        if let Some(abs) = policy.refresh_token_absolute_lifetime {
-            if grant.auth_time + abs as i64 <= ctx.now {
-                return Err(OAuthError::invalid_grant(INVALID).with_internal("absolute expiry"));
-            }
-        }
-        if let Some(idle) = policy.refresh_token_inactivity_lifetime {
-            if token.last_used_at + idle as i64 <= ctx.now {
-                return Err(OAuthError::invalid_grant(INVALID).with_internal("inactivity expiry"));
+        if let Some(exp) = expires_at(policy, &grant, &token) {
+            if exp <= ctx.now {
+                return Err(
+                    OAuthError::invalid_grant(INVALID).with_internal("refresh token expired")
+                );
             }
         }
         let granted = Scopes::parse(&grant.scope)?;
@@ -74,7 +86,10 @@ impl GrantHandler for RefreshToken {
         let Some(user) = user.filter(|u| !u.disabled) else {
             return Err(OAuthError::invalid_grant(INVALID).with_internal("user inactive"));
         };
-        let refresh_token = if policy.rotate_refresh_token {
+        // RFC 9700 §4.14.2: a public client's refresh tokens MUST be sender-constrained or
+        // rotated; Portico rotates them whatever an older stored setting says.
+        let rotate = policy.rotate_refresh_token || ctx.client.is_public();
+        let refresh_token = if rotate {
             // The new token keeps the grant's scope (RFC 6749 §6) and its original sign-in time.
             let (value, record) =
                 issue::new_refresh(state, &grant.id, &grant.client_id, &grant.scope, ctx.now)?;
@@ -115,5 +130,21 @@ impl GrantHandler for RefreshToken {
             },
         )
         .await
+    }
+}
+
+/// When a live refresh token stops working under the app's policy: absolute expiry counts
+/// from the original sign-in (rotation never extends it), inactivity from the token's last
+/// use; the earlier of the two, or `None` when the policy says never for both.
+pub fn expires_at(policy: &AppSettings, grant: &GrantRecord, token: &RefreshRecord) -> Option<i64> {
+    let absolute = policy
+        .refresh_token_absolute_lifetime
+        .map(|a| grant.auth_time.saturating_add(a as i64));
+    let idle = policy
+        .refresh_token_inactivity_lifetime
+        .map(|i| token.last_used_at.saturating_add(i as i64));
+    match (absolute, idle) {
+        (Some(a), Some(i)) => Some(a.min(i)),
+        (a, i) => a.or(i),
     }
 }

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod clock;
 pub mod console;
 pub mod crypto;
+pub mod http;
 pub mod interaction;
 pub mod oauth;
 pub mod state;
@@ -15,10 +16,11 @@ pub mod token;
 pub mod users;
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::Uri;
+use axum::http::{header, HeaderValue, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use axum::{middleware, Router};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use state::{AppState, Config};
@@ -73,7 +75,8 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/oauth2/introspect", any(oauth::introspection::introspect))
         .layer(DefaultBodyLimit::max(oauth::form::FORM_LIMIT));
-    Router::new()
+    let https = state.config.issuer.starts_with("https://");
+    let router = Router::new()
         .merge(protocol)
         .nest("/api/v1", admin::router().merge(interaction::router()))
         .route("/api", any(server_not_found))
@@ -87,7 +90,17 @@ pub fn app(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
             }),
         )
-        .with_state(state)
+        .with_state(state);
+    if https {
+        // RFC 6797: the issuer is https (Portico behind a TLS proxy), so browsers must never
+        // reach it over plain http again, not even for the first request of a later visit.
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    }
 }
 
 async fn server_not_found(uri: Uri) -> impl IntoResponse {

@@ -50,6 +50,11 @@ enum Command {
         /// Folder with the console's built files.
         #[arg(long, env = "PORTICO_CONSOLE_DIR", default_value = "dist")]
         console_dir: PathBuf,
+        /// Reverse proxies (CIDRs or addresses, comma-separated) whose `Forwarded` /
+        /// `X-Forwarded-For` header names the client's address for abuse limits; from any
+        /// other peer those headers are ignored.
+        #[arg(long, env = "PORTICO_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+        trusted_proxies: Vec<ipnet::IpNet>,
     },
     /// Manage users.
     User {
@@ -108,6 +113,14 @@ enum UserCommand {
     },
 }
 
+/// A CIDR (`10.0.0.0/8`) or a single address (`10.0.0.1`).
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is not an IP address or CIDR block"))
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
@@ -123,7 +136,18 @@ async fn main() -> std::process::ExitCode {
             issuer,
             max_apps,
             console_dir,
-        } => serve(addr, &db.database_url, issuer, max_apps, console_dir).await,
+            trusted_proxies,
+        } => {
+            serve(
+                addr,
+                &db.database_url,
+                issuer,
+                max_apps,
+                console_dir,
+                trusted_proxies,
+            )
+            .await
+        }
         Command::User {
             command:
                 UserCommand::Add {
@@ -162,6 +186,7 @@ async fn serve(
     issuer: Option<String>,
     max_apps: u32,
     console_dir: PathBuf,
+    trusted_proxies: Vec<ipnet::IpNet>,
 ) -> Result<(), Error> {
     let issuer = issuer
         .unwrap_or_else(|| format!("http://{addr}"))
@@ -175,6 +200,7 @@ async fn serve(
         issuer: issuer.clone(),
         max_apps,
         console_dir: Some(console_dir),
+        trusted_proxies,
     };
     let state = AppState::new(config, store.clone(), clock.clone()).await?;
     let bootstrap_password = std::env::var("PORTICO_BOOTSTRAP_ADMIN_PASSWORD").ok();

@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::crypto::secret::SecretHasher;
 use crate::oauth::clients::ClientCache;
 use crate::oauth::cors::OriginCache;
-use crate::oauth::rate_limit::RateLimiter;
+use crate::oauth::rate_limit::{AttemptLimiter, Slowdown};
 use crate::oauth::resource::VerifiedTokens;
 use crate::oauth::usage::UsageRecorder;
 use crate::store::{
@@ -23,6 +23,9 @@ pub struct Config {
     pub max_apps: u32,
     /// Folder with the console's built files (Trunk's `dist/`).
     pub console_dir: Option<std::path::PathBuf>,
+    /// Reverse proxies whose forwarding headers name the client's address
+    /// (`--trusted-proxies`; see `http::client_addr`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Each store capability as its own handle (DESIGN.md: small traits, `Arc<dyn …>`).
@@ -88,22 +91,32 @@ pub struct AppStateInner {
     pub verified: Arc<VerifiedTokens>,
 }
 
-/// Failed-attempt limits (see `oauth::rate_limit`).
+/// Failed-attempt limits (see `oauth::rate_limit`). Each is keyed so that an attacker spends
+/// only budgets that include their own address: nobody elsewhere can lock a user or an app out.
 pub struct Limits {
-    /// Client authentication failures, per client ID and per address.
-    pub client_auth: RateLimiter,
-    /// Sign-in failures per username.
-    pub login_user: RateLimiter,
-    /// Sign-in failures per client address.
-    pub login_ip: RateLimiter,
+    /// Client authentication failures, per client and address, and per address: 20 a minute.
+    pub client_auth: AttemptLimiter,
+    /// Sign-in failures per username and address: 5 in 5 minutes.
+    pub login_user_addr: AttemptLimiter,
+    /// Sign-in failures per address, whatever the username: 30 in 5 minutes.
+    pub login_addr: AttemptLimiter,
+    /// Sign-in failures per username from anywhere: after 10 in 15 minutes each further
+    /// attempt waits a second more, up to 5 s, but is still judged.
+    pub login_user: Slowdown,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            client_auth: RateLimiter::new(20, 60),
-            login_user: RateLimiter::new(5, 300),
-            login_ip: RateLimiter::new(30, 300),
+            client_auth: AttemptLimiter::new(20, 60),
+            login_user_addr: AttemptLimiter::new(5, 300),
+            login_addr: AttemptLimiter::new(30, 300),
+            login_user: Slowdown::new(
+                10,
+                900,
+                std::time::Duration::from_secs(1),
+                std::time::Duration::from_secs(5),
+            ),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The two browser cookies: `portico_browser` binds interactions to the browser that
 //! started them; `portico_session` keeps a user signed in. Both random, stored hashed,
-//! HttpOnly, SameSite=Lax, Secure when the issuer is https.
+//! HttpOnly, SameSite=Lax. When the issuer is https they are Secure and carry the `__Host-`
+//! prefix (RFC 6265bis §4.1.3.2), so a sibling subdomain or a plain-http page cannot plant or
+//! overwrite them.
 
 use axum::http::{header, HeaderMap, HeaderValue};
 
@@ -9,8 +11,36 @@ use crate::oauth::error::OAuthError;
 use crate::state::AppState;
 use crate::store::{BrowserSession, StoreResult};
 
-pub const BROWSER: &str = "portico_browser";
-pub const SESSION: &str = "portico_session";
+/// A cookie's name, with and without the `__Host-` prefix.
+#[derive(Debug, Clone, Copy)]
+pub struct Name {
+    plain: &'static str,
+    host_only: &'static str,
+}
+
+impl Name {
+    /// The name this server uses: prefixed when its issuer is https.
+    pub fn on(self, state: &AppState) -> &'static str {
+        if is_https(state) {
+            self.host_only
+        } else {
+            self.plain
+        }
+    }
+}
+
+pub const BROWSER: Name = Name {
+    plain: "portico_browser",
+    host_only: "__Host-portico_browser",
+};
+pub const SESSION: Name = Name {
+    plain: "portico_session",
+    host_only: "__Host-portico_session",
+};
+
+fn is_https(state: &AppState) -> bool {
+    state.config.issuer.starts_with("https://")
+}
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME: i64 = 8 * 3600;
 
@@ -34,9 +64,8 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
-pub fn build(state: &AppState, name: &str, value: &str, max_age: i64) -> Option<HeaderValue> {
-    let https = state.config.issuer.starts_with("https://");
-    HeaderValue::from_str(&set_cookie(name, value, max_age, https)).ok()
+pub fn build(state: &AppState, name: Name, value: &str, max_age: i64) -> Option<HeaderValue> {
+    HeaderValue::from_str(&set_cookie(name.on(state), value, max_age, is_https(state))).ok()
 }
 
 /// This browser's id, and the Set-Cookie to send when it had none yet.
@@ -44,7 +73,7 @@ pub fn browser_id(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(String, Option<HeaderValue>), OAuthError> {
-    if let Some(v) = get(headers, BROWSER) {
+    if let Some(v) = get(headers, BROWSER.on(state)) {
         return Ok((v.to_owned(), None));
     }
     let v = random::token::<32>()?;
@@ -54,7 +83,7 @@ pub fn browser_id(
 
 /// The signed-in user's session, if the session cookie names a live one.
 pub async fn session(state: &AppState, headers: &HeaderMap) -> StoreResult<Option<BrowserSession>> {
-    let Some(v) = get(headers, SESSION) else {
+    let Some(v) = get(headers, SESSION.on(state)) else {
         return Ok(None);
     };
     state
@@ -87,7 +116,7 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("a=1; portico_session=abc; b=2"),
         );
-        assert_eq!(get(&h, SESSION), Some("abc"));
-        assert_eq!(get(&h, BROWSER), None);
+        assert_eq!(get(&h, "portico_session"), Some("abc"));
+        assert_eq!(get(&h, "portico_browser"), None);
     }
 }

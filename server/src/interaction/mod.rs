@@ -82,7 +82,7 @@ async fn load(
         .get_interaction(id, state.now())
         .await?
         .ok_or_else(|| ApiError::NotFound("This sign-in request has expired or was already completed. Return to the application and start again.".to_owned()))?;
-    let browser = cookies::get(headers, cookies::BROWSER)
+    let browser = cookies::get(headers, cookies::BROWSER.on(state))
         .ok_or_else(|| forbidden("This sign-in request was started in another browser."))?;
     if !state.hasher.verify(browser, &i.browser_hash) {
         return Err(forbidden(
@@ -90,6 +90,21 @@ async fn load(
         ));
     }
     Ok(i)
+}
+
+/// The interaction's user, only while this browser's session still belongs to them: a
+/// consent page left open after signing out (or after another user signed in on the same
+/// browser) decides nothing.
+async fn live_user_id(
+    state: &AppState,
+    headers: &HeaderMap,
+    i: &InteractionRecord,
+) -> Result<Option<String>, ApiError> {
+    let Some(uid) = &i.user_id else {
+        return Ok(None);
+    };
+    let session = cookies::session(state, headers).await?;
+    Ok(session.filter(|s| s.user_id == *uid).map(|s| s.user_id))
 }
 
 async fn load_client(
@@ -115,8 +130,8 @@ async fn show(
     let i = load(&state, &headers, &id).await?;
     let request = request_of(&i)?;
     let client = load_client(&state, &i.client_id).await?;
-    let user = match &i.user_id {
-        Some(uid) => state.stores.users.user_by_id(uid).await?,
+    let user = match live_user_id(&state, &headers, &i).await? {
+        Some(uid) => state.stores.users.user_by_id(&uid).await?,
         None => None,
     };
     let scopes = match &user {
@@ -188,24 +203,35 @@ async fn login(
     req_ext: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     check_origin(&state, &headers)?;
-    let ip = crate::oauth::client_ip(req_ext.extensions());
+    let ip = crate::oauth::client_ip(&state, req_ext.headers(), req_ext.extensions());
     let ApiJson(body) =
         <ApiJson<LoginBody> as axum::extract::FromRequest<AppState>>::from_request(req_ext, &state)
             .await?;
     let i = load(&state, &headers, &id).await?;
     let now = state.now();
-    let user_key = format!("user:{}", body.username.to_lowercase());
-    let ip_key = format!("ip:{ip}");
-    for (limiter, key) in [
-        (&state.limits.login_user, &user_key),
-        (&state.limits.login_ip, &ip_key),
-    ] {
-        if let Err(retry) = limiter.check(key, now) {
-            return Err(ApiError::TooManyRequests {
-                detail: format!("Too many failed sign-ins. Try again in {} seconds.", retry),
-                retry_after: retry,
-            });
-        }
+    let username = body.username.to_lowercase();
+    let user_key = format!("user:{username}|ip:{ip}");
+    let addr_key = format!("ip:{ip}");
+    // Reserved before argon2id runs: parallel guesses get at most the budget judged, the
+    // rest a 429 at once (and no hashing work queued).
+    let too_many = |retry: u64| ApiError::TooManyRequests {
+        detail: format!("Too many failed sign-ins. Try again in {retry} seconds."),
+        retry_after: retry,
+    };
+    let per_user = state
+        .limits
+        .login_user_addr
+        .reserve(vec![user_key.clone()], now)
+        .map_err(too_many)?;
+    let per_addr = state
+        .limits
+        .login_addr
+        .reserve(vec![addr_key], now)
+        .map_err(too_many)?;
+    // Many failures for this username from anywhere slow its sign-ins down, never lock them.
+    let delay = state.limits.login_user.delay(&username, now);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     let user = state.stores.users.user_by_username(&body.username).await?;
     let ok = match &user {
@@ -219,15 +245,34 @@ async fn login(
     let user = match (ok, user) {
         (true, Some(u)) => u,
         _ => {
-            state.limits.login_user.fail(&user_key, now);
-            state.limits.login_ip.fail(&ip_key, now);
+            state.limits.login_user.fail(&username, now);
+            let locked_user = per_user.failed();
+            let locked_addr = per_addr.failed();
+            if locked_user || locked_addr {
+                let audit = crate::store::AuditRecord {
+                    at: now,
+                    actor: format!("address:{ip}"),
+                    action: "signin.lockout",
+                    client_id: Some(i.client_id.clone()),
+                    detail: if locked_user {
+                        format!("sign-ins as {username:?} from {ip} paused after 5 failures")
+                    } else {
+                        format!("sign-ins from {ip} paused after 30 failures")
+                    },
+                };
+                if let Err(e) = state.stores.audit.record_audit(&audit).await {
+                    tracing::warn!(error = %e, "could not record the lockout in the audit log");
+                }
+            }
             return Err(ApiError::Unauthorized {
                 detail: "Wrong username or password.".to_owned(),
                 invalid_token: false,
             });
         }
     };
-    state.limits.login_user.reset(&user_key);
+    per_user.succeeded();
+    per_addr.succeeded();
+    state.limits.login_user_addr.forget(&user_key);
     // A new session id at every sign-in (no session fixation).
     let session_value = random::token::<32>()?;
     state
@@ -273,10 +318,11 @@ async fn consent(
 ) -> Result<Response, ApiError> {
     check_origin(&state, &headers)?;
     let i = load(&state, &headers, &id).await?;
-    let (Some(user_id), Some(auth_time)) = (&i.user_id, i.auth_time) else {
+    let (Some(user_id), Some(auth_time)) = (live_user_id(&state, &headers, &i).await?, i.auth_time)
+    else {
         return Err(forbidden("Sign in first."));
     };
-    let user = crate::oauth::grants::active_user(&state, user_id)
+    let user = crate::oauth::grants::active_user(&state, &user_id)
         .await
         .map_err(|e| ApiError::Internal(e.description))?
         .ok_or_else(|| forbidden("Sign in first."))?;

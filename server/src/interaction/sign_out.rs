@@ -19,12 +19,21 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_origin(&state, &headers)?;
-    if let Some(v) = cookies::get(&headers, cookies::SESSION) {
+    if let Some(v) = cookies::get(&headers, cookies::SESSION.on(&state)) {
         // Deleted server-side: a copy of the cookie kept elsewhere stops working too.
         state
             .stores
             .sessions
             .delete_session(&state.hasher.hash(v))
+            .await?;
+    }
+    // A sign-in or consent page still open in this browser must not complete for the user who
+    // just left (shared computers): its interactions end with the session.
+    if let Some(browser) = cookies::get(&headers, cookies::BROWSER.on(&state)) {
+        state
+            .stores
+            .interactions
+            .delete_browser_interactions(&state.hasher.hash(browser))
             .await?;
     }
     // Signing out twice, or without a session, is not an error: the outcome is the same.

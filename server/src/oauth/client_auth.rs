@@ -156,24 +156,44 @@ pub async fn authenticate(
         ),
         Presented::Public { client_id } => (client_id.clone(), false),
     };
-    // Brute force is answered with 429, per client and per address.
-    let client_key = format!("client:{claimed_id}");
-    let ip_key = format!("ip:{ip}");
-    for key in [&client_key, &ip_key] {
-        if let Err(retry) = state.limits.client_auth.check(key, now) {
-            return Err(OAuthError::too_many(retry));
+    let client = state.clients.get(&state.stores, &claimed_id).await?;
+    // A public client has no secret to guess: one sent anyway is refused, and never counted
+    // against the client, so strangers cannot use it to lock a public client out.
+    if let (Presented::Secret { .. }, Some(c)) = (&presented, &client) {
+        if !c.app_type().has_secrets() {
+            let mut e = OAuthError::invalid_client().with_internal("public client sent a secret");
+            e.description =
+                "This app is a public client: send its client_id only, without a secret."
+                    .to_owned();
+            e.basic_challenge = basic;
+            return Err(e);
         }
     }
-    let client = state.clients.get(&state.stores, &claimed_id).await?;
+    // Brute force is answered with 429, per client and address and per address: a stranger
+    // elsewhere spends only their own budget. Reserved before the credential is checked,
+    // so parallel guesses get at most the budget judged.
+    let reservation = state
+        .limits
+        .client_auth
+        .reserve(
+            vec![format!("client:{claimed_id}|{ip}"), format!("ip:{ip}")],
+            now,
+        )
+        .map_err(OAuthError::too_many)?;
     let result = verify(state, client, presented, now, endpoint_url).await;
-    result.map_err(|mut e| {
-        if e.code == ErrorCode::InvalidClient {
-            state.limits.client_auth.fail(&client_key, now);
-            state.limits.client_auth.fail(&ip_key, now);
-            e.basic_challenge = basic;
+    match result {
+        Ok(auth) => {
+            reservation.succeeded();
+            Ok(auth)
         }
-        e
-    })
+        Err(mut e) => {
+            if e.code == ErrorCode::InvalidClient {
+                reservation.failed();
+                e.basic_challenge = basic;
+            }
+            Err(e)
+        }
+    }
 }
 
 async fn verify(
@@ -190,11 +210,6 @@ async fn verify(
                 let _ = state.hasher.verify(&secret, &[0u8; 32]);
                 return Err(OAuthError::invalid_client().with_internal("unknown client"));
             };
-            if !client.app_type().has_secrets() {
-                return Err(
-                    OAuthError::invalid_client().with_internal("public client sent a secret")
-                );
-            }
             let matched = client.secrets.iter().fold(None, |found, s| {
                 // Check every secret, so timing does not reveal which one matched.
                 let ok = state.hasher.verify(&secret, &s.secret_hash);

@@ -20,15 +20,11 @@ pub mod scope;
 pub mod token;
 pub mod usage;
 
-use std::net::SocketAddr;
+use axum::http::{Extensions, HeaderMap};
 
-use axum::extract::connect_info::ConnectInfo;
-use axum::http::Extensions;
+use crate::state::AppState;
 
-/// The caller's address, for rate limits; "unknown" when the server runs without
-/// connection info.
-pub fn client_ip(ext: &Extensions) -> String {
-    ext.get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+/// The caller's address, for abuse limits (see `http::client_addr`).
+pub fn client_ip(state: &AppState, headers: &HeaderMap, ext: &Extensions) -> String {
+    crate::http::client_addr::of(&state.config.trusted_proxies, headers, ext)
 }

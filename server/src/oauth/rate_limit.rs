@@ -1,21 +1,41 @@
-//! Failed-attempt limits for sign-in and client authentication: after `max` failures in
-//! `window` seconds a key is refused until the window passes. Never permanent, so the
-//! right password always works again later.
+//! Limits on failed attempts (sign-in, client authentication), built so that they hold under
+//! parallel requests and cannot be turned against someone else:
 //!
-//! Counted per server copy, in memory; with several copies the effective limit is
-//! `max` × copies.
+//! - an attempt is *reserved* before the expensive check (argon2id, a signature) and counted
+//!   as a failure only if it fails, so N guesses sent at once get at most the budget judged
+//!   and the rest a 429 at once, without queueing hashing work;
+//! - callers key the budgets by what the attacker controls together with the address they
+//!   come from (username + address, client + address), so a stranger elsewhere exhausts only
+//!   their own budget; `Slowdown` adds a per-username delay instead of a lockout.
+//!
+//! Counted per server copy, in memory; never permanent, so the right credential always works
+//! again later.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
-#[derive(Debug)]
-pub struct RateLimiter {
-    max: u32,
-    window: i64,
-    entries: Mutex<HashMap<String, (u32, i64)>>,
+#[derive(Debug, Default, Clone, Copy)]
+struct Entry {
+    failures: u32,
+    /// Attempts reserved and not yet judged.
+    pending: u32,
+    /// Start of the current window.
+    start: i64,
 }
 
-impl RateLimiter {
+/// At most `max` failures (judged or in progress) per key in `window` seconds.
+#[derive(Debug)]
+pub struct AttemptLimiter {
+    max: u32,
+    window: i64,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+/// Most keys remembered before expired windows are swept.
+const SWEEP_AT: usize = 100_000;
+
+impl AttemptLimiter {
     pub fn new(max: u32, window_secs: i64) -> Self {
         Self {
             max,
@@ -24,16 +44,143 @@ impl RateLimiter {
         }
     }
 
-    /// `Err(retry_after_secs)` when `key` has used up its failures in the current window.
-    pub fn check(&self, key: &str, now: i64) -> Result<(), u64> {
+    /// Reserves one attempt under every key, all or none. `Err(retry_after_secs)` when any
+    /// key has no budget left; the reservation must then be judged with `failed` (the
+    /// attempt counts) or `succeeded`, and is released unjudged when dropped.
+    pub fn reserve(&self, keys: Vec<String>, now: i64) -> Result<Reservation<'_>, u64> {
+        let Ok(mut map) = self.entries.lock() else {
+            // A poisoned lock means a panic elsewhere; fail closed for a moment.
+            return Err(1);
+        };
+        if map.len() > SWEEP_AT {
+            let window = self.window;
+            map.retain(|_, e| e.pending > 0 || now < e.start + window);
+        }
+        let mut retry = None;
+        for key in &keys {
+            let e = map.entry(key.clone()).or_insert(Entry {
+                start: now,
+                ..Entry::default()
+            });
+            if now >= e.start + self.window {
+                e.failures = 0;
+                e.start = now;
+            }
+            if e.failures + e.pending >= self.max {
+                let wait = (e.start + self.window - now).max(1) as u64;
+                retry = Some(retry.map_or(wait, |r: u64| r.max(wait)));
+            }
+        }
+        if let Some(r) = retry {
+            return Err(r);
+        }
+        for key in &keys {
+            if let Some(e) = map.get_mut(key) {
+                e.pending += 1;
+            }
+        }
+        Ok(Reservation {
+            limiter: self,
+            keys,
+            judged: false,
+        })
+    }
+
+    /// Forgets `key`'s failures (a correct password for that username and address).
+    pub fn forget(&self, key: &str) {
+        if let Ok(mut map) = self.entries.lock() {
+            if let Some(e) = map.get_mut(key) {
+                e.failures = 0;
+            }
+        }
+    }
+
+    /// Ends a reservation: the pending attempt goes, and becomes a failure if it failed.
+    /// Returns whether this failure used up the last of some key's budget.
+    fn judge(&self, keys: &[String], failed: bool) -> bool {
+        let Ok(mut map) = self.entries.lock() else {
+            return false;
+        };
+        let mut exhausted = false;
+        for key in keys {
+            if let Some(e) = map.get_mut(key) {
+                e.pending = e.pending.saturating_sub(1);
+                if failed {
+                    e.failures += 1;
+                    exhausted |= e.failures == self.max;
+                }
+            }
+        }
+        exhausted
+    }
+}
+
+/// One reserved attempt (see `AttemptLimiter::reserve`).
+#[must_use = "judge the attempt with `failed` or `succeeded`"]
+pub struct Reservation<'a> {
+    limiter: &'a AttemptLimiter,
+    keys: Vec<String>,
+    judged: bool,
+}
+
+impl Reservation<'_> {
+    /// The attempt failed: it counts. `true` when this failure exhausted a budget (the
+    /// moment a lockout begins, worth an audit entry).
+    pub fn failed(mut self) -> bool {
+        self.judged = true;
+        self.limiter.judge(&self.keys, true)
+    }
+
+    /// The attempt succeeded: it does not count.
+    pub fn succeeded(mut self) {
+        self.judged = true;
+        self.limiter.judge(&self.keys, false);
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        // Not judged (an error before the check finished): release without counting.
+        if !self.judged {
+            self.limiter.judge(&self.keys, false);
+        }
+    }
+}
+
+/// A delay per key that grows with recent failures instead of locking the key: used per
+/// username, which anyone can name, so that guessing one user's password from many
+/// addresses gets slow while the user can still sign in.
+#[derive(Debug)]
+pub struct Slowdown {
+    /// Failures allowed in a window before any delay.
+    free: u32,
+    window: i64,
+    step: Duration,
+    cap: Duration,
+    entries: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl Slowdown {
+    pub fn new(free: u32, window_secs: i64, step: Duration, cap: Duration) -> Self {
+        Self {
+            free,
+            window: window_secs,
+            step,
+            cap,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How long the next attempt for `key` waits before it is judged.
+    pub fn delay(&self, key: &str, now: i64) -> Duration {
         let Ok(map) = self.entries.lock() else {
-            return Ok(());
+            return self.cap;
         };
         match map.get(key) {
-            Some((count, start)) if *count >= self.max && now < start + self.window => {
-                Err((start + self.window - now) as u64)
+            Some((n, start)) if now < start + self.window && *n > self.free => {
+                self.step.saturating_mul(*n - self.free).min(self.cap)
             }
-            _ => Ok(()),
+            _ => Duration::ZERO,
         }
     }
 
@@ -41,7 +188,7 @@ impl RateLimiter {
         let Ok(mut map) = self.entries.lock() else {
             return;
         };
-        if map.len() > 100_000 {
+        if map.len() > SWEEP_AT {
             let window = self.window;
             map.retain(|_, (_, start)| now < *start + window);
         }
@@ -51,30 +198,78 @@ impl RateLimiter {
         }
         e.0 += 1;
     }
-
-    pub fn reset(&self, key: &str) {
-        if let Ok(mut map) = self.entries.lock() {
-            map.remove(key);
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn keys(k: &[&str]) -> Vec<String> {
+        k.iter().map(|s| (*s).to_owned()).collect()
+    }
+
     #[test]
-    fn limits_then_forgives() {
-        let r = RateLimiter::new(3, 60);
-        for _ in 0..3 {
-            assert!(r.check("u", 100).is_ok());
-            r.fail("u", 100);
+    fn reserved_attempts_count_before_they_are_judged() {
+        let r = AttemptLimiter::new(3, 60);
+        // Three in flight at once use the whole budget; the fourth is refused at once.
+        let a = r.reserve(keys(&["u"]), 100).unwrap();
+        let b = r.reserve(keys(&["u"]), 100).unwrap();
+        let c = r.reserve(keys(&["u"]), 100).unwrap();
+        assert_eq!(r.reserve(keys(&["u"]), 100).err(), Some(60));
+        // A success gives its place back; failures keep theirs.
+        a.succeeded();
+        assert!(!b.failed());
+        assert!(!c.failed());
+        let d = r.reserve(keys(&["u"]), 110).unwrap();
+        assert!(d.failed(), "the third failure exhausts the budget");
+        assert_eq!(r.reserve(keys(&["u"]), 110).err(), Some(50));
+        assert!(r.reserve(keys(&["other"]), 110).is_ok());
+        assert!(r.reserve(keys(&["u"]), 160).is_ok(), "the window passed");
+    }
+
+    #[test]
+    fn all_keys_or_none() {
+        let r = AttemptLimiter::new(1, 60);
+        r.reserve(keys(&["ip"]), 0).unwrap().failed();
+        assert!(r.reserve(keys(&["user", "ip"]), 1).is_err());
+        // "user" was not charged by the refused reservation.
+        assert!(r.reserve(keys(&["user"]), 1).is_ok());
+    }
+
+    #[test]
+    fn dropped_reservations_are_released() {
+        let r = AttemptLimiter::new(1, 60);
+        drop(r.reserve(keys(&["u"]), 0).unwrap());
+        assert!(r.reserve(keys(&["u"]), 0).is_ok());
+    }
+
+    #[test]
+    fn forget_clears_failures() {
+        let r = AttemptLimiter::new(1, 60);
+        r.reserve(keys(&["u"]), 0).unwrap().failed();
+        r.forget("u");
+        assert!(r.reserve(keys(&["u"]), 0).is_ok());
+    }
+
+    #[test]
+    fn slowdown_grows_then_caps_then_forgives() {
+        let s = Slowdown::new(
+            2,
+            60,
+            Duration::from_millis(100),
+            Duration::from_millis(250),
+        );
+        for _ in 0..2 {
+            s.fail("u", 0);
         }
-        assert_eq!(r.check("u", 110), Err(50));
-        assert!(r.check("other", 110).is_ok());
-        assert!(r.check("u", 160).is_ok(), "the window passed");
-        r.fail("u", 160);
-        assert!(r.check("u", 161).is_ok());
-        r.reset("u");
+        assert_eq!(s.delay("u", 0), Duration::ZERO);
+        s.fail("u", 0);
+        assert_eq!(s.delay("u", 0), Duration::from_millis(100));
+        for _ in 0..5 {
+            s.fail("u", 0);
+        }
+        assert_eq!(s.delay("u", 0), Duration::from_millis(250));
+        assert_eq!(s.delay("u", 60), Duration::ZERO);
+        assert_eq!(s.delay("v", 0), Duration::ZERO);
     }
 }

@@ -23,7 +23,7 @@ pub async fn revoke(State(state): State<AppState>, req: Request) -> Response {
 }
 
 async fn handle(state: &AppState, req: Request) -> OAuthResult<()> {
-    let ip = super::client_ip(req.extensions());
+    let ip = super::client_ip(state, req.headers(), req.extensions());
     let headers = req.headers().clone();
     let Form(params) =
         <Form as axum::extract::FromRequest<AppState>>::from_request(req, state).await?;

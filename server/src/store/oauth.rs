@@ -117,6 +117,8 @@ pub trait InteractionStore: Send + Sync {
     /// Removes the interaction; `true` only for the one caller that removed it, so an
     /// interaction completes once.
     async fn take_interaction(&self, id: &str) -> StoreResult<bool>;
+    /// Ends every pending interaction of one browser (it signed out).
+    async fn delete_browser_interactions(&self, browser_hash: &[u8]) -> StoreResult<()>;
 }
 
 #[async_trait]

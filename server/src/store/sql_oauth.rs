@@ -209,6 +209,14 @@ impl InteractionStore for SqlStore {
             .await?;
         Ok(r.rows_affected() == 1)
     }
+
+    async fn delete_browser_interactions(&self, browser_hash: &[u8]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM interactions WHERE browser_hash = $1")
+            .bind(browser_hash)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
 }
 
 #[async_trait]

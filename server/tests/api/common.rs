@@ -75,6 +75,12 @@ pub struct TestServer {
 pub struct Options {
     pub max_apps: u32,
     pub console_dir: Option<PathBuf>,
+    /// `--trusted-proxies`: tests that simulate clients at several addresses list 127.0.0.1
+    /// here and send `X-Forwarded-For`.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `--issuer`, when it is not the test server's own `http://` address (as behind a TLS
+    /// proxy).
+    pub issuer: Option<String>,
 }
 
 impl Default for Options {
@@ -82,6 +88,8 @@ impl Default for Options {
         Options {
             max_apps: 10,
             console_dir: None,
+            trusted_proxies: Vec::new(),
+            issuer: None,
         }
     }
 }
@@ -123,9 +131,10 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
         let config = Config {
-            issuer: base.clone(),
+            issuer: opts.issuer.clone().unwrap_or_else(|| base.clone()),
             max_apps: opts.max_apps,
             console_dir: opts.console_dir,
+            trusted_proxies: opts.trusted_proxies,
         };
         let state = AppState::new(config, store.clone(), clock.clone() as Arc<dyn Clock>)
             .await

@@ -18,6 +18,7 @@ mod oauth_tokens;
 mod secrets;
 mod security_admin;
 mod security_assertion;
+mod security_authority;
 mod security_client_auth;
 mod security_code;
 mod security_hygiene;

@@ -1,0 +1,3 @@
+//! HTTP helpers that know nothing of OAuth, the admin API or the console.
+
+pub mod client_addr;

@@ -47,9 +47,10 @@ def spa_app(admin):
 
 
 @pytest.fixture(scope="session")
-def m2m_app(admin):
-    """A machine-to-machine app with a client secret (from creation)."""
-    return admin.create_app("machine_to_machine", "authlib m2m")
+def m2m_app(admin, env):
+    """A machine-to-machine app with a client secret (from creation), allowed by the admin to
+    act as the end user in the JWT-bearer grant (`jwt_bearer_users`; empty by default)."""
+    return admin.create_app("machine_to_machine", "authlib m2m", jwt_bearer_users=[env.username])
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,10 @@ before(async () => {
     redirect_uris: [REDIRECT_URI],
     rotate_refresh_token: true,
   })
-  m2m = await admin.createApp('machine_to_machine', 'oauth4webapi m2m')
+  // The admin lets this app act as the end user in the JWT-bearer grant (empty by default).
+  m2m = await admin.createApp('machine_to_machine', 'oauth4webapi m2m', {
+    jwt_bearer_users: [env.username],
+  })
   for (const alg of ['ES256', 'RS256', 'EdDSA']) {
     const pair = await admin.keyPair(m2m.client_id, alg)
     keys[alg] = { kid: pair.kid, key: await importPrivateKey(pair.private_key_pem, alg) }

@@ -161,10 +161,8 @@ pub async fn authenticate(
     // against the client, so strangers cannot use it to lock a public client out.
     if let (Presented::Secret { .. }, Some(c)) = (&presented, &client) {
         if !c.app_type().has_secrets() {
+            // The same answer as a wrong secret (the security suite compares them).
             let mut e = OAuthError::invalid_client().with_internal("public client sent a secret");
-            e.description =
-                "This app is a public client: send its client_id only, without a secret."
-                    .to_owned();
             e.basic_challenge = basic;
             return Err(e);
         }

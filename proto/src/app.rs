@@ -7,7 +7,7 @@ use crate::problem::FieldError;
 use crate::secret::{NewSecret, SecretInfo};
 use crate::validate;
 
-/// The three app types of DESIGN.md's product table.
+/// The three app types (docs/architecture.md has the product table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -81,7 +81,7 @@ pub struct AppSettings {
 }
 
 pub const DAY: u64 = 86_400;
-/// Access tokens are short-lived (DESIGN.md): one hour unless the admin says otherwise.
+/// Access tokens are short-lived: one hour unless the admin says otherwise.
 pub const DEFAULT_ACCESS_TOKEN_LIFETIME: u64 = 3_600;
 
 impl AppSettings {
@@ -185,7 +185,7 @@ impl AppSettings {
     }
 }
 
-/// Which JSON fields an app of type `t` has (DESIGN.md's product table).
+/// Which JSON fields an app of type `t` has (the product table in docs/architecture.md).
 pub fn field_applies(field: &str, t: AppType) -> bool {
     match field {
         "name" | "description" | "access_token_lifetime" => true,

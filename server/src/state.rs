@@ -28,7 +28,7 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
-/// Each store capability as its own handle (DESIGN.md: small traits, `Arc<dyn …>`).
+/// Each store capability as its own handle: small traits, held as `Arc<dyn …>`.
 #[derive(Clone)]
 pub struct Stores {
     pub apps: Arc<dyn AppStore>,

@@ -110,7 +110,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, title, detail) = self.parts();
         if let ApiError::Internal(internal) = &self {
-            // 5xx details go to the log, never to the client (DESIGN.md).
+            // 5xx details go to the log, never to the client.
             tracing::error!(error = %internal, "admin API request failed");
         }
         let problem = Problem {

@@ -1,5 +1,5 @@
 //! Client secrets: 256 random bits with a recognisable prefix, stored only as
-//! HMAC-SHA-256 under a server key and compared in constant time (DESIGN.md).
+//! HMAC-SHA-256 under a server key and compared in constant time.
 
 use aws_lc_rs::hmac;
 

@@ -101,7 +101,7 @@ impl GrantHandler for AuthorizationCode {
             last_used_at: ctx.now,
             revoked_at: None,
         };
-        // DESIGN.md: a refresh token only when the scope includes offline_access.
+        // A refresh token only when the scope includes offline_access (docs/architecture.md).
         let refresh = if scopes.contains(scope::OFFLINE_ACCESS) {
             Some(issue::new_refresh(
                 state,

@@ -114,5 +114,5 @@ impl GrantHandler for JwtBearer {
 
 /// Whether an app whose administrator listed `allowed` may act as `user`.
 pub fn may_act_as(allowed: &[String], user: &crate::store::UserRecord) -> bool {
-    !user.is_admin && !user.disabled && allowed.iter().any(|u| *u == user.username)
+    !user.is_admin && !user.disabled && allowed.contains(&user.username)
 }

@@ -4,6 +4,7 @@
 //! binary serves it (axum examples / mini-redis convention).
 
 pub mod admin;
+pub mod cache;
 pub mod clock;
 pub mod console;
 pub mod crypto;
@@ -73,13 +74,15 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/oauth2/introspect", any(oauth::introspection::introspect))
         .layer(DefaultBodyLimit::max(oauth::form::FORM_LIMIT));
-    Router::new()
+    let server = Router::new()
         .merge(protocol)
         .nest("/api/v1", admin::router().merge(interaction::router()))
         .route("/api", any(server_not_found))
         .route("/api/{*rest}", any(server_not_found))
         .route("/oauth2/{*rest}", any(server_not_found))
-        .route("/.well-known/{*rest}", any(server_not_found))
+        .route("/.well-known/{*rest}", any(server_not_found));
+    Router::new()
+        .merge(cache::no_store(server))
         .fallback_service(console)
         .layer(
             // Spans carry method and path only: query strings may hold codes or state.

@@ -10,6 +10,7 @@ pub mod console;
 pub mod crypto;
 pub mod interaction;
 pub mod oauth;
+pub mod purge;
 pub mod state;
 pub mod store;
 pub mod token;

@@ -188,6 +188,8 @@ async fn serve(
             "\nCreated the first administrator.\n  username: admin\n  password: {p}\nThis password is shown only now.\n"
         ),
     }
+    // Bounded storage: expired protocol state goes in the background.
+    portico::purge::spawn(state.clone());
     // Pick up key rotations made by `portico keys rotate` or another copy.
     let tokens = state.tokens.clone();
     let signing_keys = state.stores.signing_keys.clone();

@@ -3,10 +3,13 @@
 //! dialect differences stay inside `store/`, never in handlers.
 
 mod oauth;
+mod purge;
 mod sql;
 mod sql_oauth;
+mod sql_purge;
 
 pub use oauth::*;
+pub use purge::*;
 pub use sql::{connect, SqlStore};
 
 use async_trait::async_trait;
@@ -238,6 +241,7 @@ pub trait Store:
     + InteractionStore
     + ConsentStore
     + GrantStore
+    + PurgeStore
 {
 }
 
@@ -258,5 +262,6 @@ impl<T> Store for T where
         + InteractionStore
         + ConsentStore
         + GrantStore
+        + PurgeStore
 {
 }

@@ -28,8 +28,6 @@ pub struct SqlStore {
     /// connections); with one connection they queue on the pool instead, without sleeps.
     /// For PostgreSQL the same pool as `pool`: row locks let writers run side by side.
     writer: AnyPool,
-    /// When expired replay-cache entries were last purged (Unix seconds).
-    last_purge: std::sync::atomic::AtomicI64,
     /// See `GrantStore::revocation_epoch`; bumped after each such commit.
     revocations: std::sync::atomic::AtomicU64,
 }
@@ -135,7 +133,6 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
     Ok(SqlStore {
         pool,
         writer,
-        last_purge: std::sync::atomic::AtomicI64::new(0),
         revocations: std::sync::atomic::AtomicU64::new(0),
     })
 }
@@ -148,17 +145,6 @@ impl SqlStore {
     /// The pool for writes and transactions (see `writer`).
     pub(super) fn writer(&self) -> &AnyPool {
         &self.writer
-    }
-
-    /// True at most once a minute: whether to purge expired replay-cache entries now.
-    pub(super) fn purge_due(&self, now: i64) -> bool {
-        use std::sync::atomic::Ordering;
-        let last = self.last_purge.load(Ordering::Relaxed);
-        now - last >= 60
-            && self
-                .last_purge
-                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
     }
 
     /// Called after a committed change that may have ended live access tokens: bumps the

@@ -6,14 +6,21 @@
 use reqwest::header::HeaderMap;
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{json, Value};
+use sqlx::Connection;
 
 use crate::common::{Backend, TestServer};
-use crate::flows::{allow_jwt_bearer, assertion_claims, post_form, sign_jwt, Browser, PASSWORD};
+use crate::flows::{
+    allow_jwt_bearer, assertion_claims, m2m_app, post_form, sign_jwt, Browser, Landing, PASSWORD,
+};
 use crate::logo_audit::PNG_1X1;
 use crate::oauth_code::{web_app, WEB_CB};
 use crate::on_both_databases;
 
-on_both_databases!(answers_carrying_secrets_keys_or_tokens_cannot_be_cached);
+on_both_databases!(
+    answers_carrying_secrets_keys_or_tokens_cannot_be_cached,
+    over_long_free_text_authorization_parameters_are_refused_and_nothing_is_stored,
+    expired_protocol_state_is_purged_and_live_state_kept,
+);
 
 /// Status, headers and JSON body (Null when not JSON).
 async fn send(r: RequestBuilder) -> (StatusCode, HeaderMap, Value) {
@@ -26,6 +33,18 @@ async fn send(r: RequestBuilder) -> (StatusCode, HeaderMap, Value) {
         headers,
         serde_json::from_str(&text).unwrap_or(Value::Null),
     )
+}
+
+/// How many rows `from` (a table, optionally with a WHERE clause) holds, read directly.
+async fn count(s: &TestServer, from: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&s.db.url).await.unwrap();
+    let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {from}"))
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    c.close().await.unwrap();
+    n
 }
 
 async fn answers_carrying_secrets_keys_or_tokens_cannot_be_cached(b: Backend) {
@@ -229,4 +248,294 @@ async fn answers_carrying_secrets_keys_or_tokens_cannot_be_cached(b: Backend) {
         assert_eq!(h["cache-control"], "public, max-age=300", "{path}");
         assert!(h.get("pragma").is_none(), "{path}");
     }
+}
+
+async fn over_long_free_text_authorization_parameters_are_refused_and_nothing_is_stored(
+    b: Backend,
+) {
+    let s = TestServer::start(b).await;
+    let app = web_app(&s).await;
+    let browser = Browser::new(&s);
+    let long_state = "s".repeat(1025);
+    let long_nonce = "n".repeat(513);
+    let long_hint = "h".repeat(257);
+    for (what, name, value) in [
+        ("state", "state", long_state.as_str()),
+        ("nonce", "nonce", long_nonce.as_str()),
+        ("login_hint", "login_hint", long_hint.as_str()),
+    ] {
+        let mut params = vec![
+            ("response_type", "code"),
+            ("client_id", app.client_id.as_str()),
+            ("redirect_uri", WEB_CB),
+            ("scope", "openid"),
+        ];
+        if name != "state" {
+            params.push(("state", "short"));
+        }
+        params.push((name, value));
+        let landing = browser.authorize(&params).await;
+        let got = landing.client_params();
+        assert_eq!(got["error"], "invalid_request", "{what}: {got:?}");
+        assert!(got["error_description"].contains(name), "{what}: {got:?}");
+        // The over-long state is not echoed; a valid one is (RFC 6749 §4.1.2.1).
+        if name == "state" {
+            assert!(!got.contains_key("state"), "{what}");
+        } else {
+            assert_eq!(got["state"], "short", "{what}");
+        }
+    }
+    assert_eq!(count(&s, "interactions").await, 0);
+
+    // At the limits, the request is kept as an interaction.
+    let at_limit = ["s".repeat(1024), "n".repeat(512), "h".repeat(256)];
+    let landing = browser
+        .authorize(&[
+            ("response_type", "code"),
+            ("client_id", &app.client_id),
+            ("redirect_uri", WEB_CB),
+            ("scope", "openid"),
+            ("state", &at_limit[0]),
+            ("nonce", &at_limit[1]),
+            ("login_hint", &at_limit[2]),
+        ])
+        .await;
+    assert!(matches!(landing, Landing::Page { .. }), "{landing:?}");
+    assert_eq!(count(&s, "interactions").await, 1);
+}
+
+/// Signs `username` in and through consent in a new browser; returns the tokens.
+async fn tokens(s: &TestServer, app: &crate::oauth_code::WebApp, username: &str) -> Value {
+    let browser = Browser::new(s);
+    let got = browser
+        .run(
+            &[
+                ("response_type", "code"),
+                ("client_id", &app.client_id),
+                ("redirect_uri", WEB_CB),
+                ("scope", "openid offline_access"),
+                ("state", "x"),
+            ],
+            username,
+            "allow",
+        )
+        .await;
+    let (status, tokens, _) = post_form(
+        s,
+        "/oauth2/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &got["code"]),
+            ("redirect_uri", WEB_CB),
+        ],
+        Some((&app.client_id, &app.secret)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    tokens
+}
+
+/// Starts an authorization in a new browser, which leaves an interaction pending.
+async fn pending_interaction(s: &TestServer, app: &crate::oauth_code::WebApp) {
+    let landing = Browser::new(s)
+        .authorize(&[
+            ("response_type", "code"),
+            ("client_id", &app.client_id),
+            ("redirect_uri", WEB_CB),
+            ("scope", "openid"),
+        ])
+        .await;
+    assert!(matches!(landing, Landing::Page { .. }), "{landing:?}");
+}
+
+async fn purge(s: &TestServer) -> portico::purge::PurgeReport {
+    portico::purge::run_once(&s.state).await.unwrap()
+}
+
+async fn expired_protocol_state_is_purged_and_live_state_kept(b: Backend) {
+    use portico::store::PurgeTable;
+    let s = TestServer::start(b).await;
+    s.add_user("alice", false).await;
+    let app = web_app(&s).await;
+    let (status, _) = s
+        .patch(
+            &format!("/api/v1/apps/{}", app.client_id),
+            json!({"rotate_refresh_token": true, "refresh_token_inactivity_lifetime": null}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (m2m, m2m_secret) = m2m_app(&s, "Worker").await;
+    let (_, pair) = s
+        .post(
+            &format!("/api/v1/apps/{m2m}/key-pairs"),
+            json!({"alg": "ES256"}),
+        )
+        .await;
+    let pem = pair["private_key_pem"].as_str().unwrap();
+
+    // t0: a signed-in browser (session), a used code, a rotated refresh token and its
+    // live successor; a pending interaction; a used assertion; a revoked access token.
+    let rotated = tokens(&s, &app, "alice").await;
+    let (status, live, _) = post_form(
+        &s,
+        "/oauth2/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rotated["refresh_token"].as_str().unwrap()),
+        ],
+        Some((&app.client_id, &app.secret)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{live}");
+    // A second grant, revoked directly in the database with its refresh token left behind
+    // (as an older version or an interrupted revocation could leave it).
+    let orphan = tokens(&s, &app, "alice").await;
+    let orphan_hash = s
+        .state
+        .hasher
+        .hash(orphan["refresh_token"].as_str().unwrap());
+    pending_interaction(&s, &app).await;
+    let assertion = sign_jwt(
+        pem,
+        "ES256",
+        pair["kid"].as_str(),
+        &assertion_claims(&s, &m2m, &m2m, "purge-1"),
+    );
+    let (status, body, _) = post_form(
+        &s,
+        "/oauth2/token",
+        &[
+            ("grant_type", "client_credentials"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", &assertion),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, cc, _) = post_form(
+        &s,
+        "/oauth2/token",
+        &[("grant_type", "client_credentials")],
+        Some((&m2m, &m2m_secret)),
+    )
+    .await;
+    post_form(
+        &s,
+        "/oauth2/revoke",
+        &[("token", cc["access_token"].as_str().unwrap())],
+        Some((&m2m, &m2m_secret)),
+    )
+    .await;
+    {
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(&s.db.url).await.unwrap();
+        sqlx::query(
+            "UPDATE grants SET revoked_at = $1 WHERE id IN
+             (SELECT grant_id FROM refresh_tokens WHERE token_hash = $2)",
+        )
+        .bind(portico::clock::Clock::now(s.clock.as_ref()))
+        .bind(orphan_hash)
+        .execute(&mut c)
+        .await
+        .unwrap();
+        c.close().await.unwrap();
+    }
+    assert_eq!(count(&s, "browser_sessions").await, 2);
+    assert_eq!(count(&s, "interactions").await, 1);
+    assert_eq!(count(&s, "authorization_codes").await, 2);
+    assert_eq!(count(&s, "used_assertions").await, 1);
+    assert_eq!(count(&s, "revoked_access_tokens").await, 1);
+    assert_eq!(count(&s, "refresh_tokens").await, 3);
+    assert_eq!(
+        count(&s, "refresh_tokens WHERE rotated_at IS NOT NULL").await,
+        1
+    );
+
+    // Nothing is dead yet.
+    assert_eq!(purge(&s).await.total(), 0);
+
+    // +11 min: the interaction (10 min) and the assertion (5 min) are dead; the codes are
+    // expired but kept an hour so that a replay still revokes what they issued.
+    s.clock.advance(660);
+    pending_interaction(&s, &app).await;
+    let r = purge(&s).await;
+    assert_eq!(r.removed_from(PurgeTable::Interactions), 1, "{r}");
+    assert_eq!(r.removed_from(PurgeTable::UsedAssertions), 1, "{r}");
+    assert_eq!(r.total(), 2, "{r}");
+    assert_eq!(count(&s, "interactions").await, 1, "the live one stays");
+    assert_eq!(count(&s, "used_assertions").await, 0);
+    assert_eq!(count(&s, "authorization_codes").await, 2);
+
+    // +1 h 12 min: codes past expiry and retention, and the revoked token's entry (1 h).
+    s.clock.advance(3600);
+    let r = purge(&s).await;
+    assert_eq!(r.removed_from(PurgeTable::AuthorizationCodes), 2, "{r}");
+    assert_eq!(r.removed_from(PurgeTable::RevokedAccessTokens), 1, "{r}");
+    assert_eq!(r.removed_from(PurgeTable::Interactions), 1, "{r}");
+    assert_eq!(count(&s, "authorization_codes").await, 0);
+    assert_eq!(count(&s, "revoked_access_tokens").await, 0);
+
+    // +9 h: the browser sessions (8 h) are dead; one signed in now stays.
+    s.clock.advance(8 * 3600);
+    let fresh = tokens(&s, &app, "alice").await;
+    assert!(fresh["refresh_token"].is_string());
+    assert_eq!(count(&s, "browser_sessions").await, 3);
+    let r = purge(&s).await;
+    assert_eq!(r.removed_from(PurgeTable::BrowserSessions), 2, "{r}");
+    assert_eq!(count(&s, "browser_sessions").await, 1);
+    assert_eq!(
+        count(&s, "refresh_tokens").await,
+        4,
+        "revoked a day ago: not yet"
+    );
+
+    // +1 day: the refresh token of the grant revoked a day ago goes.
+    s.clock.advance(86_400);
+    let r = purge(&s).await;
+    assert_eq!(
+        r.removed_from(PurgeTable::RefreshTokensOfRevokedGrants),
+        1,
+        "{r}"
+    );
+    assert_eq!(count(&s, "refresh_tokens").await, 3);
+
+    // +30 days: the rotated refresh token goes; the live ones stay, and still work.
+    s.clock.advance(29 * 86_400);
+    let r = purge(&s).await;
+    assert_eq!(r.removed_from(PurgeTable::RetiredRefreshTokens), 1, "{r}");
+    assert_eq!(count(&s, "refresh_tokens").await, 2);
+    assert_eq!(
+        count(&s, "refresh_tokens WHERE rotated_at IS NOT NULL").await,
+        0
+    );
+    let (status, body, _) = post_form(
+        &s,
+        "/oauth2/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", live["refresh_token"].as_str().unwrap()),
+        ],
+        Some((&app.client_id, &app.secret)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The retired token, no longer remembered, is refused (though not detected as theft).
+    let (status, body, _) = post_form(
+        &s,
+        "/oauth2/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rotated["refresh_token"].as_str().unwrap()),
+        ],
+        Some((&app.client_id, &app.secret)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use portico::clock::{Clock, SystemClock};
 use portico::state::Stores;
-use portico::users::{self, Bootstrap, NewUser};
+use portico::users::{self, AdminPassword, Bootstrap, NewUser};
 use portico::{store, AppState, Config, Error};
 
 #[derive(Parser)]
@@ -177,15 +177,19 @@ async fn serve(
         console_dir: Some(console_dir),
     };
     let state = AppState::new(config, store.clone(), clock.clone()).await?;
-    let bootstrap_password = std::env::var("PORTICO_BOOTSTRAP_ADMIN_PASSWORD").ok();
-    match users::bootstrap_admin(&state.stores, clock.now(), bootstrap_password).await? {
+    let source = admin_password_source(database_url);
+    match users::bootstrap_admin(&state.stores, clock.now(), source).await? {
         Bootstrap::NotNeeded => {}
         Bootstrap::FromEnvironment => {
-            tracing::info!("created user `admin` with the password from PORTICO_BOOTSTRAP_ADMIN_PASSWORD")
+            tracing::info!(
+                "created user `admin` with the password from PORTICO_BOOTSTRAP_ADMIN_PASSWORD"
+            )
         }
-        // Printed once to the terminal, never to the log.
-        Bootstrap::Generated(p) => println!(
-            "\nCreated the first administrator.\n  username: admin\n  password: {p}\nThis password is shown only now.\n"
+        // Only the path, straight to the terminal: log streams are often kept and shipped.
+        Bootstrap::WrittenTo(path) => eprintln!(
+            "\nCreated the first administrator `admin`. Its generated password is in\n  {}\n\
+             (readable by this user only). Keep it somewhere safe, then delete the file.\n",
+            path.display()
         ),
     }
     // Bounded storage: expired protocol state goes in the background.
@@ -217,6 +221,24 @@ async fn serve(
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Where a first start takes the first administrator's password from: the environment,
+/// else a generated one written to a file beside the SQLite database; PostgreSQL has no
+/// local file, so there the variable is required.
+fn admin_password_source(database_url: &str) -> AdminPassword {
+    match std::env::var("PORTICO_BOOTSTRAP_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => AdminPassword::Given(p),
+        _ => match store::sqlite_file(database_url) {
+            Some(db) => AdminPassword::GenerateInto(users::password_file_for(&db)),
+            None => AdminPassword::Required(
+                "the database has no users yet: set PORTICO_BOOTSTRAP_ADMIN_PASSWORD to the \
+                 password `admin` should get (with PostgreSQL there is no local file to write \
+                 a generated one to, and Portico never writes passwords to a log stream)"
+                    .to_owned(),
+            ),
+        },
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM so in-flight requests finish before exit.

@@ -10,7 +10,7 @@ mod sql_purge;
 
 pub use oauth::*;
 pub use purge::*;
-pub use sql::{connect, SqlStore};
+pub use sql::{connect, sqlite_file, SqlStore};
 
 use async_trait::async_trait;
 use portico_proto::app::AppSettings;

@@ -41,6 +41,19 @@ impl std::fmt::Debug for SqlStore {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The file an `sqlite:` URL names (`sqlite://data/portico.db` → `data/portico.db`); `None`
+/// for any other database, or SQLite in memory.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" || query.split('&').any(|p| p == "mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
+}
+
 /// Opens the database named by `url` (`sqlite://path` or `postgres://…`), creating an
 /// SQLite file and its folder when missing, and runs the embedded migrations.
 pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
@@ -57,14 +70,10 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
     };
     let mut url = url.to_owned();
     if backend == Backend::Sqlite {
-        let path = url
-            .trim_start_matches("sqlite://")
-            .trim_start_matches("sqlite:")
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        if let Some(parent) = std::path::Path::new(&path).parent() {
+        if let Some(parent) = sqlite_file(&url)
+            .as_deref()
+            .and_then(std::path::Path::parent)
+        {
             if !parent.as_os_str().is_empty() {
                 std::fs::create_dir_all(parent).map_err(|e| {
                     StoreError::Corrupt(format!("cannot create {}: {e}", parent.display()))

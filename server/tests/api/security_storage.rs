@@ -8,7 +8,8 @@ use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Connection;
 
-use crate::common::{Backend, TestServer};
+use crate::binary::{open, sigterm_and_wait, start_binary, BIN};
+use crate::common::{Backend, TestDb, TestServer};
 use crate::flows::{
     allow_jwt_bearer, assertion_claims, m2m_app, post_form, sign_jwt, Browser, Landing, PASSWORD,
 };
@@ -20,6 +21,7 @@ on_both_databases!(
     answers_carrying_secrets_keys_or_tokens_cannot_be_cached,
     over_long_free_text_authorization_parameters_are_refused_and_nothing_is_stored,
     expired_protocol_state_is_purged_and_live_state_kept,
+    the_generated_admin_password_is_written_to_a_private_file_never_to_a_log,
 );
 
 /// Status, headers and JSON body (Null when not JSON).
@@ -538,4 +540,141 @@ async fn expired_protocol_state_is_purged_and_live_state_kept(b: Backend) {
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_grant"))
     );
+}
+
+/// Signs `username` in through the console's own client against a running server, as the
+/// console's sign-in page would; returns the status and body of the login answer.
+async fn sign_in(base: &str, username: &str, password: &str) -> (StatusCode, Value) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (_, challenge) = crate::flows::pkce_pair();
+    let callback = format!("{base}/auth/callback");
+    let url = reqwest::Url::parse_with_params(
+        &format!("{base}/oauth2/authorize"),
+        &[
+            ("response_type", "code"),
+            ("client_id", "portico-console"),
+            ("redirect_uri", callback.as_str()),
+            ("scope", "openid"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .unwrap();
+    let res = http.get(url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let interaction = location.split("interaction=").nth(1).unwrap().to_owned();
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let res = http
+        .post(format!("{base}/api/v1/interactions/{interaction}/login"))
+        .header("cookie", cookies.join("; "))
+        .header("origin", base)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    crate::common::read(res).await
+}
+
+/// Runs `portico serve` where it is expected to refuse to start; returns its output.
+fn serve_refused(db: &str) -> std::process::Output {
+    let mut child = std::process::Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", db])
+        .args(["--console-dir", "/nonexistent"])
+        .env_remove("PORTICO_BOOTSTRAP_ADMIN_PASSWORD")
+        .env("PORTICO_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("portico serve started instead of refusing");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+async fn user_count(db: &str) -> i64 {
+    let (store, stores) = open(db).await;
+    let n = stores.users.count_users().await.unwrap();
+    store.close().await;
+    n
+}
+
+async fn the_generated_admin_password_is_written_to_a_private_file_never_to_a_log(b: Backend) {
+    let db = TestDb::new(b).await;
+    let Some(db_file) = portico::store::sqlite_file(&db.url) else {
+        // PostgreSQL: no local file to write a generated password to, so a first start
+        // without PORTICO_BOOTSTRAP_ADMIN_PASSWORD is refused, saying what to set.
+        let out = serve_refused(&db.url);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("PORTICO_BOOTSTRAP_ADMIN_PASSWORD"), "{err}");
+        assert_eq!(
+            user_count(&db.url).await,
+            0,
+            "no admin without a known password"
+        );
+        return;
+    };
+    let file = portico::users::password_file_for(&db_file);
+    assert_eq!(
+        file.file_name().unwrap().to_str().unwrap(),
+        "portico-admin-password.txt"
+    );
+    let running = start_binary(&db.url, None).await;
+    let base = running.base.clone();
+    let password = std::fs::read_to_string(&file)
+        .unwrap()
+        .trim_end()
+        .to_owned();
+    assert!(password.len() >= 20, "{password:?}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    // The password signs `admin` in; a wrong one does not.
+    let (status, body) = sign_in(&base, "admin", &password).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body["redirect_to"].as_str().unwrap().contains("code="),
+        "{body}"
+    );
+    let (status, _) = sign_in(&base, "admin", "not the password").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (out, err) = sigterm_and_wait(running);
+    assert!(!out.contains(&password), "stdout: {out}");
+    assert!(!err.contains(&password), "stderr: {err}");
+    // Only the path is shown, on the terminal (stderr), not through the log.
+    assert!(err.contains(&file.display().to_string()), "{err}");
+    assert!(!out.contains(&file.display().to_string()), "{out}");
+
+    // A fresh database whose password file already exists: refused, the file untouched,
+    // no admin created.
+    let other = TestDb::new(b).await;
+    let other_file =
+        portico::users::password_file_for(&portico::store::sqlite_file(&other.url).unwrap());
+    std::fs::write(&other_file, "an earlier password\n").unwrap();
+    let out = serve_refused(&other.url);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&other_file.display().to_string()), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&other_file).unwrap(),
+        "an earlier password\n"
+    );
+    assert_eq!(user_count(&other.url).await, 0);
 }

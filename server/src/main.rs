@@ -1,4 +1,5 @@
-//! The `portico` binary: `serve`, and `user add`.
+//! The `portico` binary: `serve`, `user add|disable|enable|delete` and `keys rotate`; the
+//! commands that change something record it in the audit log (actor `cli`).
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -289,9 +290,10 @@ async fn add_user(
     let password = read_password()?;
     let store = Arc::new(store::connect(database_url).await?);
     let stores = Stores::from_one(store.clone());
+    let now = SystemClock.now();
     let user = users::create_user(
         &stores,
-        SystemClock.now(),
+        now,
         NewUser {
             username,
             password,
@@ -300,14 +302,55 @@ async fn add_user(
             is_admin: admin,
         },
     )
-    .await?;
+    .await;
+    let audited = match &user {
+        Ok(u) => {
+            cli_audit(
+                &stores,
+                now,
+                "user.add",
+                user_detail(&u.username, u.is_admin),
+            )
+            .await
+        }
+        Err(_) => Ok(()),
+    };
     store.close().await;
+    let user = user?;
     println!(
         "added user {}{}",
         user.username,
         if user.is_admin { " (admin)" } else { "" }
     );
-    Ok(())
+    audited
+}
+
+/// Records a command's change in the audit log, after the change (the `portico` commands
+/// change one thing at a time; a failure here is reported, the change stays).
+async fn cli_audit(
+    stores: &Stores,
+    now: i64,
+    action: &'static str,
+    detail: String,
+) -> Result<(), Error> {
+    stores
+        .audit
+        .record_audit(&store::AuditRecord {
+            at: now,
+            actor: "cli".to_owned(),
+            action,
+            client_id: None,
+            detail,
+        })
+        .await
+        .map_err(|e| Error::Config(format!("the change was made, but not audited: {e}")))
+}
+
+fn user_detail(username: &str, is_admin: bool) -> String {
+    format!(
+        "{username} ({})",
+        if is_admin { "admin" } else { "not admin" }
+    )
 }
 
 enum UserChange {
@@ -320,22 +363,40 @@ async fn change_user(database_url: &str, username: &str, change: UserChange) -> 
     let store = Arc::new(store::connect(database_url).await?);
     let stores = Stores::from_one(store.clone());
     let now = SystemClock.now();
-    let (result, done) = match change {
+    // Read first: the audit names whether the user was an admin, and a deleted one is gone.
+    let is_admin = match stores.users.user_by_username(username).await {
+        Ok(u) => u.is_some_and(|u| u.is_admin),
+        Err(e) => {
+            store.close().await;
+            return Err(e.into());
+        }
+    };
+    let (result, done, action) = match change {
         UserChange::Disable => (
             stores.users.set_user_disabled(username, true, now).await,
             "disabled",
+            "user.disable",
         ),
         UserChange::Enable => (
             stores.users.set_user_disabled(username, false, now).await,
             "enabled",
+            "user.enable",
         ),
-        UserChange::Delete => (stores.users.delete_user(username, now).await, "deleted"),
+        UserChange::Delete => (
+            stores.users.delete_user(username, now).await,
+            "deleted",
+            "user.delete",
+        ),
+    };
+    let audited = match &result {
+        Ok(()) => cli_audit(&stores, now, action, user_detail(username, is_admin)).await,
+        Err(_) => Ok(()),
     };
     store.close().await;
     match result {
         Ok(()) => {
             println!("{done} user {username}");
-            Ok(())
+            audited
         }
         Err(store::StoreError::NotFound) => {
             Err(Error::Config(format!("no user named {username:?}")))
@@ -346,11 +407,20 @@ async fn change_user(database_url: &str, username: &str, change: UserChange) -> 
 
 async fn rotate_keys(database_url: &str) -> Result<(), Error> {
     let store = Arc::new(store::connect(database_url).await?);
-    let kids = portico::token::rotate(store.as_ref(), SystemClock.now()).await?;
+    let stores = Stores::from_one(store.clone());
+    let now = SystemClock.now();
+    let kids = portico::token::rotate(store.as_ref(), now).await;
+    let audited = match &kids {
+        Ok(kids) => {
+            let detail = format!("new signing keys {}", kids.join(", "));
+            cli_audit(&stores, now, "keys.rotate", detail).await
+        }
+        Err(_) => Ok(()),
+    };
     store.close().await;
     println!(
         "new signing keys {} are active; running servers switch within a minute",
-        kids.join(", ")
+        kids?.join(", ")
     );
-    Ok(())
+    audited
 }

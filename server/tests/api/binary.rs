@@ -18,7 +18,7 @@ on_both_databases!(
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_portico");
 
-fn user_add(db: &str, args: &[&str], password: &str) -> std::process::Output {
+pub fn user_add(db: &str, args: &[&str], password: &str) -> std::process::Output {
     let mut child = Command::new(BIN)
         .args(["user", "add"])
         .args(args)

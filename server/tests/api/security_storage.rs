@@ -8,7 +8,7 @@ use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Connection;
 
-use crate::binary::{open, sigterm_and_wait, start_binary, BIN};
+use crate::binary::{open, sigterm_and_wait, start_binary, user_add, BIN};
 use crate::common::{Backend, TestDb, TestServer};
 use crate::flows::{
     allow_jwt_bearer, assertion_claims, m2m_app, post_form, sign_jwt, Browser, Landing, PASSWORD,
@@ -22,6 +22,7 @@ on_both_databases!(
     over_long_free_text_authorization_parameters_are_refused_and_nothing_is_stored,
     expired_protocol_state_is_purged_and_live_state_kept,
     the_generated_admin_password_is_written_to_a_private_file_never_to_a_log,
+    cli_user_and_key_changes_are_audited,
 );
 
 /// Status, headers and JSON body (Null when not JSON).
@@ -677,4 +678,86 @@ async fn the_generated_admin_password_is_written_to_a_private_file_never_to_a_lo
         "an earlier password\n"
     );
     assert_eq!(user_count(&other.url).await, 0);
+}
+
+/// Runs a `portico` command against `db`; it must succeed.
+fn cli(db: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(BIN)
+        .args(args)
+        .args(["--database-url", db])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn cli_user_and_key_changes_are_audited(b: Backend) {
+    let s = TestServer::start(b).await;
+    let db = s.db.url.clone();
+    for (args, password) in [
+        (&["bob", "--admin"][..], "bob's long password"),
+        (&["carol"][..], "carol's long password"),
+    ] {
+        let out = user_add(&db, args, password);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    cli(&db, &["user", "disable", "carol"]);
+    cli(&db, &["user", "enable", "carol"]);
+    cli(&db, &["user", "delete", "bob"]);
+    let rotated = cli(&db, &["keys", "rotate"]);
+    // A command that changes nothing records nothing.
+    let out = std::process::Command::new(BIN)
+        .args(["user", "disable", "nobody", "--database-url", &db])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+
+    let (status, page) = s.get("/api/v1/audit").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let cli_entries: Vec<(String, String)> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "cli")
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["detail"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let actions: Vec<&str> = cli_entries.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "keys.rotate",
+            "user.delete",
+            "user.enable",
+            "user.disable",
+            "user.add",
+            "user.add"
+        ],
+        "{page}"
+    );
+    assert_eq!(cli_entries[1].1, "bob (admin)");
+    assert_eq!(cli_entries[2].1, "carol (not admin)");
+    assert_eq!(cli_entries[3].1, "carol (not admin)");
+    assert_eq!(cli_entries[4].1, "carol (not admin)");
+    assert_eq!(cli_entries[5].1, "bob (admin)");
+    // The rotation names the new kids, as the command printed them.
+    let kids = rotated
+        .trim()
+        .strip_prefix("new signing keys ")
+        .and_then(|r| r.split(" are active").next())
+        .unwrap();
+    assert!(!kids.is_empty());
+    assert_eq!(cli_entries[0].1, format!("new signing keys {kids}"));
 }

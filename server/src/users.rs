@@ -141,8 +141,15 @@ fn write_private_file(path: &Path, contents: &str) -> Result<(), UserError> {
         })
     };
     let mut file = options.open(path).map_err(failed)?;
-    file.write_all(contents.as_bytes()).map_err(failed)?;
-    file.sync_all().map_err(failed)
+    let written = file
+        .write_all(contents.as_bytes())
+        .and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        // A partial file would block the next start and hold no usable password.
+        let _ = std::fs::remove_file(path);
+        return Err(failed(e));
+    }
+    Ok(())
 }
 
 /// On first start with no users, creates `admin` with the password from `source`.

@@ -4,12 +4,14 @@
 //! binary serves it (axum examples / mini-redis convention).
 
 pub mod admin;
+pub mod cache;
 pub mod clock;
 pub mod console;
 pub mod crypto;
 pub mod http;
 pub mod interaction;
 pub mod oauth;
+pub mod purge;
 pub mod state;
 pub mod store;
 pub mod token;
@@ -76,13 +78,15 @@ pub fn app(state: AppState) -> Router {
         .route("/oauth2/introspect", any(oauth::introspection::introspect))
         .layer(DefaultBodyLimit::max(oauth::form::FORM_LIMIT));
     let https = state.config.issuer.starts_with("https://");
-    let router = Router::new()
+    let server = Router::new()
         .merge(protocol)
         .nest("/api/v1", admin::router().merge(interaction::router()))
         .route("/api", any(server_not_found))
         .route("/api/{*rest}", any(server_not_found))
         .route("/oauth2/{*rest}", any(server_not_found))
-        .route("/.well-known/{*rest}", any(server_not_found))
+        .route("/.well-known/{*rest}", any(server_not_found));
+    let router = Router::new()
+        .merge(cache::no_store(server))
         .fallback_service(console)
         .layer(
             // Spans carry method and path only: query strings may hold codes or state.

@@ -1,4 +1,5 @@
-//! The `portico` binary: `serve`, and `user add`.
+//! The `portico` binary: `serve`, `user add|disable|enable|delete` and `keys rotate`; the
+//! commands that change something record it in the audit log (actor `cli`).
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use portico::clock::{Clock, SystemClock};
 use portico::state::Stores;
-use portico::users::{self, Bootstrap, NewUser};
+use portico::users::{self, AdminPassword, Bootstrap, NewUser};
 use portico::{store, AppState, Config, Error};
 
 #[derive(Parser)]
@@ -203,17 +204,23 @@ async fn serve(
         trusted_proxies,
     };
     let state = AppState::new(config, store.clone(), clock.clone()).await?;
-    let bootstrap_password = std::env::var("PORTICO_BOOTSTRAP_ADMIN_PASSWORD").ok();
-    match users::bootstrap_admin(&state.stores, clock.now(), bootstrap_password).await? {
+    let source = admin_password_source(database_url);
+    match users::bootstrap_admin(&state.stores, clock.now(), source).await? {
         Bootstrap::NotNeeded => {}
         Bootstrap::FromEnvironment => {
-            tracing::info!("created user `admin` with the password from PORTICO_BOOTSTRAP_ADMIN_PASSWORD")
+            tracing::info!(
+                "created user `admin` with the password from PORTICO_BOOTSTRAP_ADMIN_PASSWORD"
+            )
         }
-        // Printed once to the terminal, never to the log.
-        Bootstrap::Generated(p) => println!(
-            "\nCreated the first administrator.\n  username: admin\n  password: {p}\nThis password is shown only now.\n"
+        // Only the path, straight to the terminal: log streams are often kept and shipped.
+        Bootstrap::WrittenTo(path) => eprintln!(
+            "\nCreated the first administrator `admin`. Its generated password is in\n  {}\n\
+             (readable by this user only). Keep it somewhere safe, then delete the file.\n",
+            path.display()
         ),
     }
+    // Bounded storage: expired protocol state goes in the background.
+    portico::purge::spawn(state.clone());
     // Pick up key rotations made by `portico keys rotate` or another copy.
     let tokens = state.tokens.clone();
     let signing_keys = state.stores.signing_keys.clone();
@@ -241,6 +248,24 @@ async fn serve(
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Where a first start takes the first administrator's password from: the environment,
+/// else a generated one written to a file beside the SQLite database; PostgreSQL has no
+/// local file, so there the variable is required.
+fn admin_password_source(database_url: &str) -> AdminPassword {
+    match std::env::var("PORTICO_BOOTSTRAP_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => AdminPassword::Given(p),
+        _ => match store::sqlite_file(database_url) {
+            Some(db) => AdminPassword::GenerateInto(users::password_file_for(&db)),
+            None => AdminPassword::Required(
+                "the database has no users yet: set PORTICO_BOOTSTRAP_ADMIN_PASSWORD to the \
+                 password `admin` should get (with PostgreSQL there is no local file to write \
+                 a generated one to, and Portico never writes passwords to a log stream)"
+                    .to_owned(),
+            ),
+        },
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM so in-flight requests finish before exit.
@@ -291,9 +316,10 @@ async fn add_user(
     let password = read_password()?;
     let store = Arc::new(store::connect(database_url).await?);
     let stores = Stores::from_one(store.clone());
+    let now = SystemClock.now();
     let user = users::create_user(
         &stores,
-        SystemClock.now(),
+        now,
         NewUser {
             username,
             password,
@@ -302,14 +328,55 @@ async fn add_user(
             is_admin: admin,
         },
     )
-    .await?;
+    .await;
+    let audited = match &user {
+        Ok(u) => {
+            cli_audit(
+                &stores,
+                now,
+                "user.add",
+                user_detail(&u.username, u.is_admin),
+            )
+            .await
+        }
+        Err(_) => Ok(()),
+    };
     store.close().await;
+    let user = user?;
     println!(
         "added user {}{}",
         user.username,
         if user.is_admin { " (admin)" } else { "" }
     );
-    Ok(())
+    audited
+}
+
+/// Records a command's change in the audit log, after the change (the `portico` commands
+/// change one thing at a time; a failure here is reported, the change stays).
+async fn cli_audit(
+    stores: &Stores,
+    now: i64,
+    action: &'static str,
+    detail: String,
+) -> Result<(), Error> {
+    stores
+        .audit
+        .record_audit(&store::AuditRecord {
+            at: now,
+            actor: "cli".to_owned(),
+            action,
+            client_id: None,
+            detail,
+        })
+        .await
+        .map_err(|e| Error::Config(format!("the change was made, but not audited: {e}")))
+}
+
+fn user_detail(username: &str, is_admin: bool) -> String {
+    format!(
+        "{username} ({})",
+        if is_admin { "admin" } else { "not admin" }
+    )
 }
 
 enum UserChange {
@@ -322,22 +389,40 @@ async fn change_user(database_url: &str, username: &str, change: UserChange) -> 
     let store = Arc::new(store::connect(database_url).await?);
     let stores = Stores::from_one(store.clone());
     let now = SystemClock.now();
-    let (result, done) = match change {
+    // Read first: the audit names whether the user was an admin, and a deleted one is gone.
+    let is_admin = match stores.users.user_by_username(username).await {
+        Ok(u) => u.is_some_and(|u| u.is_admin),
+        Err(e) => {
+            store.close().await;
+            return Err(e.into());
+        }
+    };
+    let (result, done, action) = match change {
         UserChange::Disable => (
             stores.users.set_user_disabled(username, true, now).await,
             "disabled",
+            "user.disable",
         ),
         UserChange::Enable => (
             stores.users.set_user_disabled(username, false, now).await,
             "enabled",
+            "user.enable",
         ),
-        UserChange::Delete => (stores.users.delete_user(username, now).await, "deleted"),
+        UserChange::Delete => (
+            stores.users.delete_user(username, now).await,
+            "deleted",
+            "user.delete",
+        ),
+    };
+    let audited = match &result {
+        Ok(()) => cli_audit(&stores, now, action, user_detail(username, is_admin)).await,
+        Err(_) => Ok(()),
     };
     store.close().await;
     match result {
         Ok(()) => {
             println!("{done} user {username}");
-            Ok(())
+            audited
         }
         Err(store::StoreError::NotFound) => {
             Err(Error::Config(format!("no user named {username:?}")))
@@ -348,11 +433,20 @@ async fn change_user(database_url: &str, username: &str, change: UserChange) -> 
 
 async fn rotate_keys(database_url: &str) -> Result<(), Error> {
     let store = Arc::new(store::connect(database_url).await?);
-    let kids = portico::token::rotate(store.as_ref(), SystemClock.now()).await?;
+    let stores = Stores::from_one(store.clone());
+    let now = SystemClock.now();
+    let kids = portico::token::rotate(store.as_ref(), now).await;
+    let audited = match &kids {
+        Ok(kids) => {
+            let detail = format!("new signing keys {}", kids.join(", "));
+            cli_audit(&stores, now, "keys.rotate", detail).await
+        }
+        Err(_) => Ok(()),
+    };
     store.close().await;
     println!(
         "new signing keys {} are active; running servers switch within a minute",
-        kids.join(", ")
+        kids?.join(", ")
     );
-    Ok(())
+    audited
 }

@@ -11,7 +11,7 @@ use crate::oauth::resource::VerifiedTokens;
 use crate::oauth::usage::UsageRecorder;
 use crate::store::{
     AppStore, AuditStore, ConsentStore, GrantStore, InteractionStore, LogoStore, PublicKeyStore,
-    SecretStore, ServerSecretStore, SessionStore, SigningKeyStore, Store, UserStore,
+    PurgeStore, SecretStore, ServerSecretStore, SessionStore, SigningKeyStore, Store, UserStore,
 };
 use crate::token::TokenService;
 
@@ -43,6 +43,7 @@ pub struct Stores {
     pub interactions: Arc<dyn InteractionStore>,
     pub consents: Arc<dyn ConsentStore>,
     pub grants: Arc<dyn GrantStore>,
+    pub purge: Arc<dyn PurgeStore>,
 }
 
 impl Stores {
@@ -59,7 +60,8 @@ impl Stores {
             sessions: store.clone(),
             interactions: store.clone(),
             consents: store.clone(),
-            grants: store,
+            grants: store.clone(),
+            purge: store,
         }
     }
 }

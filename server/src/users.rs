@@ -1,5 +1,7 @@
 //! End users and administrators: creation with argon2id passwords, and the first admin.
 
+use std::path::{Path, PathBuf};
+
 use crate::crypto::{password, random};
 use crate::state::Stores;
 use crate::store::{StoreError, UserRecord};
@@ -16,6 +18,9 @@ pub enum UserError {
     Password(#[from] password::PasswordError),
     #[error(transparent)]
     Random(#[from] random::RandomError),
+    /// The first administrator cannot be created as configured.
+    #[error("first administrator: {0}")]
+    Bootstrap(String),
 }
 
 pub struct NewUser {
@@ -82,6 +87,18 @@ pub async fn create_user(stores: &Stores, now: i64, new: NewUser) -> Result<User
     }
 }
 
+/// Where the first administrator's password comes from on a first start.
+#[derive(Debug)]
+pub enum AdminPassword {
+    /// Chosen by the operator (`PORTICO_BOOTSTRAP_ADMIN_PASSWORD`).
+    Given(String),
+    /// Generated, and written only to this new file (mode 0600), never to a log stream.
+    GenerateInto(PathBuf),
+    /// Neither is possible (no local file to write, e.g. PostgreSQL): a first start is
+    /// refused with this explanation.
+    Required(String),
+}
+
 /// What the first start did about the first administrator.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Bootstrap {
@@ -89,25 +106,76 @@ pub enum Bootstrap {
     NotNeeded,
     /// `admin` was created with the password from the environment.
     FromEnvironment,
-    /// `admin` was created with this generated password, to print once.
-    Generated(String),
+    /// `admin` was created with a generated password, written only to this file.
+    WrittenTo(PathBuf),
 }
 
-/// On first start with no users, creates `admin` with `password` or a random one.
+/// The file that receives a generated admin password for the SQLite database `db`: beside
+/// it, named after it (`data/portico.db` → `data/portico-admin-password.txt`), so that
+/// several databases in one folder do not share one.
+pub fn password_file_for(db: &Path) -> PathBuf {
+    let stem = db
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "portico".to_owned());
+    db.with_file_name(format!("{stem}-admin-password.txt"))
+}
+
+/// Creates `path` with `contents`, readable and writable by this user only; an existing
+/// file is never overwritten (it may hold an earlier password, or be a planted link).
+fn write_private_file(path: &Path, contents: &str) -> Result<(), UserError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let failed = |e: std::io::Error| {
+        UserError::Bootstrap(if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "{} exists: it may hold an earlier generated admin password, so it is not \
+                 overwritten. Move it away, or set PORTICO_BOOTSTRAP_ADMIN_PASSWORD",
+                path.display()
+            )
+        } else {
+            format!("cannot write the admin password to {}: {e}", path.display())
+        })
+    };
+    let mut file = options.open(path).map_err(failed)?;
+    let written = file
+        .write_all(contents.as_bytes())
+        .and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        // A partial file would block the next start and hold no usable password.
+        let _ = std::fs::remove_file(path);
+        return Err(failed(e));
+    }
+    Ok(())
+}
+
+/// On first start with no users, creates `admin` with the password from `source`.
 pub async fn bootstrap_admin(
     stores: &Stores,
     now: i64,
-    password: Option<String>,
+    source: AdminPassword,
 ) -> Result<Bootstrap, UserError> {
     if stores.users.count_users().await.map_err(UserError::Store)? > 0 {
         return Ok(Bootstrap::NotNeeded);
     }
-    let (password, outcome) = match password.filter(|p| !p.is_empty()) {
-        Some(p) => (p, Bootstrap::FromEnvironment),
-        None => {
-            let p = random::token::<18>()?;
-            (p.clone(), Bootstrap::Generated(p))
+    let (password, outcome) = match source {
+        AdminPassword::Given(p) if !p.is_empty() => (p, Bootstrap::FromEnvironment),
+        AdminPassword::Given(_) => {
+            return Err(UserError::Bootstrap(
+                "PORTICO_BOOTSTRAP_ADMIN_PASSWORD is empty".to_owned(),
+            ))
         }
+        AdminPassword::GenerateInto(path) => {
+            let p = random::token::<18>()?;
+            // Written before the user exists: a failed write leaves no admin whose
+            // password nobody knows.
+            write_private_file(&path, &format!("{p}\n"))?;
+            (p, Bootstrap::WrittenTo(path))
+        }
+        AdminPassword::Required(why) => return Err(UserError::Bootstrap(why)),
     };
     let result = create_user(
         stores,
@@ -121,10 +189,18 @@ pub async fn bootstrap_admin(
         },
     )
     .await;
-    match result {
-        Ok(_) => Ok(outcome),
-        // Another server copy bootstrapped at the same moment.
-        Err(UserError::Exists(_)) => Ok(Bootstrap::NotNeeded),
-        Err(e) => Err(e),
+    match (result, outcome) {
+        (Ok(_), outcome) => Ok(outcome),
+        (Err(e), outcome) => {
+            // The password file would name a password no account has.
+            if let Bootstrap::WrittenTo(path) = &outcome {
+                let _ = std::fs::remove_file(path);
+            }
+            match e {
+                // Another server copy bootstrapped at the same moment.
+                UserError::Exists(_) => Ok(Bootstrap::NotNeeded),
+                e => Err(e),
+            }
+        }
     }
 }

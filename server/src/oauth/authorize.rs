@@ -1,6 +1,7 @@
 //! The authorization endpoint (RFC 6749 §4.1.1, RFC 7636, RFC 9207, RFC 9700), as a chain
-//! of small named checks: client, redirect URI, response type, scope, PKCE, prompt.
-//! Before the redirect URI is trusted, errors are an HTML page; after, a redirect.
+//! of small named checks: client, redirect URI, parameter lengths, response type, scope,
+//! PKCE, prompt. Before the redirect URI is trusted, errors are an HTML page; after, a
+//! redirect.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
@@ -22,6 +23,24 @@ use crate::store::{CodeRecord, InteractionRecord, UserRecord};
 
 /// How long a user has to sign in and decide.
 pub const INTERACTION_LIFETIME: i64 = 600;
+
+/// Longest `state` accepted, in bytes. Every unauthenticated request stores it with its
+/// interaction and echoes it back (RFC 6749 §4.1.2), so it is bounded; 1024 bytes hold any
+/// CSRF value (RFC 6749 §10.12) with room for a client's own encoded state.
+pub const STATE_MAX: usize = 1024;
+/// Longest `nonce` accepted, in bytes: stored with the interaction and the code, and copied
+/// into the ID token (OIDC Core §3.1.2.1); a random value needs a few dozen.
+pub const NONCE_MAX: usize = 512;
+/// Longest `login_hint` accepted, in bytes (OIDC Core §3.1.2.1): a username or an email
+/// address. Not kept today; bounded so that keeping it later cannot grow storage.
+pub const LOGIN_HINT_MAX: usize = 256;
+
+/// The free-text authorization parameters and their limits.
+const FREE_TEXT_LIMITS: [(&str, usize); 3] = [
+    ("state", STATE_MAX),
+    ("nonce", NONCE_MAX),
+    ("login_hint", LOGIN_HINT_MAX),
+];
 
 /// RFC 6749 §3.1.2.2 / OIDC Core §3.1.2.1 `prompt` values.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,18 +245,31 @@ async fn check_client_and_redirect(
         client,
         Redirectable {
             redirect_uri,
-            state: params.get("state").map(str::to_owned),
+            // An over-long state is refused (check 3) and not echoed: the client cannot
+            // match it either way, and a Location header of kilobytes breaks proxies.
+            state: params
+                .get("state")
+                .filter(|s| s.len() <= STATE_MAX)
+                .map(str::to_owned),
         },
     ))
 }
 
-/// Checks 3–6 on a request whose errors may now be redirected.
+/// Checks 3–7 on a request whose errors may now be redirected.
 fn check_request(
     client: &Client,
     params: &Params,
     target: &Redirectable,
 ) -> Result<AuthRequest, OAuthError> {
-    // Check 3: response type (RFC 6749 §3.1.1); only the code flow exists here.
+    // Check 3: free-text parameters within their limits, before anything is kept.
+    for (name, max) in FREE_TEXT_LIMITS {
+        if params.get(name).is_some_and(|v| v.len() > max) {
+            return Err(OAuthError::invalid_request(format!(
+                "`{name}` is longer than {max} bytes."
+            )));
+        }
+    }
+    // Check 4: response type (RFC 6749 §3.1.1); only the code flow exists here.
     match params.get("response_type") {
         Some("code") => {}
         Some(_) => {
@@ -257,7 +289,7 @@ fn check_request(
             "This app may not use the authorization code flow.",
         ));
     }
-    // Check 4: scope.
+    // Check 5: scope.
     let scopes = Scopes::parse(params.get("scope").unwrap_or(""))?;
     // `admin` opens Portico's admin API, which belongs to the console: refused (not silently
     // dropped) for every other app, so its developer learns at once (RFC 6749 §4.1.2.1).
@@ -266,7 +298,7 @@ fn check_request(
             "The `admin` scope is reserved for Portico's console.",
         ));
     }
-    // Check 5: PKCE (RFC 7636 §4.3), S256 only.
+    // Check 6: PKCE (RFC 7636 §4.3), S256 only.
     let challenge = params.get("code_challenge");
     match (challenge, params.get("code_challenge_method")) {
         (Some(c), Some("S256")) => {
@@ -293,7 +325,7 @@ fn check_request(
         }
         (None, None) => {}
     }
-    // Check 6: prompt (OIDC Core §3.1.2.1); `none` stands alone.
+    // Check 7: prompt (OIDC Core §3.1.2.1); `none` stands alone.
     let mut prompt = Prompt::default();
     for p in params
         .get("prompt")

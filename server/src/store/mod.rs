@@ -3,11 +3,14 @@
 //! dialect differences stay inside `store/`, never in handlers.
 
 mod oauth;
+mod purge;
 mod sql;
 mod sql_oauth;
+mod sql_purge;
 
 pub use oauth::*;
-pub use sql::{connect, SqlStore};
+pub use purge::*;
+pub use sql::{connect, sqlite_file, SqlStore};
 
 use async_trait::async_trait;
 use portico_proto::app::AppSettings;
@@ -238,6 +241,7 @@ pub trait Store:
     + InteractionStore
     + ConsentStore
     + GrantStore
+    + PurgeStore
 {
 }
 
@@ -258,5 +262,6 @@ impl<T> Store for T where
         + InteractionStore
         + ConsentStore
         + GrantStore
+        + PurgeStore
 {
 }

@@ -28,8 +28,6 @@ pub struct SqlStore {
     /// connections); with one connection they queue on the pool instead, without sleeps.
     /// For PostgreSQL the same pool as `pool`: row locks let writers run side by side.
     writer: AnyPool,
-    /// When expired replay-cache entries were last purged (Unix seconds).
-    last_purge: std::sync::atomic::AtomicI64,
     /// See `GrantStore::revocation_epoch`; bumped after each such commit.
     revocations: std::sync::atomic::AtomicU64,
 }
@@ -42,6 +40,19 @@ impl std::fmt::Debug for SqlStore {
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The file an `sqlite:` URL names (`sqlite://data/portico.db` → `data/portico.db`); `None`
+/// for any other database, or SQLite in memory.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" || query.split('&').any(|p| p == "mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
+}
 
 /// Opens the database named by `url` (`sqlite://path` or `postgres://…`), creating an
 /// SQLite file and its folder when missing, and runs the embedded migrations.
@@ -59,14 +70,10 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
     };
     let mut url = url.to_owned();
     if backend == Backend::Sqlite {
-        let path = url
-            .trim_start_matches("sqlite://")
-            .trim_start_matches("sqlite:")
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        if let Some(parent) = std::path::Path::new(&path).parent() {
+        if let Some(parent) = sqlite_file(&url)
+            .as_deref()
+            .and_then(std::path::Path::parent)
+        {
             if !parent.as_os_str().is_empty() {
                 std::fs::create_dir_all(parent).map_err(|e| {
                     StoreError::Corrupt(format!("cannot create {}: {e}", parent.display()))
@@ -135,7 +142,6 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
     Ok(SqlStore {
         pool,
         writer,
-        last_purge: std::sync::atomic::AtomicI64::new(0),
         revocations: std::sync::atomic::AtomicU64::new(0),
     })
 }
@@ -148,17 +154,6 @@ impl SqlStore {
     /// The pool for writes and transactions (see `writer`).
     pub(super) fn writer(&self) -> &AnyPool {
         &self.writer
-    }
-
-    /// True at most once a minute: whether to purge expired replay-cache entries now.
-    pub(super) fn purge_due(&self, now: i64) -> bool {
-        use std::sync::atomic::Ordering;
-        let last = self.last_purge.load(Ordering::Relaxed);
-        now - last >= 60
-            && self
-                .last_purge
-                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
     }
 
     /// Called after a committed change that may have ended live access tokens: bumps the

@@ -597,16 +597,10 @@ impl GrantStore for SqlStore {
         client_id: &str,
         jti: &str,
         expires_at: i64,
-        now: i64,
+        _now: i64,
     ) -> StoreResult<bool> {
-        // Expired entries can go (their assertions are refused for being expired anyway);
-        // purged at most once a minute per copy, through the expiry index.
-        if self.purge_due(now) {
-            sqlx::query("DELETE FROM used_assertions WHERE expires_at < $1")
-                .bind(now - 60)
-                .execute(self.writer())
-                .await?;
-        }
+        // Expired entries go in the background purge (`crate::purge`): their assertions are
+        // refused for being expired anyway.
         let r = sqlx::query(
             "INSERT INTO used_assertions (client_id, jti, expires_at) VALUES ($1, $2, $3)",
         )

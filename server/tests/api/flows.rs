@@ -68,7 +68,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .lock()
             .unwrap()
@@ -78,7 +78,7 @@ impl<'a> Browser<'a> {
             .join("; ")
     }
 
-    fn keep_cookies(&self, res: &Response) {
+    pub fn keep_cookies(&self, res: &Response) {
         for v in res.headers().get_all("set-cookie") {
             let v = v.to_str().unwrap();
             let pair = v.split(';').next().unwrap();

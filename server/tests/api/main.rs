@@ -26,4 +26,5 @@ mod security_interaction;
 mod security_pkce;
 mod security_redirect;
 mod security_refresh;
+mod security_storage;
 mod sign_out;

@@ -10,7 +10,9 @@ export const base = process.env.PORTICO_E2E_BASE;
 export const adminPassword = process.env.PORTICO_E2E_ADMIN_PASSWORD;
 export const user = process.env.PORTICO_E2E_USER;
 export const userPassword = process.env.PORTICO_E2E_USER_PASSWORD;
-if (!base || !adminPassword || !user || !userPassword) {
+/** Another end user (no password needed: only named, never signed in). */
+export const user2 = process.env.PORTICO_E2E_USER2;
+if (!base || !adminPassword || !user || !userPassword || !user2) {
   throw new Error('run through scripts/e2e.sh, which starts the server and sets PORTICO_E2E_*');
 }
 

@@ -500,8 +500,11 @@ test('Sign out ends the Portico session: the next visit asks for the password', 
   await page.goto(`${base}/apps`);
   await page.getByText(/\d+ of 10 apps/).waitFor();
   await page.getByRole('button', { name: 'Sign out' }).click();
-  // The console goes home, which needs a sign-in: Portico asks for the password again.
-  await page.waitForURL(/\/login\?interaction=/);
+  // The console goes home, signed out (and nothing else navigates meanwhile)…
+  await page.waitForURL(`${base}/`);
+  await page.getByRole('heading', { name: 'Welcome to the Portico console' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
+  // …and the next visit to an admin page: Portico asks for the password again.
   await page.goto(`${base}/apps`);
   await page.waitForURL(/\/login\?interaction=/);
   await page.getByRole('button', { name: 'Sign in' }).waitFor();

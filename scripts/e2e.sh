@@ -34,9 +34,12 @@ export PORTICO_E2E_BASE="http://127.0.0.1:$port"
 export PORTICO_E2E_ADMIN_PASSWORD="admin-e2e-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export PORTICO_E2E_USER="alice"
 export PORTICO_E2E_USER_PASSWORD="alice-e2e-password"
+# A second end user, for lists of users (a machine-to-machine app's jwt_bearer_users).
+export PORTICO_E2E_USER2="bob"
 
 printf '%s\n' "$PORTICO_E2E_ADMIN_PASSWORD" | "$bin" user add admin --admin --database-url "$db" >/dev/null
 printf '%s\n' "$PORTICO_E2E_USER_PASSWORD" | "$bin" user add alice --email alice@example.com --name "Alice A." --database-url "$db" >/dev/null
+printf '%s\n' "bob-e2e-password" | "$bin" user add "$PORTICO_E2E_USER2" --email bob@example.com --name "Bob B." --database-url "$db" >/dev/null
 PORTICO_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --database-url "$db" --console-dir dist >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 150); do

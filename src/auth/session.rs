@@ -240,7 +240,7 @@ impl Session {
 
     /// Signs out: revokes the refresh token, which ends the grant and its access tokens
     /// (RFC 7009 §2.1), then ends the Portico session behind the session cookie, so the
-    /// next sign-in asks for the password again.
+    /// next sign-in asks for the password again. The caller then leaves the page.
     pub async fn sign_out(&self) {
         let rt = self
             .tokens
@@ -252,7 +252,10 @@ impl Session {
         let _ = gloo_net::http::Request::delete("/api/v1/session")
             .send()
             .await;
-        self.tokens.set(None);
-        self.me.set(None);
+        // Forgotten without telling the page: a page that needs a sign-in would otherwise
+        // start one at once, and that navigation would race the caller's (which it can win,
+        // aborting it half-way).
+        self.tokens.update_untracked(|t| *t = None);
+        self.me.update_untracked(|m| *m = None);
     }
 }

@@ -3,12 +3,14 @@
 // key pair in the browser (only the public half is ever sent), uploads a logo, edits
 // refresh-token settings (guarded against leaving unsaved), fills the app limit and deletes
 // an app. Every credential the pages hand out is then used against the token endpoints.
+// A machine-to-machine app is given the users it may act as (JWT-bearer grant), and a
+// single-page app's rotation switch is locked on.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
-  admin, adminPassword, base, consoleToken, launch, newPage, screenshots, signIn,
+  admin, adminPassword, base, consoleToken, launch, newPage, screenshots, signIn, user, user2,
 } from './lib.mjs';
 
 const shot = screenshots(import.meta.filename);
@@ -121,7 +123,7 @@ test('an admin signs in and creates an app of each type; a secret is shown once'
 
   const spa = await createApp('Single-page application', 'Photo Viewer', 'spa');
   apps.spa = spa.clientId;
-  await page.getByText('A public client', { exact: false }).waitFor();
+  await page.getByText('A public client: signs users in', { exact: false }).waitFor();
   // A public client has no secrets panel.
   assert.equal(await page.getByRole('heading', { name: 'Client secrets' }).count(), 0);
 
@@ -228,6 +230,102 @@ test('a key pair is generated in the browser: the private key is downloaded and 
   assert.deepEqual(errors, []);
 });
 
+/** How far the page scrolls sideways (0 when it fits). */
+const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+test('a machine-to-machine app lists the users it may act as; refusals show on the field', async () => {
+  const field = page.getByRole('textbox', { name: 'Users it may act as' });
+  const fieldError = (text) => page.locator('#jwt_bearer_users-error').filter({ hasText: text });
+  // PATCH bodies this page sends for the app.
+  const patches = [];
+  const onRequest = (r) => {
+    if (r.method() === 'PATCH' && r.url().endsWith(`/api/v1/apps/${apps.m2m}`)) patches.push(JSON.parse(r.postData()));
+  };
+  page.on('request', onRequest);
+  try {
+    for (const [width, users] of [[1280, [user, user2]], [390, [user2, user]]]) {
+      await page.setViewportSize({ width, height: width > 400 ? 720 : 844 });
+      const step = (name) => shot(page, `jwt-users-${name}-${width}`);
+      await page.goto(`${base}/apps/${apps.m2m}`);
+      await field.waitFor();
+      await page.getByText('Leave empty and the app can only act as itself.', { exact: false }).waitFor();
+      assert.match(await field.evaluate((el) => getComputedStyle(el).fontFamily), /monospace/);
+
+      // Two users, one per line: saved, and there after a reload.
+      await field.fill(`${users[0]}\n${users[1]}\n`);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Saved.', { exact: true }).waitFor();
+      assert.deepEqual(patches.at(-1), { jwt_bearer_users: users });
+      await page.reload();
+      await field.waitFor();
+      assert.equal(await field.inputValue(), users.join('\n'));
+      const token = await consoleToken('admin', adminPassword);
+      assert.deepEqual((await admin(token, 'GET', `/api/v1/apps/${apps.m2m}`)).jwt_bearer_users, users);
+      await step('saved');
+
+      // An administrator: the server refuses, and says so on the field.
+      const sent = patches.length;
+      await field.fill(`${users[0]}\nadmin`);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await fieldError('admin is an administrator: apps may never act as administrators.').waitFor();
+      assert.equal(await field.getAttribute('aria-invalid'), 'true');
+      await page.getByText('The server refused some settings; see the fields marked above.').waitFor();
+      assert.equal(patches.length, sent + 1);
+      assert.ok(await sideways() <= 0, `${width}px: the refusal scrolls sideways`);
+      await step('admin-refused');
+
+      // A malformed name: the browser's own check, with the server's words, and no request.
+      await field.fill(`${users[0]}\nbad name!`);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await fieldError('Username must be 1–64 characters of letters, digits and . _ @ - (bad name!)').waitFor();
+      await page.getByText('Correct the fields marked above, then save again.').waitFor();
+      await page.waitForTimeout(200);
+      assert.equal(patches.length, sent + 1, 'nothing sent for a name the browser refused');
+      assert.ok(await sideways() <= 0, `${width}px: the error scrolls sideways`);
+      await step('browser-refused');
+
+      await page.getByRole('button', { name: 'Discard changes' }).click();
+      assert.equal(await field.inputValue(), users.join('\n'));
+    }
+  } finally {
+    page.off('request', onRequest);
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
+  // The refused save is the one expected error: Chromium logs the 422 it answered.
+  const refusals = errors.filter((e) => e.includes('status of 422'));
+  assert.equal(refusals.length, 2, errors.join('\n'));
+  errors.splice(0, errors.length, ...errors.filter((e) => !refusals.includes(e)));
+  assert.deepEqual(errors, []);
+});
+
+test("a single-page app's rotation switch is on and locked, with the reason beside it", async () => {
+  const rotate = page.getByRole('checkbox', { name: 'Rotate the refresh token on each use' });
+  const reason = 'Single-page apps always rotate refresh tokens: a public client\'s refresh tokens must be rotated or sender-constrained (RFC 9700 §4.14.2).';
+  try {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width > 400 ? 720 : 844 });
+      await page.goto(`${base}/apps/${apps.spa}`);
+      await page.getByRole('group', { name: 'Refresh tokens' }).waitFor();
+      assert.equal(await rotate.isChecked(), true);
+      assert.equal(await rotate.isDisabled(), true);
+      const said = page.getByText(reason, { exact: true });
+      assert.equal(await said.isVisible(), true);
+      assert.equal(await rotate.getAttribute('aria-describedby'), await said.getAttribute('id'));
+      assert.ok(await sideways() <= 0, `${width}px scrolls sideways`);
+      await shot(page, `spa-rotation-locked-${width}`);
+    }
+    // A web app keeps the choice.
+    await page.goto(`${base}/apps/${apps.web}`);
+    await page.getByRole('group', { name: 'Refresh tokens' }).waitFor();
+    assert.equal(await rotate.isDisabled(), false);
+    assert.equal(await page.getByText(reason).count(), 0);
+    await shot(page, 'web-rotation-editable');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
+  assert.deepEqual(errors, []);
+});
+
 test('a logo is checked in the browser, previewed, uploaded and shown', async () => {
   await page.goto(`${base}/apps/${apps.spa}`);
   const file = page.getByLabel('Choose an image');
@@ -262,12 +360,8 @@ test('refresh-token settings are saved, and leaving with unsaved changes asks fi
   await page.getByRole('link', { name: 'Photo Viewer' }).click();
   await page.waitForURL(`${base}/apps/${apps.spa}`);
   const rotate = page.getByRole('checkbox', { name: 'Rotate the refresh token on each use' });
-  assert.equal(await rotate.isChecked(), true, 'single-page apps rotate by default');
-  await rotate.uncheck();
-  await page.getByText(/RFC 9700 §4\.14\.2/).waitFor();
-  await shot(page, 'rotation-off-warning');
-  await rotate.check();
-  assert.equal(await page.getByText(/RFC 9700 §4\.14\.2/).isVisible(), false);
+  assert.equal(await rotate.isChecked(), true, 'single-page apps always rotate');
+  assert.equal(await rotate.isDisabled(), true);
 
   await page.getByRole('textbox', { name: 'Absolute expiry' }).fill('60d');
   await page.getByRole('checkbox', { name: 'Never' }).nth(1).check();
@@ -406,8 +500,11 @@ test('Sign out ends the Portico session: the next visit asks for the password', 
   await page.goto(`${base}/apps`);
   await page.getByText(/\d+ of 10 apps/).waitFor();
   await page.getByRole('button', { name: 'Sign out' }).click();
-  // The console goes home, which needs a sign-in: Portico asks for the password again.
-  await page.waitForURL(/\/login\?interaction=/);
+  // The console goes home, signed out (and nothing else navigates meanwhile)…
+  await page.waitForURL(`${base}/`);
+  await page.getByRole('heading', { name: 'Welcome to the Portico console' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
+  // …and the next visit to an admin page: Portico asks for the password again.
   await page.goto(`${base}/apps`);
   await page.waitForURL(/\/login\?interaction=/);
   await page.getByRole('button', { name: 'Sign in' }).waitFor();

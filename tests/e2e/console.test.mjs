@@ -4,9 +4,11 @@
 // pages.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import {
-  admin, adminPassword, base, consoleToken, launch, newPage, screenshots, signIn, user, userPassword,
+  admin, adminPassword, base, consoleToken, isCspViolation, launch, newPage, screenshots, signIn, user,
+  userPassword,
 } from './lib.mjs';
 
 const shot = screenshots(import.meta.filename);
@@ -29,7 +31,47 @@ test('console HTML carries framing and sniffing protections', async () => {
     assert.match(res.headers.get('content-security-policy'), /frame-ancestors 'none'/, path);
     assert.equal(res.headers.get('x-frame-options'), 'DENY', path);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
   }
+});
+
+test('the console runs under a Content-Security-Policy without unsafe-inline scripts', async () => {
+  const res = await fetch(`${base}/`);
+  const csp = res.headers.get('content-security-policy');
+  const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  const scripts = directives.get('script-src');
+  assert.ok(scripts.includes("'self'"), csp);
+  assert.equal(scripts.includes("'unsafe-inline'"), false, csp);
+  assert.equal(scripts.includes("'unsafe-eval'"), false, csp);
+  assert.deepEqual(directives.get('style-src'), ["'self'"], csp);
+  assert.deepEqual(directives.get('object-src'), ["'none'"], csp);
+  // Trunk's inline start-up module is allowed by its hash, and only it.
+  const html = await res.text();
+  const inline = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  assert.equal(inline.length, 1, html);
+  const hash = createHash('sha256').update(inline[0]).digest('base64');
+  assert.deepEqual(scripts.filter((s) => s.startsWith("'sha256-")), [`'sha256-${hash}'`], csp);
+
+  // In the browser: the wasm starts, and what the policy refuses is reported to the tests.
+  const { page, errors, context } = await newPage(browser);
+  await page.goto(`${base}/`);
+  await page.getByRole('heading', { name: 'Welcome to the Portico console' }).waitFor();
+  assert.deepEqual(errors, []);
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.injected = true;';
+    document.head.append(s);
+    document.body.setAttribute('style', 'outline: 9px solid red');
+  });
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => window.injected), undefined);
+  // Chromium's words ("Executing inline script violates the following Content Security
+  // Policy directive…"), and the violation events, all caught by the harness.
+  assert.ok(errors.length > 0 && errors.every(isCspViolation), errors.join('\n'));
+  assert.ok(errors.some((e) => /inline script/i.test(e)), errors.join('\n'));
+  assert.ok(errors.some((e) => /inline style/i.test(e)), errors.join('\n'));
+  await shot(page, 'csp-home');
+  await context.close();
 });
 
 test('an admin signs in with PKCE and creates the demo single-page app in the console', async () => {

@@ -10,7 +10,9 @@ export const base = process.env.PORTICO_E2E_BASE;
 export const adminPassword = process.env.PORTICO_E2E_ADMIN_PASSWORD;
 export const user = process.env.PORTICO_E2E_USER;
 export const userPassword = process.env.PORTICO_E2E_USER_PASSWORD;
-if (!base || !adminPassword || !user || !userPassword) {
+/** Another end user (no password needed: only named, never signed in). */
+export const user2 = process.env.PORTICO_E2E_USER2;
+if (!base || !adminPassword || !user || !userPassword || !user2) {
   throw new Error('run through scripts/e2e.sh, which starts the server and sets PORTICO_E2E_*');
 }
 
@@ -82,13 +84,28 @@ export async function launch() {
   });
 }
 
+/** Whether a browser message tells of a Content-Security-Policy violation. */
+export const isCspViolation = (text) => /Content Security Policy|Refused to/.test(text);
+
 /**
- * A fresh browser profile (own cookies) whose page errors are collected. Confirmations
- * (`confirm`, `beforeunload`) are accepted unless `dialogs.answer` is set to false; each
- * one's message is kept in `dialogs.seen`.
+ * A fresh browser profile (own cookies) whose page errors are collected: uncaught
+ * exceptions, console errors, and any message about the Content-Security-Policy whatever
+ * its level (Chromium logs a blocked script or style as a console error, "Executing inline
+ * script violates the following Content Security Policy directive…", older versions
+ * "Refused to execute…"; every `securitypolicyviolation` event is logged too, in case one
+ * is not).
+ * Tests end with `assert.deepEqual(errors, [])`, so a console that needs more than its CSP
+ * allows fails them. Confirmations (`confirm`, `beforeunload`) are accepted unless
+ * `dialogs.answer` is set to false; each one's message is kept in `dialogs.seen`.
  */
 export async function newPage(browser) {
   const context = await browser.newContext({ acceptDownloads: true });
+  // Injected by the DevTools protocol, so the page's CSP does not apply to it.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`Content Security Policy violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}`);
+    });
+  });
   const page = await context.newPage();
   const errors = [];
   const dialogs = { answer: true, seen: [] };
@@ -96,11 +113,16 @@ export async function newPage(browser) {
     dialogs.seen.push(d.message());
     return dialogs.answer || d.type() === 'beforeunload' ? d.accept() : d.dismiss();
   };
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('dialog', answer);
-  // Pages opened later in this profile answer confirmations the same way.
-  context.on('page', (p) => p.on('dialog', answer));
+  // Pages opened later in this profile are watched, and answer confirmations, the same way.
+  const watch = (p) => {
+    p.on('pageerror', (e) => errors.push(String(e)));
+    p.on('console', (m) => {
+      if (m.type() === 'error' || isCspViolation(m.text())) errors.push(m.text());
+    });
+    p.on('dialog', answer);
+  };
+  watch(page);
+  context.on('page', watch);
   return { context, page, errors, dialogs };
 }
 

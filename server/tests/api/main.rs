@@ -9,6 +9,7 @@ mod interop_oauth2;
 mod apps;
 mod auth_errors;
 mod binary;
+mod console_headers;
 mod keys;
 mod lifecycle;
 mod logo_audit;

@@ -20,7 +20,9 @@ pub fn settings_of(app: &App) -> AppSettings {
     s.description = app.description.clone();
     s.access_token_lifetime = app.access_token_lifetime;
     match &app.kind {
-        AppKind::MachineToMachine { .. } => {}
+        AppKind::MachineToMachine {
+            jwt_bearer_users, ..
+        } => s.jwt_bearer_users = jwt_bearer_users.clone(),
         AppKind::Web {
             redirect_uris,
             rotate_refresh_token,
@@ -96,10 +98,12 @@ pub struct Draft {
     pub developer_name: String,
     pub developer_email: String,
     pub privacy_policy_url: String,
+    /// Machine to machine: the users it may act as in the JWT-bearer grant, one per line.
+    pub jwt_bearer_users: String,
 }
 
-/// The URLs typed one per line, blank lines dropped.
-pub fn uri_lines(text: &str) -> Vec<String> {
+/// The values typed one per line (URLs, usernames), trimmed, blank lines dropped.
+pub fn lines(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -129,6 +133,7 @@ impl Draft {
             developer_name: s.developer_name.clone().unwrap_or_default(),
             developer_email: s.developer_email.clone().unwrap_or_default(),
             privacy_policy_url: s.privacy_policy_url.clone().unwrap_or_default(),
+            jwt_bearer_users: s.jwt_bearer_users.join("\n"),
         }
     }
 
@@ -156,12 +161,13 @@ impl Draft {
             }
         }
         if applies("redirect_uris") && self.redirect_uris != original.redirect_uris {
-            input.redirect_uris = Some(uri_lines(&self.redirect_uris));
+            input.redirect_uris = Some(lines(&self.redirect_uris));
         }
-        if applies("rotate_refresh_token")
-            && self.rotate_refresh_token != original.rotate_refresh_token
-        {
-            input.rotate_refresh_token = Some(self.rotate_refresh_token);
+        // Single-page apps always rotate (RFC 9700 §4.14.2): never send `false` for one, and
+        // send `true` when an older stored setting says otherwise, so that the save passes.
+        let rotate = self.rotate_refresh_token || t == AppType::SinglePage;
+        if applies("rotate_refresh_token") && rotate != original.rotate_refresh_token {
+            input.rotate_refresh_token = Some(rotate);
         }
         if applies("refresh_token_absolute_lifetime") && self.absolute != original.absolute {
             match self.absolute.value() {
@@ -198,6 +204,14 @@ impl Draft {
             &self.privacy_policy_url,
             &original.privacy_policy_url,
         );
+        // The whole list when its usernames changed (the server replaces it); a blank line or
+        // a space more is no change.
+        if applies("jwt_bearer_users") {
+            let users = lines(&self.jwt_bearer_users);
+            if users != lines(&original.jwt_bearer_users) {
+                input.jwt_bearer_users = Some(users);
+            }
+        }
         (input, errors)
     }
 
@@ -343,13 +357,159 @@ mod tests {
         app.kind = AppKind::MachineToMachine {
             secrets: vec![],
             public_keys: vec![],
+            jwt_bearer_users: vec![],
         };
         let original = Draft::from_app(&app);
         let mut d = original.clone();
         d.redirect_uris = "https://x.example/cb".into();
         d.developer_name = "Someone".into();
+        d.rotate_refresh_token = false;
         d.description = "Nightly export".into();
         let (input, _) = d.changes(&original, AppType::MachineToMachine);
         assert_eq!(input.present_fields(), vec!["description"]);
+
+        // And the JWT-bearer users belong to machine-to-machine apps only.
+        let app = spa();
+        let original = Draft::from_app(&app);
+        let mut d = original.clone();
+        d.jwt_bearer_users = "alice".into();
+        let (input, errors) = d.changes(&original, AppType::SinglePage);
+        assert!(errors.is_empty());
+        assert!(input.present_fields().is_empty());
+    }
+
+    fn m2m(users: &[&str]) -> App {
+        App {
+            kind: AppKind::MachineToMachine {
+                secrets: vec![],
+                public_keys: vec![],
+                jwt_bearer_users: users.iter().map(|u| (*u).to_owned()).collect(),
+            },
+            ..spa()
+        }
+    }
+
+    #[test]
+    fn jwt_bearer_users_are_one_per_line_and_sent_only_when_changed() {
+        let app = m2m(&["alice", "svc.bot"]);
+        assert_eq!(settings_of(&app).jwt_bearer_users, vec!["alice", "svc.bot"]);
+        let original = Draft::from_app(&app);
+        assert_eq!(original.jwt_bearer_users, "alice\nsvc.bot");
+        let t = AppType::MachineToMachine;
+
+        // Blank lines and spaces are no change: nothing is sent.
+        let mut d = original.clone();
+        d.jwt_bearer_users = "\n alice \n\nsvc.bot\n".into();
+        let (input, errors) = d.changes(&original, t);
+        assert!(errors.is_empty());
+        assert!(input.present_fields().is_empty());
+
+        // A change sends the whole list, trimmed, as the server replaces it.
+        d.jwt_bearer_users = "alice\n  bob \n".into();
+        let (input, _) = d.changes(&original, t);
+        assert_eq!(
+            serde_json::to_value(&input).unwrap_or_default(),
+            serde_json::json!({"jwt_bearer_users": ["alice", "bob"]})
+        );
+        assert!(d.check(&original, &settings_of(&app), t).is_empty());
+
+        // Emptied: `[]`, so the app acts only as itself again.
+        d.jwt_bearer_users = " \n".into();
+        let (input, _) = d.changes(&original, t);
+        assert_eq!(input.jwt_bearer_users, Some(vec![]));
+        assert!(d.check(&original, &settings_of(&app), t).is_empty());
+    }
+
+    #[test]
+    fn jwt_bearer_users_get_the_servers_messages() {
+        let app = m2m(&[]);
+        let stored = settings_of(&app);
+        let original = Draft::from_app(&app);
+        assert_eq!(original.jwt_bearer_users, "");
+        let t = AppType::MachineToMachine;
+        let message = |text: &str| {
+            let mut d = original.clone();
+            d.jwt_bearer_users = text.to_owned();
+            message_for(&d.check(&original, &stored, t), "jwt_bearer_users")
+        };
+        assert_eq!(
+            message("alice\nbad name!"),
+            validate::jwt_bearer_users(&["alice".to_owned(), "bad name!".to_owned()]).err()
+        );
+        assert!(message("alice\nbad name!").is_some_and(|m| m.contains("(bad name!)")));
+        assert_eq!(
+            message("alice\n alice"),
+            Some("User alice is listed twice.".to_owned())
+        );
+        let many: Vec<String> = (0..=validate::JWT_BEARER_USERS_MAX)
+            .map(|i| format!("u{i}"))
+            .collect();
+        assert_eq!(
+            message(&many.join("\n")),
+            validate::jwt_bearer_users(&many).err()
+        );
+        assert_eq!(message("alice\nsvc.bot@example.com"), None);
+    }
+
+    #[test]
+    fn single_page_apps_never_send_rotation_off() {
+        let app = spa();
+        let original = Draft::from_app(&app);
+        let mut d = original.clone();
+        d.rotate_refresh_token = false;
+        let (input, errors) = d.changes(&original, AppType::SinglePage);
+        assert!(errors.is_empty());
+        assert_eq!(input.rotate_refresh_token, None);
+        assert!(d
+            .check(&original, &settings_of(&app), AppType::SinglePage)
+            .is_empty());
+
+        // Stored off before the rule: the next save turns it on, and so passes.
+        let mut legacy = spa();
+        if let AppKind::SinglePage {
+            rotate_refresh_token,
+            ..
+        } = &mut legacy.kind
+        {
+            *rotate_refresh_token = false;
+        }
+        let stored = settings_of(&legacy);
+        let original = Draft::from_app(&legacy);
+        let mut d = original.clone();
+        d.name = "Shop 2".into();
+        let (input, _) = d.changes(&original, AppType::SinglePage);
+        assert_eq!(input.rotate_refresh_token, Some(true));
+        assert!(d.check(&original, &stored, AppType::SinglePage).is_empty());
+        // Without that, the server's refusal is what the form would show.
+        let mut without = input.clone();
+        without.rotate_refresh_token = None;
+        let refused = stored
+            .clone()
+            .apply(AppType::SinglePage, &without)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(
+            message_for(&refused, "rotate_refresh_token").as_deref(),
+            Some(validate::SPA_MUST_ROTATE)
+        );
+
+        // Web apps choose.
+        let mut web = spa();
+        web.kind = AppKind::Web {
+            secrets: vec![],
+            redirect_uris: vec!["https://shop.example/cb".into()],
+            rotate_refresh_token: true,
+            refresh_token_absolute_lifetime: None,
+            refresh_token_inactivity_lifetime: None,
+            app_description_url: None,
+        };
+        let original = Draft::from_app(&web);
+        let mut d = original.clone();
+        d.rotate_refresh_token = false;
+        let (input, _) = d.changes(&original, AppType::Web);
+        assert_eq!(input.rotate_refresh_token, Some(false));
+        assert!(d
+            .check(&original, &settings_of(&web), AppType::Web)
+            .is_empty());
     }
 }

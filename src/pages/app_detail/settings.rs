@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_proto::app::AppSettings;
+use portico_proto::validate::SPA_MUST_ROTATE;
 use portico_proto::{App, AppType, FieldError};
 
 use super::draft::{message_for, settings_of, Draft, DurationField};
@@ -256,7 +257,9 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
         },
     );
     let no_changes = sig(move || !dirty.get());
-    let rotate = sig(move || draft.with(|d| d.rotate_refresh_token));
+    // Single-page apps always rotate (RFC 9700 §4.14.2): their switch is on and locked.
+    let locked = t == AppType::SinglePage;
+    let rotate = sig(move || locked || draft.with(|d| d.rotate_refresh_token));
 
     let refresh_fields = t.uses_redirects().then(|| {
         view! {
@@ -273,6 +276,7 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
                 <p class="hint">"Issued only when the app asks for the offline_access scope."</p>
                 <label class="check">
                     <input id="rotate_refresh_token" type="checkbox" prop:checked=rotate
+                        disabled=locked aria-describedby=locked.then_some("rotate_refresh_token-hint")
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             draft.update(|d| d.rotate_refresh_token = on);
@@ -280,11 +284,8 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
                         }/>
                     " Rotate the refresh token on each use"
                 </label>
-                <p class="warning" role="alert" hidden=sig(move || t != AppType::SinglePage || rotate.get())>
-                    "Not recommended. RFC 9700 §4.14.2: refresh tokens issued to public clients "
-                    "such as single-page apps must be sender-constrained or rotated. Without "
-                    "rotation, a stolen refresh token keeps working until it expires."
-                </p>
+                {locked.then_some(view! { <p id="rotate_refresh_token-hint" class="hint">{SPA_MUST_ROTATE}</p> })}
+                <p id="rotate_refresh_token-error" class="field-error">{error_for("rotate_refresh_token")}</p>
                 <DurationInput id="refresh_token_absolute_lifetime" label="Absolute expiry"
                     value=duration(|d| d.absolute.clone())
                     set=edit_duration("refresh_token_absolute_lifetime", |d, v| d.absolute = v)
@@ -307,6 +308,15 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
                 set=edit("app_description_url", |d, v| d.app_description_url = v)
                 error=error_for("app_description_url") on_blur=blur("app_description_url")
                 hint="A page that tells users what this app is. Optional."/>
+        }
+    });
+    let m2m_fields = (t == AppType::MachineToMachine).then(|| {
+        view! {
+            <TextField id="jwt_bearer_users" label="Users it may act as" multiline=true
+                value=text(|d| d.jwt_bearer_users.clone())
+                set=edit("jwt_bearer_users", |d, v| d.jwt_bearer_users = v)
+                error=error_for("jwt_bearer_users") on_blur=blur("jwt_bearer_users")
+                hint="One username per line: the users this app may act as with the JWT-bearer grant (RFC 7523). Leave empty and the app can only act as itself. Administrators can never be listed."/>
         }
     });
     let spa_fields = (t == AppType::SinglePage).then(|| {
@@ -344,6 +354,7 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
                     set=edit("description", |d, v| d.description = v)
                     error=error_for("description") on_blur=blur("description")/>
                 {web_fields}
+                {m2m_fields}
                 {refresh_fields}
                 {spa_fields}
                 <TextField id="access_token_lifetime" label="Access-token lifetime"

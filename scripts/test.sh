@@ -30,6 +30,9 @@ if ! cargo fmt --all --check -- -l; then
   exit 1
 fi
 
+step "layers: lower server layers import no protocol or handler module"
+bash scripts/layers.sh
+
 step "clippy: server and proto (native)"
 cargo clippy --locked -p portico -p portico-proto --all-targets -- -D warnings
 

@@ -12,6 +12,7 @@ pub mod http;
 pub mod interaction;
 pub mod oauth;
 pub mod purge;
+pub mod runtime;
 pub mod state;
 pub mod store;
 pub mod token;
@@ -108,5 +109,5 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn server_not_found(uri: Uri) -> impl IntoResponse {
-    admin::problem::ApiError::NotFound(format!("No API endpoint at {}.", uri.path()))
+    http::problem::ApiError::NotFound(format!("No API endpoint at {}.", uri.path()))
 }

@@ -2,7 +2,10 @@
 //! Each server copy runs one (`spawn`, from `portico serve`); deletes are idempotent, so
 //! copies sharing a database need no coordination.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// A time budget is elapsed running time, not protocol time: tokio's monotonic clock.
+use tokio::time::Instant;
 
 use crate::state::AppState;
 use crate::store::{PurgeTable, StoreError};

@@ -4,15 +4,12 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::crypto::secret::SecretHasher;
-use crate::oauth::clients::ClientCache;
-use crate::oauth::cors::OriginCache;
-use crate::oauth::rate_limit::{AttemptLimiter, Slowdown};
-use crate::oauth::resource::VerifiedTokens;
-use crate::oauth::usage::UsageRecorder;
-use crate::store::{
-    AppStore, AuditStore, ConsentStore, GrantStore, InteractionStore, LogoStore, PublicKeyStore,
-    PurgeStore, SecretStore, ServerSecretStore, SessionStore, SigningKeyStore, Store, UserStore,
-};
+use crate::runtime::clients::ClientCache;
+use crate::runtime::limits::Limits;
+use crate::runtime::origins::OriginCache;
+use crate::runtime::usage::UsageRecorder;
+use crate::runtime::verified::VerifiedTokens;
+use crate::store::Store;
 use crate::token::TokenService;
 
 #[derive(Debug, Clone)]
@@ -28,43 +25,7 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
-/// Each store capability as its own handle: small traits, held as `Arc<dyn …>`.
-#[derive(Clone)]
-pub struct Stores {
-    pub apps: Arc<dyn AppStore>,
-    pub secrets: Arc<dyn SecretStore>,
-    pub public_keys: Arc<dyn PublicKeyStore>,
-    pub logos: Arc<dyn LogoStore>,
-    pub users: Arc<dyn UserStore>,
-    pub signing_keys: Arc<dyn SigningKeyStore>,
-    pub server_secrets: Arc<dyn ServerSecretStore>,
-    pub audit: Arc<dyn AuditStore>,
-    pub sessions: Arc<dyn SessionStore>,
-    pub interactions: Arc<dyn InteractionStore>,
-    pub consents: Arc<dyn ConsentStore>,
-    pub grants: Arc<dyn GrantStore>,
-    pub purge: Arc<dyn PurgeStore>,
-}
-
-impl Stores {
-    pub fn from_one<S: Store + 'static>(store: Arc<S>) -> Self {
-        Self {
-            apps: store.clone(),
-            secrets: store.clone(),
-            public_keys: store.clone(),
-            logos: store.clone(),
-            users: store.clone(),
-            signing_keys: store.clone(),
-            server_secrets: store.clone(),
-            audit: store.clone(),
-            sessions: store.clone(),
-            interactions: store.clone(),
-            consents: store.clone(),
-            grants: store.clone(),
-            purge: store,
-        }
-    }
-}
+pub use crate::store::Stores;
 
 /// The state every handler gets; one `Arc`, so the clone axum makes per request (and per
 /// middleware) is one reference count, not one per field (measured: cloning and dropping
@@ -91,36 +52,6 @@ pub struct AppStateInner {
     pub usage: Arc<UsageRecorder>,
     /// Access tokens whose signature was already checked (see `oauth::resource`).
     pub verified: Arc<VerifiedTokens>,
-}
-
-/// Failed-attempt limits (see `oauth::rate_limit`). Each is keyed so that an attacker spends
-/// only budgets that include their own address: nobody elsewhere can lock a user or an app out.
-pub struct Limits {
-    /// Client authentication failures, per client and address, and per address: 20 a minute.
-    pub client_auth: AttemptLimiter,
-    /// Sign-in failures per username and address: 5 in 5 minutes.
-    pub login_user_addr: AttemptLimiter,
-    /// Sign-in failures per address, whatever the username: 30 in 5 minutes.
-    pub login_addr: AttemptLimiter,
-    /// Sign-in failures per username from anywhere: after 10 in 15 minutes each further
-    /// attempt waits a second more, up to 5 s, but is still judged.
-    pub login_user: Slowdown,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            client_auth: AttemptLimiter::new(20, 60),
-            login_user_addr: AttemptLimiter::new(5, 300),
-            login_addr: AttemptLimiter::new(30, 300),
-            login_user: Slowdown::new(
-                10,
-                900,
-                std::time::Duration::from_secs(1),
-                std::time::Duration::from_secs(5),
-            ),
-        }
-    }
 }
 
 impl AppStateInner {
@@ -157,9 +88,9 @@ impl AppState {
             stores,
             tokens: Arc::new(tokens),
             hasher: SecretHasher::new(&key),
-            clock,
-            clients: Arc::new(ClientCache::default()),
-            origins: Arc::new(OriginCache::default()),
+            clock: clock.clone(),
+            clients: Arc::new(ClientCache::new(clock.clone())),
+            origins: Arc::new(OriginCache::new(clock.clone())),
             limits: Arc::new(Limits::default()),
             usage: Arc::new(UsageRecorder::default()),
             verified: Arc::new(VerifiedTokens::default()),

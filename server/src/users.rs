@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::crypto::{password, random};
-use crate::state::Stores;
+use crate::store::Stores;
 use crate::store::{StoreError, UserRecord};
 
 #[derive(Debug, thiserror::Error)]

@@ -9,10 +9,10 @@ use portico_proto::{
 };
 
 use super::auth::Admin;
-use super::json::ApiJson;
-use super::problem::{ApiError, ApiResult};
 use super::secrets::new_secret_record;
 use crate::crypto::random;
+use crate::http::json::ApiJson;
+use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{AppRecord, AuditRecord, StoreError};
 

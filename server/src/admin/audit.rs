@@ -6,8 +6,8 @@ use portico_proto::{AuditEntry, AuditPage};
 use serde::Deserialize;
 
 use super::auth::Admin;
-use super::json::ApiQuery;
-use super::problem::ApiResult;
+use crate::http::json::ApiQuery;
+use crate::http::problem::ApiResult;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -5,7 +5,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use super::problem::ApiError;
+use crate::http::problem::ApiError;
 use crate::oauth::resource::Inactive;
 use crate::state::AppState;
 use crate::store::UserRecord;

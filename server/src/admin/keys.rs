@@ -8,9 +8,9 @@ use portico_proto::{AppType, GeneratedKeyPair, KeyPairRequest, PublicKeyInfo, Pu
 
 use super::apps::{app_gone, audit, load_app};
 use super::auth::Admin;
-use super::json::ApiJson;
-use super::problem::{ApiError, ApiResult};
 use crate::crypto::keys::{self, AppPublicKey};
+use crate::http::json::ApiJson;
+use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{PublicKeyRecord, StoreError};
 

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::apps::{app_gone, audit, load_app};
 use super::auth::Admin;
-use super::problem::{ApiError, ApiResult};
+use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{Logo, StoreError};
 

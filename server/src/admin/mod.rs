@@ -3,11 +3,9 @@
 pub mod apps;
 pub mod audit;
 pub mod auth;
-pub mod json;
 pub mod keys;
 pub mod logo;
 pub mod openapi;
-pub mod problem;
 pub mod secrets;
 
 use axum::extract::DefaultBodyLimit;
@@ -37,7 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{client_id}/key-pairs", post(keys::generate_key_pair))
         .route("/audit", get(audit::list))
         .route("/openapi.json", get(openapi::document))
-        .layer(DefaultBodyLimit::max(json::JSON_LIMIT))
+        .layer(DefaultBodyLimit::max(crate::http::json::JSON_LIMIT))
         .merge(
             Router::new()
                 .route(

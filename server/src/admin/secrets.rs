@@ -9,9 +9,9 @@ use portico_proto::NewSecret;
 
 use super::apps::{app_gone, audit, load_app};
 use super::auth::Admin;
-use super::problem::{ApiError, ApiResult};
 use crate::crypto::random;
 use crate::crypto::secret::ClientSecret;
+use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{SecretRecord, StoreError};
 

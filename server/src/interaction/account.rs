@@ -9,7 +9,7 @@ use axum::Json;
 use portico_proto::interaction::{ConnectedApp, ConnectedApps, ScopeView};
 
 use super::describe;
-use crate::admin::problem::ApiError;
+use crate::http::problem::ApiError;
 use crate::oauth::resource::{bearer, verify_active, Inactive};
 use crate::oauth::scope::Scopes;
 use crate::state::AppState;

@@ -3,7 +3,6 @@
 //! a cookie; JSON bodies only, `Origin` checked, so a cross-site page approves nothing.
 
 pub mod account;
-pub mod cookies;
 pub mod sign_out;
 
 use axum::extract::{Path, State};
@@ -16,10 +15,11 @@ use portico_proto::interaction::{
     LoginRequest as LoginBody, Next, ScopeView,
 };
 
-use crate::admin::json::ApiJson;
-use crate::admin::problem::ApiError;
 use crate::crypto::{password, random};
+use crate::http::json::ApiJson;
+use crate::http::problem::ApiError;
 use crate::oauth::authorize::{self, AuthRequest};
+use crate::oauth::cookies;
 use crate::oauth::scope::{self, Scopes};
 use crate::state::AppState;
 use crate::store::{BrowserSession, ConsentRecord, InteractionRecord, UserRecord};
@@ -110,7 +110,7 @@ async fn live_user_id(
 async fn load_client(
     state: &AppState,
     client_id: &str,
-) -> Result<std::sync::Arc<crate::oauth::clients::Client>, ApiError> {
+) -> Result<std::sync::Arc<crate::runtime::clients::Client>, ApiError> {
     state
         .clients
         .get(&state.stores, client_id)

@@ -10,8 +10,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::{check_origin, cookies};
-use crate::admin::problem::ApiError;
+use super::check_origin;
+use crate::http::problem::ApiError;
+use crate::oauth::cookies;
 use crate::state::AppState;
 
 pub async fn sign_out(

@@ -35,6 +35,18 @@ pub struct RegisteredKey<'a> {
     pub jwk: &'a str,
 }
 
+/// A client's registered public keys as `validate` takes them.
+pub fn registered_keys(client: &crate::runtime::clients::Client) -> Vec<RegisteredKey<'_>> {
+    client
+        .keys
+        .iter()
+        .map(|k| RegisteredKey {
+            kid: &k.kid,
+            jwk: &k.jwk,
+        })
+        .collect()
+}
+
 /// What the assertion is used for; RFC 7523 §3 point 2 constrains `sub` differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {

@@ -4,7 +4,7 @@
 //! administrator allowing one machine-to-machine app to automate the admin API) has one
 //! place to go, and a reader one place to look.
 
-use super::clients::Client;
+use crate::runtime::clients::Client;
 use crate::state::CONSOLE_CLIENT_ID;
 
 /// Whether tokens issued to `client` may carry the `admin` scope. Only the built-in console:

@@ -10,14 +10,14 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::clients::Client;
+use super::cookies;
 use super::error::{ErrorCode, OAuthError};
 use super::form::Params;
 use super::grants::authorization_code::CODE_LIFETIME;
 use super::pkce;
 use super::scope::{self, printable, Scopes};
 use crate::crypto::random;
-use crate::interaction::cookies;
+use crate::runtime::clients::Client;
 use crate::state::AppState;
 use crate::store::{CodeRecord, InteractionRecord, UserRecord};
 

@@ -11,9 +11,9 @@ use base64::Engine;
 use portico_proto::AppType;
 
 use super::assertion::{self, Expectations, Purpose};
-use super::clients::Client;
 use super::error::{ErrorCode, OAuthError, OAuthResult};
 use super::form::Params;
+use crate::runtime::clients::Client;
 use crate::state::AppState;
 
 /// RFC 7523 §2.2 `client_assertion_type`.
@@ -249,7 +249,7 @@ async fn verify(
                 return Err(OAuthError::invalid_client()
                     .with_internal("client_id differs from assertion iss"));
             }
-            let keys = client.registered_keys();
+            let keys = crate::oauth::assertion::registered_keys(&client);
             let token_endpoint = format!("{}/oauth2/token", state.config.issuer);
             let audiences = [
                 state.config.issuer.as_str(),

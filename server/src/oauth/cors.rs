@@ -2,61 +2,12 @@
 //! discovery, `/api/v1/me`): only the origins of registered single-page redirect URLs,
 //! never with credentials. The authorization endpoint is navigated to and sends none.
 
-use std::collections::HashSet;
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
-
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use portico_proto::AppType;
 
-use super::clients::TTL;
 use crate::state::AppState;
-
-/// The allowed origins, read from the store at most every `TTL` (and at once after an
-/// admin change on this copy).
-#[derive(Default)]
-pub struct OriginCache {
-    cached: RwLock<Option<(Arc<HashSet<String>>, Instant)>>,
-}
-
-impl OriginCache {
-    pub fn invalidate(&self) {
-        if let Ok(mut c) = self.cached.write() {
-            *c = None;
-        }
-    }
-
-    async fn get(&self, state: &AppState) -> Arc<HashSet<String>> {
-        if let Ok(c) = self.cached.read() {
-            if let Some((set, at)) = c.as_ref() {
-                if at.elapsed() < TTL {
-                    return set.clone();
-                }
-            }
-        }
-        let mut set = HashSet::new();
-        match state.stores.apps.list_apps().await {
-            Ok(apps) => {
-                for app in apps.iter().filter(|a| a.app_type == AppType::SinglePage) {
-                    for uri in &app.settings.redirect_uris {
-                        if let Ok(u) = url::Url::parse(uri) {
-                            set.insert(u.origin().ascii_serialization());
-                        }
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "CORS: could not read apps"),
-        }
-        let set = Arc::new(set);
-        if let Ok(mut c) = self.cached.write() {
-            *c = Some((set.clone(), Instant::now()));
-        }
-        set
-    }
-}
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let origin = req
@@ -65,7 +16,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let allowed = match &origin {
-        Some(o) => state.origins.get(&state).await.contains(o),
+        Some(o) => state.origins.get(&state.stores).await.contains(o),
         None => false,
     };
     let preflight = req.method() == Method::OPTIONS

@@ -9,10 +9,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
 
-use super::clients::Client;
 use super::error::OAuthResult;
 use super::scope::{self, Scopes};
 use crate::crypto::random;
+use crate::runtime::clients::Client;
 use crate::state::AppState;
 use crate::store::{RefreshRecord, UserRecord};
 use crate::token::AccessGrant;

@@ -4,7 +4,7 @@ pub mod assertion;
 pub mod authority;
 pub mod authorize;
 pub mod client_auth;
-pub mod clients;
+pub mod cookies;
 pub mod cors;
 pub mod discovery;
 pub mod error;
@@ -13,12 +13,10 @@ pub mod grants;
 pub mod introspection;
 pub mod issue;
 pub mod pkce;
-pub mod rate_limit;
 pub mod resource;
 pub mod revocation;
 pub mod scope;
 pub mod token;
-pub mod usage;
 
 use axum::http::{Extensions, HeaderMap};
 

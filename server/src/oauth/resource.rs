@@ -2,9 +2,7 @@
 //! `/api/v1/me`, the admin API) and to introspection: signature and expiry, then
 //! revocation — a token of a revoked grant, a deleted app or a disabled user is dead at once.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -13,10 +11,11 @@ use axum::Json;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
-use super::clients::Client;
 use super::error::{ErrorCode, OAuthError, OAuthResult};
 use super::issue::ProfileClaims;
 use super::scope::{self, Scopes};
+use crate::runtime::clients::Client;
+use crate::runtime::verified::{Verified, LIVENESS_TTL};
 use crate::state::AppState;
 use crate::store::UserRecord;
 use crate::token::{AccessClaims, TokenError};
@@ -42,60 +41,6 @@ impl From<crate::store::StoreError> for Inactive {
     }
 }
 
-/// How long a copy trusts a token's grant and user as it last read them, when nothing was
-/// revoked through this copy since: a revocation made through another copy (or by the
-/// `portico user` commands) reaches this one within this time, like app changes
-/// (`clients::TTL`). Revocations made through this copy take effect at once.
-pub const LIVENESS_TTL: Duration = Duration::from_secs(5);
-
-/// Most tokens remembered; beyond, expired ones are dropped, then all.
-const MAX_VERIFIED: usize = 10_000;
-
-/// A token whose signature and claims were checked, and what its grant and user were.
-struct Verified {
-    claims: Arc<AccessClaims>,
-    user: Option<Arc<UserRecord>>,
-    /// When the grant and user were last read, and the store's revocation epoch then.
-    checked_at: Instant,
-    epoch: u64,
-}
-
-/// Access tokens already verified, keyed by the SHA-256 of the token (the token itself
-/// is not kept). Verifying an ES256 signature costs more than the rest of a request to
-/// `/api/v1/me` or introspection; a resource server sees the same token many times
-/// within its lifetime, so the signature is checked once. Revocation is still checked
-/// on every use: a hit is valid only while the store's revocation epoch is unchanged
-/// (any revocation through this copy bumps it) and for `LIVENESS_TTL` at most.
-#[derive(Default)]
-pub struct VerifiedTokens {
-    entries: RwLock<HashMap<[u8; 32], Arc<Verified>>>,
-}
-
-impl VerifiedTokens {
-    fn get(&self, key: &[u8; 32]) -> Option<Arc<Verified>> {
-        self.entries.read().ok()?.get(key).cloned()
-    }
-
-    fn put(&self, key: [u8; 32], v: Arc<Verified>, now: i64) {
-        let Ok(mut map) = self.entries.write() else {
-            return;
-        };
-        if map.len() >= MAX_VERIFIED {
-            map.retain(|_, e| e.claims.exp > now);
-            if map.len() >= MAX_VERIFIED {
-                map.clear();
-            }
-        }
-        map.insert(key, v);
-    }
-
-    fn remove(&self, key: &[u8; 32]) {
-        if let Ok(mut map) = self.entries.write() {
-            map.remove(key);
-        }
-    }
-}
-
 pub async fn verify_active(state: &AppState, token: &str) -> Result<Principal, Inactive> {
     let now = state.now();
     let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
@@ -113,7 +58,7 @@ pub async fn verify_active(state: &AppState, token: &str) -> Result<Principal, I
     let epoch = state.stores.grants.revocation_epoch();
     let claims =
         match cached {
-            Some(c) if c.epoch == epoch && c.checked_at.elapsed() < LIVENESS_TTL => {
+            Some(c) if c.epoch == epoch && now - c.checked_at < LIVENESS_TTL => {
                 let client = state
                     .clients
                     .get(&state.stores, &c.claims.client_id)
@@ -134,7 +79,7 @@ pub async fn verify_active(state: &AppState, token: &str) -> Result<Principal, I
                 },
             )?),
         };
-    let checked_at = Instant::now();
+    let checked_at = now;
     let result = check_live(state, &claims).await;
     match result {
         Ok((client, user)) => {

@@ -12,6 +12,8 @@ pub use oauth::*;
 pub use purge::*;
 pub use sql::{connect, sqlite_file, SqlStore};
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use portico_proto::app::AppSettings;
 use portico_proto::{AppType, KeyAlg};
@@ -264,4 +266,42 @@ impl<T> Store for T where
         + GrantStore
         + PurgeStore
 {
+}
+
+/// Each store capability as its own handle: small traits, held as `Arc<dyn …>`.
+#[derive(Clone)]
+pub struct Stores {
+    pub apps: Arc<dyn AppStore>,
+    pub secrets: Arc<dyn SecretStore>,
+    pub public_keys: Arc<dyn PublicKeyStore>,
+    pub logos: Arc<dyn LogoStore>,
+    pub users: Arc<dyn UserStore>,
+    pub signing_keys: Arc<dyn SigningKeyStore>,
+    pub server_secrets: Arc<dyn ServerSecretStore>,
+    pub audit: Arc<dyn AuditStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub interactions: Arc<dyn InteractionStore>,
+    pub consents: Arc<dyn ConsentStore>,
+    pub grants: Arc<dyn GrantStore>,
+    pub purge: Arc<dyn PurgeStore>,
+}
+
+impl Stores {
+    pub fn from_one<S: Store + 'static>(store: Arc<S>) -> Self {
+        Self {
+            apps: store.clone(),
+            secrets: store.clone(),
+            public_keys: store.clone(),
+            logos: store.clone(),
+            users: store.clone(),
+            signing_keys: store.clone(),
+            server_secrets: store.clone(),
+            audit: store.clone(),
+            sessions: store.clone(),
+            interactions: store.clone(),
+            consents: store.clone(),
+            grants: store.clone(),
+            purge: store,
+        }
+    }
 }

@@ -166,6 +166,24 @@ impl TestServer {
         }
     }
 
+    /// A second copy of the server on the same database and issuer, with its own caches and
+    /// its own clock (starting at this one's time), as another machine of a fleet would be.
+    pub async fn another_copy(&self) -> TestServer {
+        let db = TestDb {
+            url: self.db.url.clone(),
+            _dir: None,
+        };
+        let clock = Arc::new(ManualClock::new(self.clock.now()));
+        let opts = Options {
+            issuer: Some(self.base.clone()),
+            ..Options::default()
+        };
+        let mut s = Self::boot(db, clock, opts, "127.0.0.1:0").await;
+        s.admin = self.admin.clone();
+        s.admin_token = s.token_for(&s.admin.clone(), "openid admin");
+        s
+    }
+
     /// Stops the server and starts a fresh one (new state, same address and issuer) on the
     /// same database, as a process restart would.
     pub async fn restart(mut self) -> Self {

@@ -1,6 +1,12 @@
 //! Integration tests of the admin API over HTTP, each run on SQLite and on PostgreSQL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Tests also wait for real processes (the `portico` binary), so they may sleep.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 mod common;
 mod flows;
@@ -10,6 +16,7 @@ mod apps;
 mod auth_errors;
 mod binary;
 mod console_headers;
+mod copies;
 mod keys;
 mod lifecycle;
 mod logo_audit;

@@ -29,7 +29,7 @@ impl GrantHandler for JwtBearer {
     async fn exchange(&self, ctx: GrantContext<'_>) -> OAuthResult<TokenResponse> {
         let state = ctx.state;
         let jwt = ctx.params.require("assertion")?;
-        let keys = ctx.client.registered_keys();
+        let keys = crate::oauth::assertion::registered_keys(&ctx.client);
         let token_endpoint = format!("{}/oauth2/token", state.config.issuer);
         let audiences = [state.config.issuer.as_str(), token_endpoint.as_str()];
         // RFC 7523 §3.1: a bad assertion is `invalid_grant`.

@@ -12,10 +12,10 @@ use async_trait::async_trait;
 use portico_proto::AppType;
 
 use super::client_auth::AuthMethod;
-use super::clients::Client;
 use super::error::OAuthResult;
 use super::form::Params;
 use super::issue::TokenResponse;
+use crate::runtime::clients::Client;
 use crate::state::AppState;
 use crate::store::UserRecord;
 

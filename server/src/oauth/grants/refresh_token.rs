@@ -96,7 +96,7 @@ impl GrantHandler for RefreshToken {
             // The grant's "last used" (shown in Connected apps) is kept to the minute, like
             // apps' and secrets' (`usage`): one statement less in the write transaction of
             // a busy refresh chain. Inactivity expiry reads the token's own time, exact.
-            let touch_grant = ctx.now - grant.last_used_at >= crate::oauth::usage::EVERY;
+            let touch_grant = ctx.now - grant.last_used_at >= crate::runtime::usage::EVERY;
             if !state
                 .stores
                 .grants

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::state::Stores;
+use crate::store::Stores;
 
 /// Seconds between two recorded uses of the same item.
 pub const EVERY: i64 = 60;

@@ -200,6 +200,36 @@ impl Slowdown {
     }
 }
 
+/// Failed-attempt limits (the limiters above). Each is keyed so that an attacker spends
+/// only budgets that include their own address: nobody elsewhere can lock a user or an app out.
+pub struct Limits {
+    /// Client authentication failures, per client and address, and per address: 20 a minute.
+    pub client_auth: AttemptLimiter,
+    /// Sign-in failures per username and address: 5 in 5 minutes.
+    pub login_user_addr: AttemptLimiter,
+    /// Sign-in failures per address, whatever the username: 30 in 5 minutes.
+    pub login_addr: AttemptLimiter,
+    /// Sign-in failures per username from anywhere: after 10 in 15 minutes each further
+    /// attempt waits a second more, up to 5 s, but is still judged.
+    pub login_user: Slowdown,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            client_auth: AttemptLimiter::new(20, 60),
+            login_user_addr: AttemptLimiter::new(5, 300),
+            login_addr: AttemptLimiter::new(30, 300),
+            login_user: Slowdown::new(
+                10,
+                900,
+                std::time::Duration::from_secs(1),
+                std::time::Duration::from_secs(5),
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

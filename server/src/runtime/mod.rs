@@ -1,0 +1,10 @@
+//! What one server copy keeps in memory between requests: caches of the store (apps, CORS
+//! origins, verified tokens), "last used" throttling, and abuse limits. Everything here runs
+//! on the injected `Clock` and knows nothing of the handlers.
+
+pub mod clients;
+pub mod limits;
+pub mod origins;
+pub mod ttl;
+pub mod usage;
+pub mod verified;

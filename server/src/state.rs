@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::crypto::secret::SecretHasher;
 use crate::runtime::clients::ClientCache;
+use crate::runtime::invalidating::Invalidating;
 use crate::runtime::limits::Limits;
 use crate::runtime::origins::OriginCache;
 use crate::runtime::usage::UsageRecorder;
@@ -71,7 +72,15 @@ impl AppState {
         store: Arc<S>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, crate::Error> {
-        let stores = Stores::from_one(store);
+        let clients = Arc::new(ClientCache::new(clock.clone()));
+        let origins = Arc::new(OriginCache::new(clock.clone()));
+        let mut stores = Stores::from_one(store.clone());
+        // App-facing writes drop this copy's cached view of the app themselves.
+        let invalidating = Arc::new(Invalidating::new(store, clients.clone(), origins.clone()));
+        stores.apps = invalidating.clone();
+        stores.secrets = invalidating.clone();
+        stores.public_keys = invalidating.clone();
+        stores.logos = invalidating;
         let now = clock.now();
         let candidate = crate::crypto::random::bytes::<32>()?;
         let key = stores
@@ -89,8 +98,8 @@ impl AppState {
             tokens: Arc::new(tokens),
             hasher: SecretHasher::new(&key),
             clock: clock.clone(),
-            clients: Arc::new(ClientCache::new(clock.clone())),
-            origins: Arc::new(OriginCache::new(clock.clone())),
+            clients,
+            origins,
             limits: Arc::new(Limits::default()),
             usage: Arc::new(UsageRecorder::default()),
             verified: Arc::new(VerifiedTokens::default()),

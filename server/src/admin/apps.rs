@@ -232,7 +232,6 @@ pub async fn create(
             )),
             other => other.into(),
         })?;
-    state.origins.invalidate();
     tracing::info!(client_id = %client_id, app_type = app_type.as_str(), actor = %admin.username(), "app created");
     let app = render(&state, record).await?;
     Ok((
@@ -287,8 +286,6 @@ pub async fn update(
         )
         .await
         .map_err(app_gone(&client_id))?;
-    state.clients.invalidate(&client_id);
-    state.origins.invalidate();
     r.updated_at = now;
     Ok(Json(render(&state, r).await?))
 }
@@ -314,8 +311,6 @@ pub async fn delete(
         )
         .await
         .map_err(app_gone(&client_id))?;
-    state.clients.invalidate(&client_id);
-    state.origins.invalidate();
     tracing::info!(client_id = %client_id, actor = %admin.username(), "app deleted");
     Ok(StatusCode::NO_CONTENT)
 }

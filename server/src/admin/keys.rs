@@ -68,7 +68,6 @@ async fn register(
             )),
             other => app_gone(client_id)(other),
         })?;
-    state.clients.invalidate(client_id);
     Ok(now)
 }
 
@@ -179,6 +178,5 @@ pub async fn delete_public_key(
             }
             other => other.into(),
         })?;
-    state.clients.invalidate(&client_id);
     Ok(StatusCode::NO_CONTENT)
 }

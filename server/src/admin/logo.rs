@@ -87,7 +87,6 @@ pub async fn put(
         )
         .await
         .map_err(app_gone(&client_id))?;
-    state.clients.invalidate(&client_id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -120,7 +119,6 @@ pub async fn delete(
             StoreError::NotFound => ApiError::NotFound(format!("App {client_id} has no logo.")),
             other => other.into(),
         })?;
-    state.clients.invalidate(&client_id);
     Ok(StatusCode::NO_CONTENT)
 }
 

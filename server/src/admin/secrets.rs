@@ -67,7 +67,6 @@ pub async fn create(
             )),
             other => app_gone(&client_id)(other),
         })?;
-    state.clients.invalidate(&client_id);
     Ok((
         StatusCode::CREATED,
         Json(NewSecret {
@@ -122,6 +121,5 @@ pub async fn delete(
             }
             other => other.into(),
         })?;
-    state.clients.invalidate(&client_id);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,6 +3,7 @@
 //! on the injected `Clock` and knows nothing of the handlers.
 
 pub mod clients;
+pub mod invalidating;
 pub mod limits;
 pub mod origins;
 pub mod ttl;

@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/login") view=Login/>
                     <Route path=path!("/consent") view=Consent/>
+                    // = portico_proto::console::CALLBACK_PATH (`path!` takes a literal).
                     <Route path=path!("/auth/callback") view=Callback/>
                     <Route path=path!("/account/apps") view=|| view! { <RequireSignIn><ConnectedAppsPage/></RequireSignIn> }/>
                     <Route path=path!("/pkce-demo") view=PkceDemo/>

@@ -5,9 +5,12 @@
 
 pub mod app;
 pub mod audit;
+pub mod console;
 pub mod interaction;
 pub mod keys;
+pub mod paths;
 pub mod problem;
+pub mod scope;
 pub mod secret;
 pub mod validate;
 

@@ -23,6 +23,7 @@ use axum::http::{header, HeaderValue, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use axum::{middleware, Router};
+use portico_proto::paths;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -51,21 +52,21 @@ pub fn app(state: AppState) -> Router {
     // Endpoints single-page apps call from the browser: CORS for their origins.
     let browser_callable = Router::new()
         .route(
-            "/.well-known/oauth-authorization-server",
+            paths::OAUTH_METADATA,
             get(oauth::discovery::authorization_server),
         )
         .route(
-            "/.well-known/openid-configuration",
+            paths::OPENID_METADATA,
             get(oauth::discovery::authorization_server),
         )
-        .route("/oauth2/jwks", get(oauth::discovery::jwks))
-        .route("/oauth2/token", any(oauth::token::token))
-        .route("/oauth2/revoke", any(oauth::revocation::revoke))
+        .route(paths::JWKS, get(oauth::discovery::jwks))
+        .route(paths::TOKEN, any(oauth::token::token))
+        .route(paths::REVOKE, any(oauth::revocation::revoke))
         .route(
-            "/oauth2/userinfo",
+            paths::USERINFO,
             get(oauth::resource::userinfo).post(oauth::resource::userinfo),
         )
-        .route("/api/v1/me", get(oauth::resource::me))
+        .route(paths::ME, get(oauth::resource::me))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             oauth::cors::layer,
@@ -73,10 +74,10 @@ pub fn app(state: AppState) -> Router {
     let protocol = Router::new()
         .merge(browser_callable)
         .route(
-            "/oauth2/authorize",
+            paths::AUTHORIZE,
             get(oauth::authorize::authorize).post(oauth::authorize::authorize),
         )
-        .route("/oauth2/introspect", any(oauth::introspection::introspect))
+        .route(paths::INTROSPECT, any(oauth::introspection::introspect))
         .layer(DefaultBodyLimit::max(oauth::form::FORM_LIMIT));
     let https = state.config.issuer.starts_with("https://");
     let server = Router::new()

@@ -43,6 +43,8 @@ impl std::ops::Deref for AppState {
 
 pub struct AppStateInner {
     pub config: Arc<Config>,
+    /// The protocol endpoints' full URLs under this issuer (assertion audiences, discovery).
+    pub endpoints: portico_proto::paths::Endpoints,
     pub stores: Stores,
     pub tokens: Arc<TokenService>,
     pub hasher: SecretHasher,
@@ -93,6 +95,7 @@ impl AppState {
             .upsert_builtin_app(&console_app(&config.issuer, now))
             .await?;
         Ok(Self(Arc::new(AppStateInner {
+            endpoints: portico_proto::paths::Endpoints::for_issuer(&config.issuer),
             config: Arc::new(config),
             stores,
             tokens: Arc::new(tokens),
@@ -109,9 +112,9 @@ impl AppState {
 
 /// The console's own client: public, PKCE, redirecting to the console's callback; it
 /// skips consent and does not count towards the app limit.
-pub const CONSOLE_CLIENT_ID: &str = "portico-console";
-/// Where the console receives the authorization response.
-pub const CONSOLE_CALLBACK_PATH: &str = "/auth/callback";
+pub use portico_proto::console::{
+    CALLBACK_PATH as CONSOLE_CALLBACK_PATH, CLIENT_ID as CONSOLE_CLIENT_ID,
+};
 
 fn console_app(issuer: &str, now: i64) -> crate::store::AppRecord {
     use portico_proto::app::AppSettings;

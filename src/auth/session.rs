@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::flow::{self, Discovery};
 use super::pkce::{self, AuthorizationRequest, CodeVerifier, TokenSet};
 
-pub const CLIENT_ID: &str = "portico-console";
-pub const CALLBACK_PATH: &str = "/auth/callback";
+pub use portico_proto::console::{CALLBACK_PATH, CLIENT_ID};
 pub const SCOPE: &str = "openid profile email admin offline_access";
 const PENDING_KEY: &str = "portico.console.pending";
 
@@ -88,7 +87,7 @@ impl Session {
     pub fn is_admin(&self) -> bool {
         self.tokens.with(|t| {
             t.as_ref()
-                .is_some_and(|t| t.scope.split(' ').any(|s| s == "admin"))
+                .is_some_and(|t| t.scope.split(' ').any(|s| s == portico_proto::scope::ADMIN))
         })
     }
 

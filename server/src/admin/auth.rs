@@ -10,8 +10,7 @@ use crate::oauth::resource::Inactive;
 use crate::state::AppState;
 use crate::store::UserRecord;
 
-/// The scope that opens the admin API; granted only to admin users.
-pub const ADMIN_SCOPE: &str = "admin";
+use crate::oauth::scope::ADMIN;
 
 /// An authenticated administrator.
 #[derive(Debug, Clone)]
@@ -85,10 +84,10 @@ impl FromRequestParts<AppState> for Admin {
                 })
             }
         };
-        if !principal.claims.has_scope(ADMIN_SCOPE) {
+        if !principal.claims.has_scope(ADMIN) {
             return Err(ApiError::Forbidden {
                 detail: "The access token lacks the `admin` scope.".to_owned(),
-                missing_scope: Some(ADMIN_SCOPE),
+                missing_scope: Some(ADMIN),
             });
         }
         Ok(Admin { user })

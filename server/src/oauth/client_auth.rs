@@ -250,10 +250,9 @@ async fn verify(
                     .with_internal("client_id differs from assertion iss"));
             }
             let keys = crate::oauth::assertion::registered_keys(&client);
-            let token_endpoint = format!("{}/oauth2/token", state.config.issuer);
             let audiences = [
                 state.config.issuer.as_str(),
-                token_endpoint.as_str(),
+                state.endpoints.token.as_str(),
                 endpoint_url,
             ];
             let claims = assertion::validate(

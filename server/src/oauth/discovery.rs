@@ -12,15 +12,16 @@ use crate::state::AppState;
 
 /// Every field states what the server really does.
 pub fn metadata(issuer: &str) -> serde_json::Value {
+    let e = portico_proto::paths::Endpoints::for_issuer(issuer);
     let grant_types: Vec<&str> = grants::HANDLERS.iter().map(|h| h.grant_type()).collect();
     json!({
         "issuer": issuer,
-        "authorization_endpoint": format!("{issuer}/oauth2/authorize"),
-        "token_endpoint": format!("{issuer}/oauth2/token"),
-        "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
-        "introspection_endpoint": format!("{issuer}/oauth2/introspect"),
-        "userinfo_endpoint": format!("{issuer}/oauth2/userinfo"),
-        "jwks_uri": format!("{issuer}/oauth2/jwks"),
+        "authorization_endpoint": e.authorize,
+        "token_endpoint": e.token,
+        "revocation_endpoint": e.revoke,
+        "introspection_endpoint": e.introspect,
+        "userinfo_endpoint": e.userinfo,
+        "jwks_uri": e.jwks,
         "scopes_supported": ADVERTISED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

@@ -30,8 +30,9 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<Value> {
     let headers = req.headers().clone();
     let Form(params) =
         <Form as axum::extract::FromRequest<AppState>>::from_request(req, state).await?;
-    let endpoint = format!("{}/oauth2/introspect", state.config.issuer);
-    let auth = client_auth::authenticate(state, &headers, &params, &ip, &endpoint).await?;
+    let auth =
+        client_auth::authenticate(state, &headers, &params, &ip, &state.endpoints.introspect)
+            .await?;
     // RFC 7662 §2.1: the caller must be authorized; here, a confidential app.
     if auth.client.is_public() {
         return Err(OAuthError::invalid_client().with_internal("public clients may not introspect"));

@@ -27,8 +27,8 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<()> {
     let headers = req.headers().clone();
     let Form(params) =
         <Form as axum::extract::FromRequest<AppState>>::from_request(req, state).await?;
-    let endpoint = format!("{}/oauth2/revoke", state.config.issuer);
-    let auth = client_auth::authenticate(state, &headers, &params, &ip, &endpoint).await?;
+    let auth =
+        client_auth::authenticate(state, &headers, &params, &ip, &state.endpoints.revoke).await?;
     let token = params.require("token")?;
     let now = state.now();
     match params.get("token_type_hint") {

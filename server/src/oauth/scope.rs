@@ -4,11 +4,7 @@ use std::collections::BTreeSet;
 
 use super::error::OAuthError;
 
-pub const OPENID: &str = "openid";
-pub const PROFILE: &str = "profile";
-pub const EMAIL: &str = "email";
-pub const OFFLINE_ACCESS: &str = "offline_access";
-pub const ADMIN: &str = "admin";
+pub use portico_proto::scope::{ADMIN, EMAIL, OFFLINE_ACCESS, OPENID, PROFILE};
 
 /// Every scope Portico knows.
 pub const SUPPORTED: [&str; 5] = [OPENID, PROFILE, EMAIL, OFFLINE_ACCESS, ADMIN];

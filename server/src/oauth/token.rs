@@ -30,8 +30,8 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<Response> {
             format!("Unsupported grant_type `{}`.", printable(grant_type)),
         )
     })?;
-    let endpoint = format!("{}/oauth2/token", state.config.issuer);
-    let auth = client_auth::authenticate(state, &headers, &params, &ip, &endpoint).await?;
+    let auth =
+        client_auth::authenticate(state, &headers, &params, &ip, &state.endpoints.token).await?;
     if !handler.allowed_for(auth.client.app_type()) {
         return Err(OAuthError::unauthorized_client(format!(
             "{} apps may not use the {} grant.",

@@ -30,8 +30,7 @@ impl GrantHandler for JwtBearer {
         let state = ctx.state;
         let jwt = ctx.params.require("assertion")?;
         let keys = crate::oauth::assertion::registered_keys(&ctx.client);
-        let token_endpoint = format!("{}/oauth2/token", state.config.issuer);
-        let audiences = [state.config.issuer.as_str(), token_endpoint.as_str()];
+        let audiences = [state.config.issuer.as_str(), state.endpoints.token.as_str()];
         // RFC 7523 §3.1: a bad assertion is `invalid_grant`.
         let claims = assertion::validate(
             jwt,

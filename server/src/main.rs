@@ -450,3 +450,20 @@ async fn rotate_keys(database_url: &str) -> Result<(), Error> {
     );
     audited
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_net;
+
+    #[test]
+    fn trusted_proxies_take_cidrs_and_single_addresses() {
+        assert_eq!(parse_net("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(
+            parse_net(" 192.0.2.10 ").unwrap().to_string(),
+            "192.0.2.10/32"
+        );
+        assert_eq!(parse_net("::1").unwrap().to_string(), "::1/128");
+        assert!(parse_net("proxy.internal").is_err());
+        assert!(parse_net("10.0.0.0/33").is_err());
+    }
+}

@@ -260,10 +260,6 @@ impl<T> Store for T where
         + InteractionStore
         + ConsentStore
         + GrantStore
-        + SessionStore
-        + InteractionStore
-        + ConsentStore
-        + GrantStore
         + PurgeStore
 {
 }

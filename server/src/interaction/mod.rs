@@ -249,20 +249,21 @@ async fn login(
             let locked_user = per_user.failed();
             let locked_addr = per_addr.failed();
             if locked_user || locked_addr {
-                let audit = crate::store::AuditRecord {
+                let detail = if locked_user {
+                    let n = state.limits.login_user_addr.max();
+                    format!("sign-ins as {username:?} from {ip} paused after {n} failures")
+                } else {
+                    let n = state.limits.login_addr.max();
+                    format!("sign-ins from {ip} paused after {n} failures")
+                };
+                let event = crate::store::AuditRecord {
                     at: now,
                     actor: format!("address:{ip}"),
                     action: "signin.lockout",
                     client_id: Some(i.client_id.clone()),
-                    detail: if locked_user {
-                        format!("sign-ins as {username:?} from {ip} paused after 5 failures")
-                    } else {
-                        format!("sign-ins from {ip} paused after 30 failures")
-                    },
+                    detail,
                 };
-                if let Err(e) = state.stores.audit.record_audit(&audit).await {
-                    tracing::warn!(error = %e, "could not record the lockout in the audit log");
-                }
+                state.stores.audit.record_event(&event).await;
             }
             return Err(ApiError::Unauthorized {
                 detail: "Wrong username or password.".to_owned(),

@@ -44,6 +44,11 @@ impl AttemptLimiter {
         }
     }
 
+    /// Failures allowed per key in a window.
+    pub fn max(&self) -> u32 {
+        self.max
+    }
+
     /// Reserves one attempt under every key, all or none. `Err(retry_after_secs)` when any
     /// key has no budget left; the reservation must then be judged with `failed` (the
     /// attempt counts) or `succeeded`, and is released unjudged when dropped.

@@ -114,6 +114,15 @@ async fn reuse_after_rotation_revokes_the_family(b: Backend) {
     );
     let (status, body) = refresh(&s, &app, str_of(&other, "refresh_token"), None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // The detection is in the audit log, naming the app.
+    let (_, audit) = s.get("/api/v1/audit").await;
+    let entry = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "refresh.reuse_detected")
+        .unwrap_or_else(|| panic!("{audit}"));
+    assert_eq!(entry["client_id"], app.client_id.as_str());
     // The same holds for a single-page app, which rotates by default.
     let spa = spa_app(&s, true).await;
     let (verifier, challenge) = pkce_pair();

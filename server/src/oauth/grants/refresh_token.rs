@@ -37,7 +37,7 @@ impl GrantHandler for RefreshToken {
                 // RFC 9700 §4.14.2: a rotated token presented again means it leaked; end
                 // the whole family, whoever presents it.
                 state.stores.grants.revoke_grant(&grant_id, ctx.now).await?;
-                let audit = crate::store::AuditRecord {
+                let event = crate::store::AuditRecord {
                     at: ctx.now,
                     actor: format!("client:{}", ctx.client.client_id()),
                     action: "refresh.reuse_detected",
@@ -46,9 +46,7 @@ impl GrantHandler for RefreshToken {
                         "a rotated refresh token came back; grant {grant_id} and every token of it revoked"
                     ),
                 };
-                if let Err(e) = state.stores.audit.record_audit(&audit).await {
-                    tracing::warn!(error = %e, "could not record the refresh reuse in the audit log");
-                }
+                state.stores.audit.record_event(&event).await;
                 return Err(OAuthError::invalid_grant(INVALID)
                     .with_internal("rotated refresh token reused; family revoked"));
             }

@@ -40,7 +40,7 @@ export PORTICO_E2E_USER2="bob"
 printf '%s\n' "$PORTICO_E2E_ADMIN_PASSWORD" | "$bin" user add admin --admin --database-url "$db" >/dev/null
 printf '%s\n' "$PORTICO_E2E_USER_PASSWORD" | "$bin" user add alice --email alice@example.com --name "Alice A." --database-url "$db" >/dev/null
 printf '%s\n' "bob-e2e-password" | "$bin" user add "$PORTICO_E2E_USER2" --email bob@example.com --name "Bob B." --database-url "$db" >/dev/null
-PORTICO_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --database-url "$db" --console-dir dist >"$work/server.log" 2>&1 &
+PORTICO_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --management-addr 127.0.0.1:0 --shutdown-delay 0 --database-url "$db" --console-dir dist >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 150); do
   curl -fsS "$PORTICO_E2E_BASE/.well-known/oauth-authorization-server" >/dev/null 2>&1 && break

@@ -81,7 +81,8 @@ start_server() {
   local log="$1" addr="$2" url="$3"
   shift 3
   PORTICO_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" PORTICO_LOG="${PORTICO_LOG:-warn}" \
-    "$BIN" serve --addr "$addr" --database-url "$url" --console-dir /nonexistent "$@" \
+    "$BIN" serve --addr "$addr" --management-addr 127.0.0.1:0 --shutdown-delay 0 \
+      --database-url "$url" --console-dir /nonexistent "$@" \
     >"$log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")

@@ -191,7 +191,7 @@ function tryVersion(cmd, args) {
 }
 
 async function startPortico(dbUrl, port) {
-  const proc = launch('portico', cfg.portico, ['serve', '--addr', `127.0.0.1:${port}`,
+  const proc = launch('portico', cfg.portico, ['serve', '--addr', `127.0.0.1:${port}`, '--management-addr', '127.0.0.1:0', '--shutdown-delay', '0',
     '--database-url', dbUrl, '--console-dir', join(root, 'dist')]);
   const base = `http://127.0.0.1:${port}`;
   await waitReady(`${base}/.well-known/openid-configuration`, proc);
@@ -490,7 +490,7 @@ async function coldStarts(dbUrl) {
   const once = async (url) => {
     const port = await freePort();
     const t0 = performance.now();
-    const proc = launch('portico-cold', cfg.portico, ['serve', '--addr', `127.0.0.1:${port}`,
+    const proc = launch('portico-cold', cfg.portico, ['serve', '--addr', `127.0.0.1:${port}`, '--management-addr', '127.0.0.1:0', '--shutdown-delay', '0',
       '--database-url', url, '--console-dir', join(root, 'dist')]);
     const ms = await waitReady(`http://127.0.0.1:${port}/.well-known/openid-configuration`, proc, t0);
     await stop(proc);

@@ -10,6 +10,8 @@ pub mod console;
 pub mod crypto;
 pub mod http;
 pub mod interaction;
+pub mod management;
+pub mod metrics;
 pub mod oauth;
 pub mod purge;
 pub mod runtime;
@@ -90,6 +92,10 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(cache::no_store(server))
         .fallback_service(console)
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::record_requests,
+        ))
         .layer(
             // Spans carry method and path only: query strings may hold codes or state.
             TraceLayer::new_for_http().make_span_with(|req: &Request| {

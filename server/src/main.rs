@@ -5,6 +5,7 @@ use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use portico::clock::{Clock, SystemClock};
@@ -37,26 +38,7 @@ struct DbArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Run migrations, then serve the API, the protocol endpoints and the console.
-    Serve {
-        #[arg(long, env = "PORTICO_ADDR", default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-        #[command(flatten)]
-        db: DbArgs,
-        /// Issuer identifier (RFC 8414); defaults to `http://<addr>`.
-        #[arg(long, env = "PORTICO_ISSUER")]
-        issuer: Option<String>,
-        /// Most apps that may exist at once.
-        #[arg(long, env = "PORTICO_MAX_APPS", default_value_t = 10)]
-        max_apps: u32,
-        /// Folder with the console's built files.
-        #[arg(long, env = "PORTICO_CONSOLE_DIR", default_value = "dist")]
-        console_dir: PathBuf,
-        /// Reverse proxies (CIDRs or addresses, comma-separated) whose `Forwarded` /
-        /// `X-Forwarded-For` header names the client's address for abuse limits; from any
-        /// other peer those headers are ignored.
-        #[arg(long, env = "PORTICO_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
-        trusted_proxies: Vec<ipnet::IpNet>,
-    },
+    Serve(ServeArgs),
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -67,6 +49,43 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[arg(long, env = "PORTICO_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Issuer identifier (RFC 8414); defaults to `http://<addr>`.
+    #[arg(long, env = "PORTICO_ISSUER")]
+    issuer: Option<String>,
+    /// Most apps that may exist at once.
+    #[arg(long, env = "PORTICO_MAX_APPS", default_value_t = 10)]
+    max_apps: u32,
+    /// Folder with the console's built files.
+    #[arg(long, env = "PORTICO_CONSOLE_DIR", default_value = "dist")]
+    console_dir: PathBuf,
+    /// Reverse proxies (CIDRs or addresses, comma-separated) whose `Forwarded` /
+    /// `X-Forwarded-For` header names the client's address for abuse limits; from any
+    /// other peer those headers are ignored.
+    #[arg(long, env = "PORTICO_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+    trusted_proxies: Vec<ipnet::IpNet>,
+    /// Address of the management listener (`/health/live`, `/health/ready`, `/metrics`).
+    /// Keep it off the public network: it is for probes and scrapers, unauthenticated.
+    #[arg(
+        long,
+        env = "PORTICO_MANAGEMENT_ADDR",
+        default_value = "127.0.0.1:9090"
+    )]
+    management_addr: SocketAddr,
+    /// Seconds to keep serving after SIGTERM with `/health/ready` answering 503, so the
+    /// load balancer stops sending requests before the listener closes.
+    #[arg(long, env = "PORTICO_SHUTDOWN_DELAY", default_value_t = 5)]
+    shutdown_delay: u64,
+    /// Seconds in-flight requests may take to finish once the listener has closed.
+    #[arg(long, env = "PORTICO_SHUTDOWN_TIMEOUT", default_value_t = 20)]
+    shutdown_timeout: u64,
 }
 
 #[derive(Subcommand)]
@@ -131,24 +150,7 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let result = match Cli::parse().command {
-        Command::Serve {
-            addr,
-            db,
-            issuer,
-            max_apps,
-            console_dir,
-            trusted_proxies,
-        } => {
-            serve(
-                addr,
-                &db.database_url,
-                issuer,
-                max_apps,
-                console_dir,
-                trusted_proxies,
-            )
-            .await
-        }
+        Command::Serve(args) => serve(args).await,
         Command::User {
             command:
                 UserCommand::Add {
@@ -181,31 +183,64 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn serve(
-    addr: SocketAddr,
-    database_url: &str,
-    issuer: Option<String>,
-    max_apps: u32,
-    console_dir: PathBuf,
-    trusted_proxies: Vec<ipnet::IpNet>,
-) -> Result<(), Error> {
-    let issuer = issuer
-        .unwrap_or_else(|| format!("http://{addr}"))
+async fn serve(args: ServeArgs) -> Result<(), Error> {
+    let issuer = args
+        .issuer
+        .unwrap_or_else(|| format!("http://{}", args.addr))
         .trim_end_matches('/')
         .to_owned();
     url::Url::parse(&issuer)
         .map_err(|e| Error::Config(format!("--issuer {issuer:?} is not a URL: {e}")))?;
+    let database_url = args.db.database_url.as_str();
     let store = Arc::new(store::connect(database_url).await?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let config = Config {
         issuer: issuer.clone(),
-        max_apps,
-        console_dir: Some(console_dir),
-        trusted_proxies,
+        max_apps: args.max_apps,
+        console_dir: Some(args.console_dir),
+        trusted_proxies: args.trusted_proxies,
     };
     let state = AppState::new(config, store.clone(), clock.clone()).await?;
+    bootstrap(&state, database_url).await?;
+    // Bounded storage: expired protocol state goes in the background.
+    portico::purge::spawn(state.clone());
+    spawn_key_reload(&state);
+    // Both listeners are bound before either serves, so a taken port stops the start.
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let management = tokio::net::TcpListener::bind(args.management_addr).await?;
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        management = %management.local_addr()?,
+        %issuer,
+        "Portico is serving"
+    );
+    let management_app = portico::management::router(state.clone(), store.clone());
+    let management_task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(management, management_app).await {
+            tracing::error!(error = %e, "the management listener stopped");
+        }
+    });
+    let drain = Drain {
+        delay: Duration::from_secs(args.shutdown_delay),
+        timeout: Duration::from_secs(args.shutdown_timeout),
+    };
+    drain
+        .serve(
+            listener,
+            portico::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+            state.readiness.clone(),
+        )
+        .await?;
+    management_task.abort();
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Creates the first administrator on a first start (see `admin_password_source`).
+async fn bootstrap(state: &AppState, database_url: &str) -> Result<(), Error> {
     let source = admin_password_source(database_url);
-    match users::bootstrap_admin(&state.stores, clock.now(), source).await? {
+    match users::bootstrap_admin(&state.stores, state.clock.now(), source).await? {
         Bootstrap::NotNeeded => {}
         Bootstrap::FromEnvironment => {
             tracing::info!(
@@ -219,35 +254,69 @@ async fn serve(
             path.display()
         ),
     }
-    // Bounded storage: expired protocol state goes in the background.
-    portico::purge::spawn(state.clone());
-    // Pick up key rotations made by `portico keys rotate` or another copy.
+    Ok(())
+}
+
+/// Picks up key rotations made by `portico keys rotate` or another copy.
+fn spawn_key_reload(state: &AppState) {
     let tokens = state.tokens.clone();
     let signing_keys = state.stores.signing_keys.clone();
-    let reload_clock = clock.clone();
+    let clock = state.clock.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
         loop {
             tick.tick().await;
-            if let Err(e) = tokens
-                .reload(signing_keys.as_ref(), reload_clock.now())
-                .await
-            {
+            if let Err(e) = tokens.reload(signing_keys.as_ref(), clock.now()).await {
                 tracing::warn!(error = %e, "could not reload signing keys");
             }
         }
     });
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(addr = %listener.local_addr()?, %issuer, "Portico is serving");
-    axum::serve(
-        listener,
-        portico::app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    store.close().await;
-    tracing::info!("stopped");
-    Ok(())
+}
+
+/// How a copy leaves a fleet without failing a request: on SIGTERM (or Ctrl-C) readiness
+/// turns 503 at once while the copy keeps serving for `delay` — load balancers take a few
+/// probe intervals to notice — then the listener closes and requests already in flight get
+/// up to `timeout` to finish. Either way the process then exits 0: being asked to stop and
+/// stopping is success.
+struct Drain {
+    delay: Duration,
+    timeout: Duration,
+}
+
+impl Drain {
+    async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        app: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr>,
+        readiness: Arc<portico::runtime::readiness::Readiness>,
+    ) -> Result<(), Error> {
+        let closed = Arc::new(tokio::sync::Notify::new());
+        let closing = closed.clone();
+        let delay = self.delay;
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            readiness.start_draining();
+            tracing::info!(
+                delay_s = delay.as_secs(),
+                "draining: /health/ready answers 503; still serving"
+            );
+            tokio::time::sleep(delay).await;
+            tracing::info!("draining: no new connections; waiting for requests in flight");
+            closing.notify_one();
+        });
+        let deadline = async {
+            closed.notified().await;
+            tokio::time::sleep(self.timeout).await;
+        };
+        tokio::select! {
+            result = server => result?,
+            () = deadline => tracing::warn!(
+                timeout_s = self.timeout.as_secs(),
+                "requests still in flight after the shutdown timeout; stopping anyway"
+            ),
+        }
+        Ok(())
+    }
 }
 
 /// Where a first start takes the first administrator's password from: the environment,

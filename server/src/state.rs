@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::crypto::secret::SecretHasher;
+use crate::metrics::Metrics;
 use crate::runtime::clients::ClientCache;
 use crate::runtime::invalidating::Invalidating;
 use crate::runtime::limits::Limits;
 use crate::runtime::origins::OriginCache;
+use crate::runtime::readiness::Readiness;
 use crate::runtime::usage::UsageRecorder;
 use crate::runtime::verified::VerifiedTokens;
 use crate::store::Store;
@@ -55,6 +57,10 @@ pub struct AppStateInner {
     pub usage: Arc<UsageRecorder>,
     /// Access tokens whose signature was already checked (see `oauth::resource`).
     pub verified: Arc<VerifiedTokens>,
+    /// What this copy counts for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Draining, and the change-notification connection, for `/health/ready`.
+    pub readiness: Arc<Readiness>,
 }
 
 impl AppStateInner {
@@ -106,6 +112,8 @@ impl AppState {
             limits: Arc::new(Limits::default()),
             usage: Arc::new(UsageRecorder::default()),
             verified: Arc::new(VerifiedTokens::default()),
+            metrics: Arc::new(Metrics::default()),
+            readiness: Arc::new(Readiness::default()),
         })))
     }
 }

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod invalidating;
 pub mod limits;
 pub mod origins;
+pub mod readiness;
 pub mod ttl;
 pub mod usage;
 pub mod verified;

@@ -2,12 +2,14 @@
 //! (`sql::SqlStore`) serves SQLite and PostgreSQL through sqlx's `Any` driver; the
 //! dialect differences stay inside `store/`, never in handlers.
 
+mod health;
 mod oauth;
 mod purge;
 mod sql;
 mod sql_oauth;
 mod sql_purge;
 
+pub use health::PoolStats;
 pub use oauth::*;
 pub use purge::*;
 pub use sql::{connect, sqlite_file, SqlStore};

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use portico_proto::app::AppSettings;
 use portico_proto::{AppType, KeyAlg};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Connection, Executor, Row};
+use sqlx::{AnyPool, Executor, Row};
 
 use super::*;
 
@@ -30,6 +30,7 @@ pub struct SqlStore {
     writer: AnyPool,
     /// See `GrantStore::revocation_epoch`; bumped after each such commit.
     revocations: std::sync::atomic::AtomicU64,
+    backend: Backend,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -131,19 +132,18 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
             (pool.clone(), pool)
         }
     };
-    let migrator = match backend {
-        Backend::Sqlite => &SQLITE_MIGRATIONS,
-        Backend::Postgres => &POSTGRES_MIGRATIONS,
-    };
-    migrator
-        .run(&writer)
-        .await
-        .map_err(|e| StoreError::Db(sqlx::Error::Migrate(Box::new(e))))?;
-    Ok(SqlStore {
+    let store = SqlStore {
         pool,
         writer,
         revocations: std::sync::atomic::AtomicU64::new(0),
-    })
+        backend,
+    };
+    store
+        .migrator()
+        .run(&store.writer)
+        .await
+        .map_err(|e| StoreError::Db(sqlx::Error::Migrate(Box::new(e))))?;
+    Ok(store)
 }
 
 impl SqlStore {
@@ -164,6 +164,19 @@ impl SqlStore {
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// PostgreSQL reads and writes through one pool (see `writer`).
+    pub(super) fn shares_pools(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
+    /// The migrations this build brings for the database in use.
+    pub(super) fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
     pub(super) fn revocation_epoch_now(&self) -> u64 {
         self.revocations.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -171,13 +184,6 @@ impl SqlStore {
     pub async fn close(&self) {
         self.pool.close().await;
         self.writer.close().await;
-    }
-
-    /// Checks the database answers (for readiness probes).
-    pub async fn ping(&self) -> StoreResult<()> {
-        let mut conn = self.pool.acquire().await?;
-        conn.ping().await?;
-        Ok(())
     }
 }
 

@@ -113,10 +113,12 @@ async fn user_add_reads_the_password_from_stdin(b: Backend) {
 }
 
 pub struct Running {
-    child: std::process::Child,
+    pub child: std::process::Child,
     stdout: Arc<std::sync::Mutex<String>>,
     stderr: Arc<std::sync::Mutex<String>>,
     pub base: String,
+    /// The management listener (`/health/*`, `/metrics`).
+    pub management: String,
 }
 
 /// Collects what `from` writes, line by line, on a thread of its own.
@@ -133,22 +135,39 @@ fn collect(from: impl std::io::Read + Send + 'static) -> Arc<std::sync::Mutex<St
     text
 }
 
-pub async fn start_binary(db: &str, bootstrap_password: Option<&str>) -> Running {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
+        .port()
+}
+
+pub async fn start_binary(db: &str, bootstrap_password: Option<&str>) -> Running {
+    start_binary_with(db, bootstrap_password, &["--shutdown-delay", "0"]).await
+}
+
+/// Starts `portico serve` on free ports (public and management) with `extra` flags.
+pub async fn start_binary_with(
+    db: &str,
+    bootstrap_password: Option<&str>,
+    extra: &[&str],
+) -> Running {
+    let port = free_port();
+    let management_port = free_port();
     let mut cmd = Command::new(BIN);
     cmd.args([
         "serve",
         "--addr",
         &format!("127.0.0.1:{port}"),
+        "--management-addr",
+        &format!("127.0.0.1:{management_port}"),
         "--database-url",
         db,
         "--console-dir",
         "/nonexistent",
     ])
+    .args(extra)
     .env_remove("PORTICO_BOOTSTRAP_ADMIN_PASSWORD")
     .env("PORTICO_LOG", "info")
     .stdout(Stdio::piped())
@@ -179,6 +198,7 @@ pub async fn start_binary(db: &str, bootstrap_password: Option<&str>) -> Running
         stdout,
         stderr,
         base,
+        management: format!("http://127.0.0.1:{management_port}"),
     }
 }
 
@@ -198,6 +218,12 @@ pub fn sigterm_and_wait(mut r: Running) -> (String, String) {
         assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     }
+    output(r)
+}
+
+/// What a server that has exited wrote to stdout (its log) and stderr.
+pub fn output(r: Running) -> (String, String) {
+    // The reader threads may still be taking the last lines off the pipes.
     std::thread::sleep(Duration::from_millis(100));
     let out = r.stdout.lock().unwrap().clone();
     let err = r.stderr.lock().unwrap().clone();

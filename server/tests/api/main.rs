@@ -21,6 +21,7 @@ mod keys;
 mod lifecycle;
 mod logo_audit;
 mod logs;
+mod management;
 mod oauth_code;
 mod oauth_tokens;
 mod secrets;

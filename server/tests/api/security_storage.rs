@@ -588,7 +588,14 @@ async fn sign_in(base: &str, username: &str, password: &str) -> (StatusCode, Val
 /// Runs `portico serve` where it is expected to refuse to start; returns its output.
 fn serve_refused(db: &str) -> std::process::Output {
     let mut child = std::process::Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", db])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--management-addr",
+            "127.0.0.1:0",
+        ])
+        .args(["--database-url", db])
         .args(["--console-dir", "/nonexistent"])
         .env_remove("PORTICO_BOOTSTRAP_ADMIN_PASSWORD")
         .env("PORTICO_LOG", "info")

@@ -153,8 +153,17 @@ pub async fn start_binary_with(
     bootstrap_password: Option<&str>,
     extra: &[&str],
 ) -> Running {
-    let port = free_port();
-    let management_port = free_port();
+    start_binary_on(db, bootstrap_password, (free_port(), free_port()), extra).await
+}
+
+/// Starts `portico serve` on the given public and management ports (a restart that must
+/// keep its issuer, `http://127.0.0.1:<port>`, uses the same ones again).
+pub async fn start_binary_on(
+    db: &str,
+    bootstrap_password: Option<&str>,
+    (port, management_port): (u16, u16),
+    extra: &[&str],
+) -> Running {
     let mut cmd = Command::new(BIN);
     cmd.args([
         "serve",

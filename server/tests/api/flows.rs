@@ -16,7 +16,9 @@ use crate::common::TestServer;
 pub const PASSWORD: &str = "another good password";
 
 pub struct Browser<'a> {
-    pub server: &'a TestServer,
+    /// The server's base URL: an in-process `TestServer` or a real `portico serve`.
+    pub base: String,
+    _server: std::marker::PhantomData<&'a TestServer>,
     pub http: reqwest::Client,
     cookies: Mutex<HashMap<String, String>>,
 }
@@ -57,15 +59,25 @@ pub fn query_params(url: &str) -> HashMap<String, String> {
 
 impl<'a> Browser<'a> {
     pub fn new(server: &'a TestServer) -> Self {
+        Self::at(&server.base)
+    }
+
+    /// A browser for the server at `base` (e.g. a `portico serve` process).
+    pub fn at(base: &str) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
         Browser {
-            server,
+            base: base.to_owned(),
+            _server: std::marker::PhantomData,
             http,
             cookies: Mutex::new(HashMap::new()),
         }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     pub fn cookie_header(&self) -> String {
@@ -96,8 +108,7 @@ impl<'a> Browser<'a> {
 
     /// GET /oauth2/authorize with these parameters.
     pub async fn authorize(&self, params: &[(&str, &str)]) -> Landing {
-        let url =
-            reqwest::Url::parse_with_params(&self.server.url("/oauth2/authorize"), params).unwrap();
+        let url = reqwest::Url::parse_with_params(&self.url("/oauth2/authorize"), params).unwrap();
         let res = self
             .http
             .get(url)
@@ -159,7 +170,7 @@ impl<'a> Browser<'a> {
     ) -> (StatusCode, Value, Option<String>) {
         let mut r = self
             .http
-            .post(self.server.url(path))
+            .post(self.url(path))
             .header("cookie", self.cookie_header())
             .json(&body);
         if let Some(o) = origin {
@@ -178,10 +189,7 @@ impl<'a> Browser<'a> {
     pub async fn show(&self, interaction: &str) -> (StatusCode, Value) {
         let res = self
             .http
-            .get(
-                self.server
-                    .url(&format!("/api/v1/interactions/{interaction}")),
-            )
+            .get(self.url(&format!("/api/v1/interactions/{interaction}")))
             .header("cookie", self.cookie_header())
             .send()
             .await
@@ -195,7 +203,7 @@ impl<'a> Browser<'a> {
         username: &str,
         password: &str,
     ) -> (StatusCode, Value, Option<String>) {
-        let origin = self.server.base.clone();
+        let origin = self.base.clone();
         self.interaction_post(
             &format!("/api/v1/interactions/{interaction}/login"),
             json!({"username": username, "password": password}),
@@ -205,7 +213,7 @@ impl<'a> Browser<'a> {
     }
 
     pub async fn decide(&self, interaction: &str, decision: &str) -> (StatusCode, Value) {
-        let origin = self.server.base.clone();
+        let origin = self.base.clone();
         let (s, b, _) = self
             .interaction_post(
                 &format!("/api/v1/interactions/{interaction}/consent"),
@@ -221,7 +229,7 @@ impl<'a> Browser<'a> {
     pub async fn sign_out(&self, origin: &str) -> (StatusCode, Option<String>) {
         let res = self
             .http
-            .delete(self.server.url("/api/v1/session"))
+            .delete(self.url("/api/v1/session"))
             .header("cookie", self.cookie_header())
             .header("origin", origin)
             .send()
@@ -453,9 +461,8 @@ pub async fn allow_jwt_bearer(s: &TestServer, client_id: &str, users: &[&str]) {
 /// Signs `username` in through Portico's own console client (PKCE, no consent) in `browser`
 /// and returns the token response, as the console gets it.
 pub async fn console_tokens(browser: &Browser<'_>, username: &str, scope: &str) -> Value {
-    let s = browser.server;
     let (verifier, challenge) = pkce_pair();
-    let callback = s.url("/auth/callback");
+    let callback = browser.url("/auth/callback");
     let params = [
         ("response_type", "code"),
         ("client_id", "portico-console"),
@@ -467,19 +474,20 @@ pub async fn console_tokens(browser: &Browser<'_>, username: &str, scope: &str) 
     ];
     let got = browser.run(&params, username, "allow").await;
     let code = got.get("code").unwrap_or_else(|| panic!("{got:?}")).clone();
-    let (status, tokens, _) = post_form(
-        s,
-        "/oauth2/token",
-        &[
+    let res = browser
+        .http
+        .post(browser.url("/oauth2/token"))
+        .form(&[
             ("grant_type", "authorization_code"),
             ("code", &code),
             ("redirect_uri", &callback),
             ("client_id", "portico-console"),
             ("code_verifier", &verifier),
-        ],
-        None,
-    )
-    .await;
+        ])
+        .send()
+        .await
+        .unwrap();
+    let (status, tokens) = crate::common::read(res).await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
     tokens
 }

@@ -17,6 +17,7 @@ mod auth_errors;
 mod binary;
 mod console_headers;
 mod copies;
+mod crash;
 mod keys;
 mod lifecycle;
 mod logo_audit;

@@ -200,8 +200,12 @@ async fn serve(args: ServeArgs) -> Result<(), Error> {
         console_dir: Some(args.console_dir),
         trusted_proxies: args.trusted_proxies,
     };
+    // Signing keys and the first administrator are created under the first-start lock, so
+    // copies started together on an empty database agree on one of each.
+    let lock = store.startup_lock().await?;
     let state = AppState::new(config, store.clone(), clock.clone()).await?;
     bootstrap(&state, database_url).await?;
+    lock.release().await?;
     // Bounded storage: expired protocol state goes in the background.
     portico::purge::spawn(state.clone());
     spawn_key_reload(&state);

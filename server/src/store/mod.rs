@@ -8,11 +8,13 @@ mod purge;
 mod sql;
 mod sql_oauth;
 mod sql_purge;
+mod startup;
 
 pub use health::PoolStats;
 pub use oauth::*;
 pub use purge::*;
 pub use sql::{connect, sqlite_file, SqlStore};
+pub use startup::StartupLock;
 
 use std::sync::Arc;
 

@@ -161,6 +161,18 @@ pub async fn start_binary_with(
 pub async fn start_binary_on(
     db: &str,
     bootstrap_password: Option<&str>,
+    ports: (u16, u16),
+    extra: &[&str],
+) -> Running {
+    let mut r = spawn_binary(db, bootstrap_password, ports, extra);
+    r.wait_ready().await;
+    r
+}
+
+/// Starts `portico serve` without waiting for it to answer (see `Running::wait_ready`).
+pub fn spawn_binary(
+    db: &str,
+    bootstrap_password: Option<&str>,
     (port, management_port): (u16, u16),
     extra: &[&str],
 ) -> Running {
@@ -187,27 +199,36 @@ pub async fn start_binary_on(
     let mut child = cmd.spawn().unwrap();
     let stdout = collect(child.stdout.take().unwrap());
     let stderr = collect(child.stderr.take().unwrap());
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/api/v1/openapi.json")).await {
-            if r.status().is_success() {
-                break;
-            }
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            std::thread::sleep(Duration::from_millis(100));
-            panic!("server exited with {status}: {}", stderr.lock().unwrap());
-        }
-        assert!(Instant::now() < deadline, "server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     Running {
         child,
         stdout,
         stderr,
-        base,
+        base: format!("http://127.0.0.1:{port}"),
         management: format!("http://127.0.0.1:{management_port}"),
+    }
+}
+
+impl Running {
+    /// Waits until the server answers, or panics with its output if it exited.
+    pub async fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = reqwest::get(format!("{}/api/v1/openapi.json", self.base)).await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(100));
+                panic!(
+                    "server exited with {status}: {}{}",
+                    self.stdout.lock().unwrap(),
+                    self.stderr.lock().unwrap()
+                );
+            }
+            assert!(Instant::now() < deadline, "server did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 )]
 
 mod common;
+mod fleet;
 mod flows;
 mod interop_oauth2;
 

@@ -1,0 +1,199 @@
+//! Three copies of the real `portico serve` on one PostgreSQL database with one issuer, as
+//! behind a load balancer: what one copy does, the others honour.
+
+use serde_json::{json, Value};
+
+use crate::binary::{free_port, open, spawn_binary, user_add, Running};
+use crate::common::{read, Backend, TestDb};
+use crate::flows::{console_tokens, pkce_pair, Browser, PASSWORD};
+
+struct Fleet {
+    db: TestDb,
+    copies: Vec<Running>,
+    http: reqwest::Client,
+}
+
+impl Fleet {
+    /// Starts `n` copies at the same instant on an empty database, all with the first
+    /// copy's address as their issuer.
+    async fn start(n: usize) -> Fleet {
+        let db = TestDb::new(Backend::Postgres).await;
+        let ports: Vec<_> = (0..n).map(|_| (free_port(), free_port())).collect();
+        let issuer = format!("http://127.0.0.1:{}", ports[0].0);
+        let mut copies: Vec<_> = ports
+            .iter()
+            .map(|&p| {
+                spawn_binary(
+                    &db.url,
+                    Some(PASSWORD),
+                    p,
+                    &["--issuer", &issuer, "--shutdown-delay", "0"],
+                )
+            })
+            .collect();
+        for c in &mut copies {
+            c.wait_ready().await;
+        }
+        Fleet {
+            db,
+            copies,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn base(&self, i: usize) -> &str {
+        &self.copies[i].base
+    }
+
+    async fn form(&self, i: usize, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base(i)))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = read(res).await;
+        (status.as_u16(), body)
+    }
+
+    async fn refresh(&self, i: usize, token: &str) -> (u16, Value) {
+        self.form(
+            i,
+            "/oauth2/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", token),
+                ("client_id", "portico-console"),
+            ],
+        )
+        .await
+    }
+
+    async fn me(&self, i: usize, token: &str) -> u16 {
+        self.http
+            .get(format!("{}/api/v1/me", self.base(i)))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Signs `username` in at copy 0 (the issuer) through the console client.
+    async fn console_tokens(&self, username: &str, scope: &str) -> Value {
+        console_tokens(&Browser::at(self.base(0)), username, scope).await
+    }
+
+    fn stop(self) {
+        for c in self.copies {
+            crate::binary::sigterm_and_wait(c);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_copies_started_at_once_agree_on_one_key_set_and_one_admin() {
+    let fleet = Fleet::start(3).await;
+    let mut jwks = Vec::new();
+    for i in 0..3 {
+        let res = reqwest::get(format!("{}/oauth2/jwks", fleet.base(i)))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        jwks.push(res.json::<Value>().await.unwrap());
+    }
+    assert_eq!(jwks[0]["keys"].as_array().unwrap().len(), 2, "{}", jwks[0]);
+    assert_eq!(jwks[0], jwks[1]);
+    assert_eq!(jwks[0], jwks[2]);
+    let (store, stores) = open(&fleet.db.url).await;
+    assert_eq!(stores.users.count_users().await.unwrap(), 1);
+    store.close().await;
+    // The one admin signs in at any copy, and its token opens the API at every copy.
+    let admin = fleet.console_tokens("admin", "openid admin").await;
+    let token = admin["access_token"].as_str().unwrap();
+    for i in 0..3 {
+        assert_eq!(fleet.me(i, token).await, 200, "copy {i}");
+    }
+    fleet.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_from_one_copy_is_redeemed_at_another_and_refused_at_a_third() {
+    let fleet = Fleet::start(3).await;
+    assert!(user_add(&fleet.db.url, &["alice"], PASSWORD)
+        .status
+        .success());
+    let admin = fleet.console_tokens("admin", "openid admin").await;
+    let res = fleet
+        .http
+        .post(format!("{}/api/v1/apps", fleet.base(1)))
+        .bearer_auth(admin["access_token"].as_str().unwrap())
+        .json(&json!({"type": "web", "name": "Fleet web app",
+                      "redirect_uris": ["https://app.example/cb"]}))
+        .send()
+        .await
+        .unwrap();
+    let (status, app) = read(res).await;
+    assert_eq!(status, 201, "{app}");
+    let client_id = app["client_id"].as_str().unwrap();
+    let secret = app["client_secret"].as_str().unwrap();
+
+    // Authorized at copy 0 (the app was created at copy 1) …
+    let (verifier, challenge) = pkce_pair();
+    let got = Browser::at(fleet.base(0))
+        .run(
+            &[
+                ("response_type", "code"),
+                ("client_id", client_id),
+                ("redirect_uri", "https://app.example/cb"),
+                ("scope", "openid"),
+                ("state", "s"),
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+            ],
+            "alice",
+            "allow",
+        )
+        .await;
+    let code = got["code"].clone();
+    let exchange = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", "https://app.example/cb"),
+        ("client_id", client_id),
+        ("client_secret", secret),
+        ("code_verifier", verifier.as_str()),
+    ];
+    // … redeemed at copy 1 …
+    let (status, tokens) = fleet.form(1, "/oauth2/token", &exchange).await;
+    assert_eq!(status, 200, "{tokens}");
+    // … and a replay at copy 2 is refused (RFC 6749 §4.1.2: single use).
+    let (status, body) = fleet.form(2, "/oauth2/token", &exchange).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "invalid_grant");
+    fleet.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_token_replayed_at_a_third_copy_revokes_the_family_at_every_copy() {
+    let fleet = Fleet::start(3).await;
+    assert!(user_add(&fleet.db.url, &["alice"], PASSWORD)
+        .status
+        .success());
+    let first = fleet.console_tokens("alice", "openid offline_access").await;
+    let old = first["refresh_token"].as_str().unwrap();
+    // Rotated at copy 1 …
+    let (status, second) = fleet.refresh(1, old).await;
+    assert_eq!(status, 200, "{second}");
+    // … the rotated one replayed at copy 2: theft (RFC 9700 §4.14.2) …
+    let (status, body) = fleet.refresh(2, old).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "invalid_grant");
+    // … so the current refresh token is dead at every copy.
+    let current = second["refresh_token"].as_str().unwrap();
+    let (status, _) = fleet.refresh(0, current).await;
+    assert_eq!(status, 400);
+    fleet.stop();
+}

@@ -10,7 +10,7 @@ use sqlx::{Connection, Executor};
 use super::{SqlStore, StoreResult};
 
 /// An arbitrary, fixed advisory-lock key ("portico" in ASCII), the same in every copy.
-const FIRST_START_LOCK: i64 = 0x706f_7274_6963_6f;
+const FIRST_START_LOCK: i64 = 0x0070_6f72_7469_636f;
 
 /// Held while a copy creates what must exist once; `release` ends it.
 #[must_use = "the lock is released by `release` (or when the process ends)"]

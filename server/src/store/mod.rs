@@ -5,8 +5,6 @@
 mod oauth;
 mod purge;
 mod sql;
-mod sql_oauth;
-mod sql_purge;
 
 pub use oauth::*;
 pub use purge::*;

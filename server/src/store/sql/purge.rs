@@ -1,13 +1,12 @@
-//! SQL of the purge (see `purge.rs`). `DELETE … WHERE key IN (SELECT key … LIMIT n)`
+//! SQL of the purge (see `store/purge.rs`). `DELETE … WHERE key IN (SELECT key … LIMIT n)`
 //! bounds each statement on both databases (neither accepts `DELETE … LIMIT` portably);
 //! composite keys compare as row values. Each inner SELECT runs on an expiry index
 //! (migration 0004).
 
 use async_trait::async_trait;
 
-use super::purge::{PurgeStore, PurgeTable};
-use super::sql::SqlStore;
-use super::StoreResult;
+use super::SqlStore;
+use crate::store::{PurgeStore, PurgeTable, StoreResult};
 
 fn statement(table: PurgeTable) -> &'static str {
     match table {

@@ -6,7 +6,7 @@ use portico_proto::AppType;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::audit::insert_audit;
+use super::audited::Lock;
 use super::secrets::insert_secret;
 use super::{corrupt, is_unique_violation, one_row, SqlStore};
 use crate::store::{AppRecord, AppStore, AuditRecord, SecretRecord, StoreError, StoreResult};
@@ -34,21 +34,6 @@ fn settings_json(s: &AppSettings) -> StoreResult<String> {
     serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Locks the app's row for the rest of the transaction (SQLite: takes the write lock),
-/// failing with `NotFound` when there is no such (non-built-in) app.
-pub(super) async fn lock_app(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    client_id: &str,
-    now: i64,
-) -> StoreResult<()> {
-    let r = sqlx::query("UPDATE apps SET updated_at = $1 WHERE client_id = $2 AND builtin = 0")
-        .bind(now)
-        .bind(client_id)
-        .execute(&mut **tx)
-        .await?;
-    one_row(r)
-}
-
 #[async_trait]
 impl AppStore for SqlStore {
     async fn create_app(
@@ -58,12 +43,7 @@ impl AppStore for SqlStore {
         max_apps: u32,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        // Writing first takes SQLite's write lock and PostgreSQL's row lock, so concurrent
-        // creations queue here and each counts the apps the previous one left.
-        sqlx::query("UPDATE app_create_lock SET ticks = ticks + 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.audited(Lock::AppCreation, audit).await?;
         let count: i64 = sqlx::query("SELECT COUNT(*) FROM apps WHERE builtin = 0")
             .fetch_one(&mut *tx)
             .await?
@@ -90,9 +70,7 @@ impl AppStore for SqlStore {
         if let Some(s) = first_secret {
             insert_secret(&mut *tx, s).await?;
         }
-        insert_audit(&mut *tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     async fn list_apps(&self) -> StoreResult<Vec<AppRecord>> {
@@ -121,7 +99,7 @@ impl AppStore for SqlStore {
         now: i64,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.audited(Lock::Nothing, audit).await?;
         let r = sqlx::query(
             "UPDATE apps SET settings = $1, updated_at = $2 WHERE client_id = $3 AND builtin = 0",
         )
@@ -131,13 +109,11 @@ impl AppStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         one_row(r)?;
-        insert_audit(&mut *tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     async fn delete_app(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.audited(Lock::Nothing, audit).await?;
         // Children first: this does not rely on the connection's foreign-key setting.
         for table in [
             "client_secrets",
@@ -166,7 +142,6 @@ impl AppStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         one_row(r)?;
-        insert_audit(&mut *tx, audit).await?;
         tx.commit().await?;
         self.revoked();
         Ok(())

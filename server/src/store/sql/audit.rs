@@ -1,5 +1,5 @@
-//! The audit log (`AuditStore`), and the insert every audited change runs in its own
-//! transaction.
+//! The audit log (`AuditStore`), and the insert that `audited.rs` runs in each admin
+//! change's own transaction.
 
 use async_trait::async_trait;
 use sqlx::{Executor, Row};

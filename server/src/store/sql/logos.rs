@@ -3,16 +3,18 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::apps::lock_app;
-use super::audit::insert_audit;
+use super::audited::Lock;
 use super::{one_row, SqlStore};
 use crate::store::{AuditRecord, Logo, LogoStore, StoreResult};
 
 #[async_trait]
 impl LogoStore for SqlStore {
     async fn set_logo(&self, client_id: &str, logo: &Logo, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        lock_app(&mut tx, client_id, logo.updated_at).await?;
+        let lock = Lock::App {
+            client_id,
+            at: logo.updated_at,
+        };
+        let mut tx = self.audited(lock, audit).await?;
         sqlx::query("DELETE FROM app_logos WHERE client_id = $1")
             .bind(client_id)
             .execute(&mut *tx)
@@ -31,14 +33,15 @@ impl LogoStore for SqlStore {
         .bind(client_id)
         .execute(&mut *tx)
         .await?;
-        insert_audit(&mut *tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     async fn delete_logo(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        lock_app(&mut tx, client_id, audit.at).await?;
+        let lock = Lock::App {
+            client_id,
+            at: audit.at,
+        };
+        let mut tx = self.audited(lock, audit).await?;
         let r = sqlx::query("DELETE FROM app_logos WHERE client_id = $1")
             .bind(client_id)
             .execute(&mut *tx)
@@ -48,9 +51,7 @@ impl LogoStore for SqlStore {
             .bind(client_id)
             .execute(&mut *tx)
             .await?;
-        insert_audit(&mut *tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     async fn get_logo(&self, client_id: &str) -> StoreResult<Option<Logo>> {

@@ -7,6 +7,7 @@ mod access_tokens;
 mod apps;
 mod assertions;
 mod audit;
+mod audited;
 mod codes;
 mod consents;
 mod grants;

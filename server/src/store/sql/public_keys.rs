@@ -5,16 +5,18 @@ use async_trait::async_trait;
 use portico_proto::KeyAlg;
 use sqlx::Row;
 
-use super::apps::lock_app;
-use super::audit::insert_audit;
+use super::audited::Lock;
 use super::{corrupt, is_unique_violation, one_row, SqlStore};
 use crate::store::{AuditRecord, PublicKeyRecord, PublicKeyStore, StoreError, StoreResult};
 
 #[async_trait]
 impl PublicKeyStore for SqlStore {
     async fn add_public_key(&self, key: &PublicKeyRecord, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        lock_app(&mut tx, &key.client_id, key.created_at).await?;
+        let lock = Lock::App {
+            client_id: &key.client_id,
+            at: key.created_at,
+        };
+        let mut tx = self.audited(lock, audit).await?;
         let r = sqlx::query(
             "INSERT INTO app_public_keys (client_id, kid, alg, thumbprint, jwk, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -31,9 +33,7 @@ impl PublicKeyStore for SqlStore {
             Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
             r => r?,
         };
-        insert_audit(&mut *tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     async fn list_public_keys(&self, client_id: &str) -> StoreResult<Vec<PublicKeyRecord>> {
@@ -65,16 +65,17 @@ impl PublicKeyStore for SqlStore {
         kid: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        lock_app(&mut tx, client_id, audit.at).await?;
+        let lock = Lock::App {
+            client_id,
+            at: audit.at,
+        };
+        let mut tx = self.audited(lock, audit).await?;
         let r = sqlx::query("DELETE FROM app_public_keys WHERE client_id = $1 AND kid = $2")
             .bind(client_id)
             .bind(kid)
             .execute(&mut *tx)
             .await?;
         one_row(r)?;
-        insert_audit(&mut *tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 }

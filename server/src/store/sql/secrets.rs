@@ -3,8 +3,7 @@
 use async_trait::async_trait;
 use sqlx::{Executor, Row};
 
-use super::apps::lock_app;
-use super::audit::insert_audit;
+use super::audited::Lock;
 use super::{one_row, SqlStore};
 use crate::store::{AuditRecord, SecretRecord, SecretStore, StoreError, StoreResult};
 
@@ -34,8 +33,11 @@ impl SecretStore for SqlStore {
         max: u32,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        lock_app(&mut tx, &secret.client_id, secret.created_at).await?;
+        let lock = Lock::App {
+            client_id: &secret.client_id,
+            at: secret.created_at,
+        };
+        let mut tx = self.audited(lock, audit).await?;
         let count: i64 = sqlx::query("SELECT COUNT(*) FROM client_secrets WHERE client_id = $1")
             .bind(&secret.client_id)
             .fetch_one(&mut *tx)
@@ -45,9 +47,7 @@ impl SecretStore for SqlStore {
             return Err(StoreError::LimitReached(max));
         }
         insert_secret(&mut *tx, secret).await?;
-        insert_audit(&mut *tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     async fn list_secrets(&self, client_id: &str) -> StoreResult<Vec<SecretRecord>> {
@@ -78,17 +78,18 @@ impl SecretStore for SqlStore {
         id: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        lock_app(&mut tx, client_id, audit.at).await?;
+        let lock = Lock::App {
+            client_id,
+            at: audit.at,
+        };
+        let mut tx = self.audited(lock, audit).await?;
         let r = sqlx::query("DELETE FROM client_secrets WHERE client_id = $1 AND id = $2")
             .bind(client_id)
             .bind(id)
             .execute(&mut *tx)
             .await?;
         one_row(r)?;
-        insert_audit(&mut *tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     async fn touch_secret(&self, id: &str, now: i64) -> StoreResult<()> {

@@ -4,6 +4,9 @@ use async_trait::async_trait;
 
 use super::StoreResult;
 
+/// A stored entry: the columns of `audit_log` are the fields the admin API shows.
+pub use portico_proto::audit::AuditEntry as AuditRow;
+
 /// An admin change to record in the same transaction as the change itself, so the log
 /// and the data never disagree.
 #[derive(Debug, Clone)]
@@ -11,16 +14,6 @@ pub struct AuditRecord {
     pub at: i64,
     pub actor: String,
     pub action: &'static str,
-    pub client_id: Option<String>,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct AuditRow {
-    pub id: i64,
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
     pub client_id: Option<String>,
     pub detail: String,
 }

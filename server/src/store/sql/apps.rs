@@ -34,6 +34,28 @@ fn settings_json(s: &AppSettings) -> StoreResult<String> {
     serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+impl SqlStore {
+    /// Deletes one row an app holds (a secret, a public key), audited: `delete` names it
+    /// by the app (`$1`) and the row's own key (`$2`). `NotFound` when the app or the row
+    /// does not exist.
+    pub(super) async fn delete_app_row(
+        &self,
+        delete: &str,
+        client_id: &str,
+        key: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.audited(Lock::App(client_id, audit.at), audit).await?;
+        let r = sqlx::query(delete)
+            .bind(client_id)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        one_row(r)?;
+        tx.commit().await
+    }
+}
+
 #[async_trait]
 impl AppStore for SqlStore {
     async fn create_app(

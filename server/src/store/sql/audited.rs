@@ -22,9 +22,9 @@ pub(super) enum Lock<'a> {
     /// The app-creation counter row: concurrent creations queue here, and each counts
     /// the apps the previous one left (`--max-apps`).
     AppCreation,
-    /// The row of a non-built-in app (its `updated_at` set to `at`); fails with
-    /// `NotFound` when there is no such app.
-    App { client_id: &'a str, at: i64 },
+    /// `App(client_id, at)`: the row of a non-built-in app, its `updated_at` set to `at`;
+    /// fails with `NotFound` when there is no such app.
+    App(&'a str, i64),
 }
 
 /// An open transaction holding its lock, which commits only with its audit entry. It
@@ -49,7 +49,7 @@ impl SqlStore {
                     .execute(&mut *tx)
                     .await?;
             }
-            Lock::App { client_id, at } => {
+            Lock::App(client_id, at) => {
                 let r = sqlx::query(
                     "UPDATE apps SET updated_at = $1 WHERE client_id = $2 AND builtin = 0",
                 )

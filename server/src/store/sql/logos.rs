@@ -10,11 +10,9 @@ use crate::store::{AuditRecord, Logo, LogoStore, StoreResult};
 #[async_trait]
 impl LogoStore for SqlStore {
     async fn set_logo(&self, client_id: &str, logo: &Logo, audit: &AuditRecord) -> StoreResult<()> {
-        let lock = Lock::App {
-            client_id,
-            at: logo.updated_at,
-        };
-        let mut tx = self.audited(lock, audit).await?;
+        let mut tx = self
+            .audited(Lock::App(client_id, logo.updated_at), audit)
+            .await?;
         sqlx::query("DELETE FROM app_logos WHERE client_id = $1")
             .bind(client_id)
             .execute(&mut *tx)
@@ -37,11 +35,7 @@ impl LogoStore for SqlStore {
     }
 
     async fn delete_logo(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()> {
-        let lock = Lock::App {
-            client_id,
-            at: audit.at,
-        };
-        let mut tx = self.audited(lock, audit).await?;
+        let mut tx = self.audited(Lock::App(client_id, audit.at), audit).await?;
         let r = sqlx::query("DELETE FROM app_logos WHERE client_id = $1")
             .bind(client_id)
             .execute(&mut *tx)

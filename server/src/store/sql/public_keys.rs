@@ -6,17 +6,15 @@ use portico_proto::KeyAlg;
 use sqlx::Row;
 
 use super::audited::Lock;
-use super::{corrupt, is_unique_violation, one_row, SqlStore};
+use super::{corrupt, is_unique_violation, SqlStore};
 use crate::store::{AuditRecord, PublicKeyRecord, PublicKeyStore, StoreError, StoreResult};
 
 #[async_trait]
 impl PublicKeyStore for SqlStore {
     async fn add_public_key(&self, key: &PublicKeyRecord, audit: &AuditRecord) -> StoreResult<()> {
-        let lock = Lock::App {
-            client_id: &key.client_id,
-            at: key.created_at,
-        };
-        let mut tx = self.audited(lock, audit).await?;
+        let mut tx = self
+            .audited(Lock::App(&key.client_id, key.created_at), audit)
+            .await?;
         let r = sqlx::query(
             "INSERT INTO app_public_keys (client_id, kid, alg, thumbprint, jwk, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -65,17 +63,7 @@ impl PublicKeyStore for SqlStore {
         kid: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let lock = Lock::App {
-            client_id,
-            at: audit.at,
-        };
-        let mut tx = self.audited(lock, audit).await?;
-        let r = sqlx::query("DELETE FROM app_public_keys WHERE client_id = $1 AND kid = $2")
-            .bind(client_id)
-            .bind(kid)
-            .execute(&mut *tx)
-            .await?;
-        one_row(r)?;
-        tx.commit().await
+        let delete = "DELETE FROM app_public_keys WHERE client_id = $1 AND kid = $2";
+        self.delete_app_row(delete, client_id, kid, audit).await
     }
 }

@@ -8,44 +8,59 @@ use async_trait::async_trait;
 use super::SqlStore;
 use crate::store::{PurgeStore, PurgeTable, StoreResult};
 
-fn statement(table: PurgeTable) -> &'static str {
+/// The table a purge batch deletes from, its key, and the query for the keys of its dead
+/// rows (`$1` the cutoff).
+fn dead_rows(table: PurgeTable) -> (&'static str, &'static str, &'static str) {
     match table {
-        PurgeTable::Interactions => {
-            "DELETE FROM interactions WHERE id IN
-             (SELECT id FROM interactions WHERE expires_at < $1 LIMIT $2)"
-        }
-        PurgeTable::AuthorizationCodes => {
-            "DELETE FROM authorization_codes WHERE code_hash IN
-             (SELECT code_hash FROM authorization_codes WHERE expires_at < $1 LIMIT $2)"
-        }
-        PurgeTable::BrowserSessions => {
-            "DELETE FROM browser_sessions WHERE id_hash IN
-             (SELECT id_hash FROM browser_sessions WHERE expires_at < $1 LIMIT $2)"
-        }
-        PurgeTable::RevokedAccessTokens => {
-            "DELETE FROM revoked_access_tokens WHERE jti IN
-             (SELECT jti FROM revoked_access_tokens WHERE expires_at < $1 LIMIT $2)"
-        }
-        PurgeTable::UsedAssertions => {
-            "DELETE FROM used_assertions WHERE (client_id, jti) IN
-             (SELECT client_id, jti FROM used_assertions WHERE expires_at < $1 LIMIT $2)"
-        }
-        PurgeTable::RefreshTokensOfRevokedGrants => {
-            "DELETE FROM refresh_tokens WHERE token_hash IN
-             (SELECT r.token_hash FROM grants g JOIN refresh_tokens r ON r.grant_id = g.id
-              WHERE g.revoked_at < $1 LIMIT $2)"
-        }
-        PurgeTable::RetiredRefreshTokens => {
-            "DELETE FROM refresh_tokens WHERE token_hash IN
-             (SELECT token_hash FROM refresh_tokens WHERE rotated_at < $1 LIMIT $2)"
-        }
+        PurgeTable::Interactions => (
+            "interactions",
+            "id",
+            "SELECT id FROM interactions WHERE expires_at < $1",
+        ),
+        PurgeTable::AuthorizationCodes => (
+            "authorization_codes",
+            "code_hash",
+            "SELECT code_hash FROM authorization_codes WHERE expires_at < $1",
+        ),
+        PurgeTable::BrowserSessions => (
+            "browser_sessions",
+            "id_hash",
+            "SELECT id_hash FROM browser_sessions WHERE expires_at < $1",
+        ),
+        PurgeTable::RevokedAccessTokens => (
+            "revoked_access_tokens",
+            "jti",
+            "SELECT jti FROM revoked_access_tokens WHERE expires_at < $1",
+        ),
+        PurgeTable::UsedAssertions => (
+            "used_assertions",
+            "(client_id, jti)",
+            "SELECT client_id, jti FROM used_assertions WHERE expires_at < $1",
+        ),
+        PurgeTable::RefreshTokensOfRevokedGrants => (
+            "refresh_tokens",
+            "token_hash",
+            "SELECT r.token_hash FROM grants g JOIN refresh_tokens r ON r.grant_id = g.id
+             WHERE g.revoked_at < $1",
+        ),
+        PurgeTable::RetiredRefreshTokens => (
+            "refresh_tokens",
+            "token_hash",
+            "SELECT token_hash FROM refresh_tokens WHERE rotated_at < $1",
+        ),
     }
+}
+
+/// One bounded batch: at most `$2` of the dead rows.
+fn statement(table: PurgeTable) -> String {
+    let (from, key, dead) = dead_rows(table);
+    format!("DELETE FROM {from} WHERE {key} IN ({dead} LIMIT $2)")
 }
 
 #[async_trait]
 impl PurgeStore for SqlStore {
     async fn purge_batch(&self, table: PurgeTable, cutoff: i64, limit: u32) -> StoreResult<u64> {
-        let r = sqlx::query(statement(table))
+        let r = sqlx::query(&statement(table))
             .bind(cutoff)
             .bind(i64::from(limit))
             .execute(self.writer())

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::{Executor, Row};
 
 use super::audited::Lock;
-use super::{one_row, SqlStore};
+use super::SqlStore;
 use crate::store::{AuditRecord, SecretRecord, SecretStore, StoreError, StoreResult};
 
 pub(super) async fn insert_secret<'c, E>(exec: E, s: &SecretRecord) -> StoreResult<()>
@@ -33,11 +33,9 @@ impl SecretStore for SqlStore {
         max: u32,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let lock = Lock::App {
-            client_id: &secret.client_id,
-            at: secret.created_at,
-        };
-        let mut tx = self.audited(lock, audit).await?;
+        let mut tx = self
+            .audited(Lock::App(&secret.client_id, secret.created_at), audit)
+            .await?;
         let count: i64 = sqlx::query("SELECT COUNT(*) FROM client_secrets WHERE client_id = $1")
             .bind(&secret.client_id)
             .fetch_one(&mut *tx)
@@ -78,18 +76,8 @@ impl SecretStore for SqlStore {
         id: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let lock = Lock::App {
-            client_id,
-            at: audit.at,
-        };
-        let mut tx = self.audited(lock, audit).await?;
-        let r = sqlx::query("DELETE FROM client_secrets WHERE client_id = $1 AND id = $2")
-            .bind(client_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        one_row(r)?;
-        tx.commit().await
+        let delete = "DELETE FROM client_secrets WHERE client_id = $1 AND id = $2";
+        self.delete_app_row(delete, client_id, id, audit).await
     }
 
     async fn touch_secret(&self, id: &str, now: i64) -> StoreResult<()> {

@@ -28,7 +28,7 @@ pub(super) enum Lock<'a> {
 }
 
 /// An open transaction holding its lock, which commits only with its audit entry. It
-/// derefs to the connection, so statements run on `&mut *write`.
+/// derefs to the connection, so statements run on `&mut *tx` as in any transaction.
 pub(super) struct AuditedWrite<'a> {
     tx: Transaction<'static, Any>,
     audit: &'a AuditRecord,

@@ -23,6 +23,16 @@ impl Clock for SystemClock {
     }
 }
 
+/// The wall clock in Unix milliseconds, for figures compared across processes (how long a
+/// change notification took to arrive), never for expiry decisions.
+#[allow(clippy::disallowed_methods)]
+pub fn unix_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// A clock that moves only when told to; for tests of expiry rules.
 #[derive(Debug)]
 pub struct ManualClock(AtomicI64);

@@ -206,6 +206,20 @@ async fn serve(args: ServeArgs) -> Result<(), Error> {
     let state = AppState::new(config, store.clone(), clock.clone()).await?;
     bootstrap(&state, database_url).await?;
     lock.release().await?;
+    // Other copies' changes (PostgreSQL), applied to this copy's caches as they commit.
+    tokio::spawn(
+        portico::runtime::changes::Follower {
+            store: store.clone(),
+            clients: state.clients.clone(),
+            origins: state.origins.clone(),
+            tokens: state.tokens.clone(),
+            signing_keys: state.stores.signing_keys.clone(),
+            clock: state.clock.clone(),
+            metrics: state.metrics.clone(),
+            readiness: state.readiness.clone(),
+        }
+        .run(),
+    );
     // Bounded storage: expired protocol state goes in the background.
     portico::purge::spawn(state.clone());
     spawn_key_reload(&state);

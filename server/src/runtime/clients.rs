@@ -63,4 +63,9 @@ impl ClientCache {
     pub fn invalidate(&self, client_id: &str) {
         self.entries.remove(client_id);
     }
+
+    /// Drops every app (the change listener lost its connection and may have missed news).
+    pub fn invalidate_all(&self) {
+        self.entries.clear();
+    }
 }

@@ -2,6 +2,7 @@
 //! origins, verified tokens), "last used" throttling, and abuse limits. Everything here runs
 //! on the injected `Clock` and knows nothing of the handlers.
 
+pub mod changes;
 pub mod clients;
 pub mod invalidating;
 pub mod limits;

@@ -1,11 +1,16 @@
 //! Three copies of the real `portico serve` on one PostgreSQL database with one issuer, as
 //! behind a load balancer: what one copy does, the others honour.
 
+use std::time::{Duration, Instant};
+
 use serde_json::{json, Value};
 
 use crate::binary::{free_port, open, spawn_binary, user_add, Running};
 use crate::common::{read, Backend, TestDb};
 use crate::flows::{console_tokens, pkce_pair, Browser, PASSWORD};
+
+/// How long a change on one copy may take to reach the others (the target is 1 s).
+const PROPAGATION: Duration = Duration::from_secs(1);
 
 struct Fleet {
     db: TestDb,
@@ -91,6 +96,30 @@ impl Fleet {
             crate::binary::sigterm_and_wait(c);
         }
     }
+}
+
+/// Polls `check` on every copy in `copies` until each returns true; panics after
+/// `PROPAGATION` (plus a little for the poll itself) with how long it waited.
+async fn within_propagation<F, Fut>(what: &str, copies: &[usize], check: F) -> Duration
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    for &i in copies {
+        loop {
+            if check(i).await {
+                break;
+            }
+            assert!(
+                start.elapsed() < PROPAGATION,
+                "{what}: copy {i} still disagrees after {:?}",
+                start.elapsed()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    start.elapsed()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -187,13 +216,106 @@ async fn a_refresh_token_replayed_at_a_third_copy_revokes_the_family_at_every_co
     // Rotated at copy 1 …
     let (status, second) = fleet.refresh(1, old).await;
     assert_eq!(status, 200, "{second}");
+    let access = second["access_token"].as_str().unwrap();
+    for i in 0..3 {
+        assert_eq!(fleet.me(i, access).await, 200);
+    }
     // … the rotated one replayed at copy 2: theft (RFC 9700 §4.14.2) …
     let (status, body) = fleet.refresh(2, old).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"], "invalid_grant");
-    // … so the current refresh token is dead at every copy.
+    // … so the current refresh token is dead at every copy …
     let current = second["refresh_token"].as_str().unwrap();
     let (status, _) = fleet.refresh(0, current).await;
     assert_eq!(status, 400);
+    // … and so are the family's access tokens, at every copy within the propagation target.
+    let f = &fleet;
+    let took = within_propagation("family revocation", &[0, 1, 2], |i| async move {
+        f.me(i, access).await == 401
+    })
+    .await;
+    eprintln!("family revocation reached every copy in {took:?}");
+    fleet.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_or_an_app_deletion_at_one_copy_is_honoured_by_the_others_within_a_second() {
+    let fleet = Fleet::start(3).await;
+    assert!(user_add(&fleet.db.url, &["alice"], PASSWORD)
+        .status
+        .success());
+    let admin = fleet.console_tokens("admin", "openid admin").await;
+    let admin_token = admin["access_token"].as_str().unwrap().to_owned();
+
+    // RFC 7009 revocation at copy 2 of a token every copy has already seen (and cached).
+    let alice = fleet.console_tokens("alice", "openid offline_access").await;
+    let access = alice["access_token"].as_str().unwrap();
+    for i in 0..3 {
+        assert_eq!(fleet.me(i, access).await, 200);
+    }
+    let (status, _) = fleet
+        .form(
+            2,
+            "/oauth2/revoke",
+            &[
+                ("token", alice["refresh_token"].as_str().unwrap()),
+                ("client_id", "portico-console"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let f = &fleet;
+    let took = within_propagation("revocation", &[0, 1], |i| async move {
+        f.me(i, access).await == 401
+    })
+    .await;
+    eprintln!("revocation at copy 2 reached copies 0 and 1 in {took:?}");
+
+    // An app deleted at copy 0, while copies 1 and 2 have it cached.
+    let res = fleet
+        .http
+        .post(format!("{}/api/v1/apps", fleet.base(0)))
+        .bearer_auth(&admin_token)
+        .json(&json!({"type": "machine_to_machine", "name": "Deleted soon"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, app) = read(res).await;
+    assert_eq!(status, 201, "{app}");
+    let id = app["client_id"].as_str().unwrap().to_owned();
+    let secret = app["client_secret"].as_str().unwrap().to_owned();
+    let cc = |i: usize| {
+        let (id, secret) = (id.clone(), secret.clone());
+        async move {
+            f.form(
+                i,
+                "/oauth2/token",
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &id),
+                    ("client_secret", &secret),
+                ],
+            )
+            .await
+            .0
+        }
+    };
+    for i in 0..3 {
+        assert_eq!(cc(i).await, 200, "copy {i} before the deletion");
+    }
+    let res = fleet
+        .http
+        .delete(format!("{}/api/v1/apps/{id}", fleet.base(0)))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let took = within_propagation("app deletion", &[1, 2], |i| {
+        let cc = cc(i);
+        async move { cc.await == 401 }
+    })
+    .await;
+    eprintln!("app deletion at copy 0 reached copies 1 and 2 in {took:?}");
     fleet.stop();
 }

@@ -3,7 +3,8 @@
 
 use sqlx::{Connection, Row};
 
-use super::{SqlStore, StoreResult};
+use super::SqlStore;
+use crate::store::StoreResult;
 
 /// One pool's connections at the moment of asking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,39 +1,10 @@
-//! Store capabilities of the OAuth2 protocol: sessions, interactions, consents, grants,
-//! codes, refresh tokens and replay caches.
+//! Grants (`GrantStore`) and what hangs from them: authorization codes (RFC 6749 §4.1.2),
+//! refresh tokens (§6, RFC 9700 §4.14.2), assertion `jti`s (RFC 7523 §3) and access
+//! tokens revoked one by one (RFC 7009).
 
 use async_trait::async_trait;
 
-use super::StoreResult;
-
-#[derive(Debug, Clone)]
-pub struct BrowserSession {
-    pub id_hash: Vec<u8>,
-    pub user_id: String,
-    pub auth_time: i64,
-    pub expires_at: i64,
-}
-
-/// A pending authorization request waiting for sign-in and consent.
-#[derive(Debug, Clone)]
-pub struct InteractionRecord {
-    pub id: String,
-    pub browser_hash: Vec<u8>,
-    pub client_id: String,
-    /// The validated authorization request, as JSON.
-    pub request: String,
-    pub user_id: Option<String>,
-    pub auth_time: Option<i64>,
-    pub created_at: i64,
-    pub expires_at: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct ConsentRecord {
-    pub user_id: String,
-    pub client_id: String,
-    pub scope: String,
-    pub created_at: i64,
-}
+use super::{StoreResult, UserRecord};
 
 #[derive(Debug, Clone)]
 pub struct GrantRecord {
@@ -88,48 +59,12 @@ pub enum CodeRedemption {
 #[allow(clippy::large_enum_variant)]
 pub enum RefreshLookup {
     /// A live token, its grant, and the grant's user when it still exists (enabled or not).
-    Active(RefreshRecord, GrantRecord, Option<super::UserRecord>),
+    Active(RefreshRecord, GrantRecord, Option<UserRecord>),
     /// A token already rotated away came back (RFC 9700 §4.14.2): the caller decides
     /// whether this is a use (then it revokes the grant) or only a look (introspection).
     Reused { grant_id: String, client_id: String },
     /// Unknown, or its grant was revoked.
     Invalid,
-}
-
-#[async_trait]
-pub trait SessionStore: Send + Sync {
-    async fn create_session(&self, s: &BrowserSession) -> StoreResult<()>;
-    /// The session, when it exists and has not expired at `now`.
-    async fn get_session(&self, id_hash: &[u8], now: i64) -> StoreResult<Option<BrowserSession>>;
-    async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<()>;
-}
-
-#[async_trait]
-pub trait InteractionStore: Send + Sync {
-    async fn create_interaction(&self, i: &InteractionRecord) -> StoreResult<()>;
-    async fn get_interaction(&self, id: &str, now: i64) -> StoreResult<Option<InteractionRecord>>;
-    async fn set_interaction_user(
-        &self,
-        id: &str,
-        user_id: &str,
-        auth_time: i64,
-    ) -> StoreResult<()>;
-    /// Removes the interaction; `true` only for the one caller that removed it, so an
-    /// interaction completes once.
-    async fn take_interaction(&self, id: &str) -> StoreResult<bool>;
-    /// Ends every pending interaction of one browser (it signed out).
-    async fn delete_browser_interactions(&self, browser_hash: &[u8]) -> StoreResult<()>;
-}
-
-#[async_trait]
-pub trait ConsentStore: Send + Sync {
-    async fn get_consent(
-        &self,
-        user_id: &str,
-        client_id: &str,
-    ) -> StoreResult<Option<ConsentRecord>>;
-    async fn put_consent(&self, c: &ConsentRecord) -> StoreResult<()>;
-    async fn delete_consent(&self, user_id: &str, client_id: &str) -> StoreResult<()>;
 }
 
 #[async_trait]

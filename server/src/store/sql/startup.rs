@@ -7,7 +7,8 @@
 
 use sqlx::{Connection, Executor};
 
-use super::{SqlStore, StoreResult};
+use super::SqlStore;
+use crate::store::StoreResult;
 
 /// An arbitrary, fixed advisory-lock key ("portico" in ASCII), the same in every copy.
 const FIRST_START_LOCK: i64 = 0x0070_6f72_7469_636f;

@@ -1,0 +1,113 @@
+//! Authorization codes (RFC 6749 §4.1.2): stored as hashes, burnt on first use; a code
+//! presented again revokes the grant it issued.
+
+use sqlx::Row;
+
+use super::grants::{insert_grant, revoke_grant_in};
+use super::refresh::insert_refresh;
+use super::SqlStore;
+use crate::store::{CodeRecord, CodeRedemption, GrantRecord, RefreshRecord, StoreResult};
+
+pub(super) async fn create(store: &SqlStore, c: &CodeRecord) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, nonce,
+                                          auth_time, expires_at, used_at, replayed_at, grant_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, NULL)",
+    )
+    .bind(&c.code_hash)
+    .bind(&c.client_id)
+    .bind(&c.user_id)
+    .bind(&c.redirect_uri)
+    .bind(&c.scope)
+    .bind(c.code_challenge.as_deref())
+    .bind(c.nonce.as_deref())
+    .bind(c.auth_time)
+    .bind(c.expires_at)
+    .execute(store.writer())
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn redeem(
+    store: &SqlStore,
+    code_hash: &[u8],
+    now: i64,
+) -> StoreResult<CodeRedemption> {
+    // The conditional UPDATE is the single-use gate: of concurrent redemptions exactly
+    // one changes the row, and RETURNING hands it the code in the same round trip
+    // (SQLite 3.35+, PostgreSQL), without holding the write connection for a
+    // transaction.
+    let row = sqlx::query(
+        "UPDATE authorization_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL
+         RETURNING code_hash, client_id, user_id, redirect_uri, scope, code_challenge, nonce,
+                   auth_time, expires_at",
+    )
+    .bind(now)
+    .bind(code_hash)
+    .fetch_optional(store.writer())
+    .await?;
+    if let Some(r) = row {
+        return Ok(CodeRedemption::Fresh(CodeRecord {
+            code_hash: r.try_get("code_hash")?,
+            client_id: r.try_get("client_id")?,
+            user_id: r.try_get("user_id")?,
+            redirect_uri: r.try_get("redirect_uri")?,
+            scope: r.try_get("scope")?,
+            code_challenge: r.try_get("code_challenge")?,
+            nonce: r.try_get("nonce")?,
+            auth_time: r.try_get("auth_time")?,
+            expires_at: r.try_get("expires_at")?,
+        }));
+    }
+    let mut tx = store.writer().begin().await?;
+    // RFC 6749 §4.1.2: a code used twice SHOULD revoke the tokens it issued.
+    let r = sqlx::query("UPDATE authorization_codes SET replayed_at = $1 WHERE code_hash = $2")
+        .bind(now)
+        .bind(code_hash)
+        .execute(&mut *tx)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Ok(CodeRedemption::Unknown);
+    }
+    let grant: Option<String> =
+        sqlx::query("SELECT grant_id FROM authorization_codes WHERE code_hash = $1")
+            .bind(code_hash)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+    if let Some(g) = grant {
+        revoke_grant_in(&mut tx, &g, now).await?;
+    }
+    store.commit_revocation(tx).await?;
+    Ok(CodeRedemption::Replayed)
+}
+
+pub(super) async fn create_grant_for(
+    store: &SqlStore,
+    code_hash: &[u8],
+    grant: &GrantRecord,
+    refresh: Option<&RefreshRecord>,
+) -> StoreResult<bool> {
+    let mut tx = store.writer().begin().await?;
+    // Lock the code row first, so a replay either ran before (and is seen here) or
+    // runs after (and finds the grant to revoke).
+    let replayed: Option<i64> = sqlx::query(
+        "UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2 RETURNING replayed_at",
+    )
+    .bind(&grant.id)
+    .bind(code_hash)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    insert_grant(&mut tx, grant).await?;
+    if let Some(at) = replayed {
+        revoke_grant_in(&mut tx, &grant.id, at).await?;
+        tx.commit().await?;
+        return Ok(false);
+    }
+    if let Some(r) = refresh {
+        insert_refresh(&mut *tx, r).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,40 @@
+//! Users (`UserStore`): who signs in, and who may administer Portico.
+
+use async_trait::async_trait;
+
+use super::StoreResult;
+
+#[derive(Clone)]
+pub struct UserRecord {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub is_admin: bool,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("is_admin", &self.is_admin)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    async fn create_user(&self, user: &UserRecord) -> StoreResult<()>;
+    async fn count_users(&self) -> StoreResult<i64>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
+    async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
+    /// Disables or enables a user; disabling ends their sessions and revokes their grants.
+    async fn set_user_disabled(&self, username: &str, disabled: bool, now: i64) -> StoreResult<()>;
+    /// Deletes a user with their sessions, consents and grants (grants stay, revoked).
+    async fn delete_user(&self, username: &str, now: i64) -> StoreResult<()>;
+}

@@ -2,7 +2,7 @@
 //! of the tokens the server issues.
 //!
 //! Parsing checks only the form; the caller verifies the signature with the key the token claims
-//! to be from ([`super::keys::VerifyingKey`] for apps, [`SigningKey::verify`] for the server's own
+//! to be from ([`super::app_key::VerifyingKey`] for apps, [`SigningKey::verify`] for the server's own
 //! tokens) and then checks the claims. Nothing here panics, whatever the input.
 
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
@@ -159,8 +159,8 @@ impl SigningKey {
         let pkcs8: Pkcs8V1Der<'static> = pair.as_der().map_err(|_| JwsError::Key)?;
         let der = pkcs8.as_ref().to_vec();
         let jwk = rsa_members(&pair)?;
-        let kid =
-            super::keys::jwk_thumbprint(&Value::Object(jwk.clone())).map_err(|_| JwsError::Key)?;
+        let kid = super::app_key::jwk_thumbprint(&Value::Object(jwk.clone()))
+            .map_err(|_| JwsError::Key)?;
         Ok((
             SigningKey {
                 pair: Pair::Rs256 { pair, jwk },
@@ -329,7 +329,7 @@ fn coordinates(point: &[u8]) -> Map<String, Value> {
 
 /// RFC 7638 thumbprint of a P-256 public key, used as the kid of server signing keys.
 fn thumbprint(point: &[u8]) -> Result<String, JwsError> {
-    super::keys::jwk_thumbprint(&Value::Object(coordinates(point))).map_err(|_| JwsError::Key)
+    super::app_key::jwk_thumbprint(&Value::Object(coordinates(point))).map_err(|_| JwsError::Key)
 }
 
 #[cfg(test)]
@@ -463,7 +463,7 @@ mod tests {
 
         // An app verifier built from the public JWK agrees (RFC 7518 §3.4 R || S form).
         let jwk = key.public_jwk().to_string();
-        let verifier = super::super::keys::VerifyingKey::from_jwk_json(&jwk).unwrap();
+        let verifier = super::super::app_key::VerifyingKey::from_jwk_json(&jwk).unwrap();
         assert!(verifier.verify(jws.signing_input.as_bytes(), &jws.signature));
     }
 
@@ -504,8 +504,11 @@ mod tests {
                 .len(),
             32
         );
-        assert_eq!(key.kid(), super::super::keys::jwk_thumbprint(&jwk).unwrap());
-        let imported = super::super::keys::import_jwk(&jwk).unwrap();
+        assert_eq!(
+            key.kid(),
+            super::super::app_key::jwk_thumbprint(&jwk).unwrap()
+        );
+        let imported = super::super::app_key::import_jwk(&jwk).unwrap();
         assert_eq!(imported.thumbprint, key.kid());
         assert_eq!(key.verifying_key().len(), 65);
         assert!(!format!("{key:?}").contains("pair"));

@@ -15,8 +15,8 @@
 use portico_proto::KeyAlg;
 use serde_json::{Map, Number, Value};
 
+use crate::crypto::app_key::VerifyingKey;
 use crate::crypto::jws::{self, JwsError};
-use crate::crypto::keys::VerifyingKey;
 
 /// Clock skew allowed when checking `exp` (RFC 7519 §4.1.4: "some small leeway").
 const EXP_LEEWAY_SECS: i64 = 5;

@@ -100,15 +100,22 @@ fn registered(keys: &[&GeneratedKey]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Registered keys as the client cache holds them: parsed once, a broken one without a verifier.
+fn parsed(keys: &[(String, String)]) -> Vec<RegisteredKey> {
+    keys.iter()
+        .map(|(kid, jwk)| RegisteredKey {
+            kid: kid.clone(),
+            verifier: VerifyingKey::from_jwk_json(jwk).ok(),
+        })
+        .collect()
+}
+
 fn check_as(
     token: &str,
     keys: &[(String, String)],
     purpose: Purpose,
 ) -> Result<AssertionClaims, AssertionError> {
-    let keys: Vec<RegisteredKey<'_>> = keys
-        .iter()
-        .map(|(kid, jwk)| RegisteredKey { kid, jwk })
-        .collect();
+    let keys = parsed(keys);
     let expect = Expectations {
         client_id: CLIENT,
         audiences: AUDIENCES,
@@ -841,10 +848,7 @@ fn odd_inputs_never_panic() {
     for now in [NOW, 0, i64::MIN, i64::MAX] {
         for keys in [&keys, &junk_keys] {
             for token in &tokens {
-                let ks: Vec<RegisteredKey<'_>> = keys
-                    .iter()
-                    .map(|(kid, jwk)| RegisteredKey { kid, jwk })
-                    .collect();
+                let ks = parsed(&keys[..]);
                 let expect = Expectations {
                     client_id: CLIENT,
                     audiences: &[],
@@ -868,10 +872,7 @@ fn odd_inputs_never_panic() {
                 c[name] = value.clone();
             }
             let token = sign(&key, &header(&key), &c);
-            let ks: Vec<RegisteredKey<'_>> = keys
-                .iter()
-                .map(|(kid, jwk)| RegisteredKey { kid, jwk })
-                .collect();
+            let ks = parsed(&keys[..]);
             let expect = Expectations {
                 client_id: CLIENT,
                 audiences: AUDIENCES,

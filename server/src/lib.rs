@@ -13,9 +13,9 @@ pub mod interaction;
 pub mod oauth;
 pub mod purge;
 pub mod runtime;
+pub mod signing;
 pub mod state;
 pub mod store;
-pub mod token;
 pub mod users;
 
 use axum::extract::{DefaultBodyLimit, Request};
@@ -35,7 +35,7 @@ pub enum Error {
     #[error("storage: {0}")]
     Store(#[from] store::StoreError),
     #[error("tokens: {0}")]
-    Token(#[from] token::TokenError),
+    Token(#[from] signing::TokenError),
     #[error(transparent)]
     Random(#[from] crypto::random::RandomError),
     #[error(transparent)]

@@ -103,6 +103,39 @@ pub fn parse(token: &str) -> Result<Jws<'_>, JwsError> {
     })
 }
 
+/// The algorithms the server signs its own tokens with, by their RFC 7518 §3.1 names (which is
+/// also how they serialise, in JOSE headers and in the store).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum SigningAlg {
+    /// ECDSA with P-256 and SHA-256 (RFC 7518 §3.4): access tokens.
+    ES256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3): ID tokens (OIDC Core §15.1).
+    RS256,
+}
+
+impl SigningAlg {
+    /// Every algorithm the server keeps an active key for.
+    pub const ALL: [Self; 2] = [Self::ES256, Self::RS256];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ES256 => "ES256",
+            Self::RS256 => "RS256",
+        }
+    }
+
+    /// The algorithm named `s`, as stored beside a key; `None` for any other name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|alg| alg.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for SigningAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A server token signing key: ES256 (RFC 7518 §3.4) for access tokens, RS256 (§3.3) for ID
 /// tokens, which OpenID Connect Core §15.1 requires every provider to support.
 pub struct SigningKey {
@@ -133,7 +166,7 @@ impl std::fmt::Debug for SigningKey {
 
 #[derive(serde::Serialize)]
 struct SignedHeader<'a> {
-    alg: &'static str,
+    alg: SigningAlg,
     typ: &'a str,
     kid: &'a str,
 }
@@ -177,11 +210,11 @@ impl SigningKey {
         Self::new_es256(pair, kid)
     }
 
-    /// Loads a stored key of algorithm `alg` ("ES256" or "RS256").
-    pub fn from_stored(alg: &str, der: &[u8], kid: String) -> Result<Self, JwsError> {
+    /// Loads a stored key of algorithm `alg`.
+    pub fn from_stored(alg: SigningAlg, der: &[u8], kid: String) -> Result<Self, JwsError> {
         match alg {
-            "ES256" => Self::from_pkcs8(der, kid),
-            "RS256" => {
+            SigningAlg::ES256 => Self::from_pkcs8(der, kid),
+            SigningAlg::RS256 => {
                 let pair = RsaKeyPair::from_pkcs8(der).map_err(|_| JwsError::Key)?;
                 let jwk = rsa_members(&pair)?;
                 Ok(SigningKey {
@@ -189,7 +222,6 @@ impl SigningKey {
                     kid,
                 })
             }
-            _ => Err(JwsError::Key),
         }
     }
 
@@ -207,10 +239,10 @@ impl SigningKey {
         &self.kid
     }
 
-    pub fn alg(&self) -> &'static str {
+    pub fn alg(&self) -> SigningAlg {
         match self.pair {
-            Pair::Es256 { .. } => "ES256",
-            Pair::Rs256 { .. } => "RS256",
+            Pair::Es256 { .. } => SigningAlg::ES256,
+            Pair::Rs256 { .. } => SigningAlg::RS256,
         }
     }
 
@@ -230,7 +262,7 @@ impl SigningKey {
             Pair::Rs256 { jwk, .. } => jwk.clone(),
         };
         jwk.insert("kid".to_owned(), Value::from(self.kid.as_str()));
-        jwk.insert("alg".to_owned(), Value::from(self.alg()));
+        jwk.insert("alg".to_owned(), Value::from(self.alg().as_str()));
         jwk.insert("use".to_owned(), Value::from("sig"));
         Value::Object(jwk)
     }
@@ -283,7 +315,7 @@ impl SigningKey {
     pub fn verify(&self, jws: &Jws) -> bool {
         match &self.pair {
             Pair::Es256 { verifier, .. } => {
-                jws.header.alg == "ES256"
+                jws.header.alg == SigningAlg::ES256.as_str()
                     && jws.header.kid.as_deref().is_none_or(|kid| kid == self.kid)
                     && verifier
                         .verify_sig(jws.signing_input.as_bytes(), &jws.signature)

@@ -10,9 +10,9 @@
 //! Accepted keys: RSA 2048–8192 bits for RS256 (RFC 7518 §3.3), EC P-256 for ES256 (RFC 7518
 //! §3.4) and Ed25519 for EdDSA (RFC 8037 §3.1). Nothing here panics, whatever the input.
 //!
-//! One job per module: [`pem`] and [`spki`] read a pasted PEM, [`jwk`] reads a pasted or stored
-//! JWK, [`material`] checks the key itself, [`canonical`] builds the stored form, [`thumbprint`]
-//! computes RFC 7638 thumbprints, [`generate`] makes key pairs and [`verify`] checks signatures.
+//! One job per module: `pem` and `spki` read a pasted PEM, `jwk` reads a pasted or stored JWK,
+//! `material` checks the key itself, `canonical` builds the stored form, `thumbprint` computes
+//! RFC 7638 thumbprints, `generate` makes key pairs and `verify` checks signatures.
 
 mod canonical;
 mod error;

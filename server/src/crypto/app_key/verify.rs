@@ -18,7 +18,7 @@ pub struct VerifyingKey {
 }
 
 impl VerifyingKey {
-    /// Parses a stored JWK (normally [`AppPublicKey::jwk`]); it is checked as on import.
+    /// Parses a stored JWK (normally [`super::AppPublicKey::jwk`]); it is checked as on import.
     pub fn from_jwk_json(s: &str) -> Result<Self, KeyError> {
         if s.len() > MAX_TEXT_LEN {
             return Err(KeyError::TooLong);

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../server/src"
 
-lower=(http runtime store crypto clock.rs metrics.rs token.rs state.rs users.rs purge.rs cache.rs console.rs)
+lower=(http runtime store crypto clock.rs metrics.rs signing state.rs users.rs purge.rs cache.rs console.rs)
 status=0
 check() {
   local what="$1" pattern="$2"

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
 use portico::admin::json::parse;
 use portico::admin::problem::ApiError;
-use portico::crypto::keys::{self, AppPublicKey, VerifyingKey};
+use portico::crypto::app_key::{self, AppPublicKey, VerifyingKey};
 use portico_proto::app::AppSettings;
 use portico_proto::{validate, AppInput, AppType, PublicKeyInput};
 
@@ -19,7 +19,7 @@ fn check_imported(key: &AppPublicKey) {
     let verifier = VerifyingKey::from_jwk_json(&key.jwk).expect("stored JWK loads");
     assert_eq!(verifier.alg(), key.alg);
     let value: serde_json::Value = serde_json::from_str(&key.jwk).expect("stored JWK is JSON");
-    let again = keys::import_jwk(&value).expect("stored JWK imports again");
+    let again = app_key::import_jwk(&value).expect("stored JWK imports again");
     assert_eq!(&again, key);
     assert!(!key.kid.is_empty() && key.kid.len() <= 64);
 }
@@ -34,7 +34,7 @@ fn check_error(e: &ApiError) {
 }
 
 fn import_pem_text(pem: &str) {
-    if let Ok(key) = keys::import_pem(pem) {
+    if let Ok(key) = app_key::import_pem(pem) {
         check_imported(&key);
     }
 }
@@ -66,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
                 import_pem_text(pem);
             }
             if let Some(jwk) = &input.jwk {
-                if let Ok(key) = keys::import_jwk(jwk) {
+                if let Ok(key) = app_key::import_jwk(jwk) {
                     check_imported(&key);
                 }
             }
@@ -78,7 +78,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         import_pem_text(text);
         if let Ok(jwk) = serde_json::from_str::<serde_json::Value>(text) {
-            if let Ok(key) = keys::import_jwk(&jwk) {
+            if let Ok(key) = app_key::import_jwk(&jwk) {
                 check_imported(&key);
             }
         }

@@ -19,8 +19,10 @@ use aws_lc_rs::signature::{
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
-use portico::crypto::{jws, keys};
-use portico::oauth::assertion::{self, Expectations, Purpose, RegisteredKey};
+use portico::crypto::app_key::{self, VerifyingKey};
+use portico::crypto::jws;
+use portico::oauth::assertion::{self, Expectations, Purpose};
+use portico::runtime::clients::RegisteredKey;
 use serde_json::{json, Map, Value};
 
 const NOW: i64 = 1_800_000_000;
@@ -33,6 +35,8 @@ struct Keys {
     ec: EcdsaKeyPair,
     /// (kid, canonical public JWK JSON) as the store holds them.
     registered: Vec<(String, String)>,
+    /// The same keys parsed, as the client cache holds them.
+    parsed: Vec<RegisteredKey>,
 }
 
 fn keys() -> &'static Keys {
@@ -61,11 +65,23 @@ fn keys() -> &'static Keys {
         let registered = [ed_jwk, ec_jwk, rsa_jwk]
             .iter()
             .map(|j| {
-                let k = keys::import_jwk(j).expect("fixture key imports");
+                let k = app_key::import_jwk(j).expect("fixture key imports");
                 (k.kid, k.jwk)
             })
+            .collect::<Vec<_>>();
+        let parsed = registered
+            .iter()
+            .map(|(kid, jwk)| RegisteredKey {
+                kid: kid.clone(),
+                verifier: VerifyingKey::from_jwk_json(jwk).ok(),
+            })
             .collect();
-        Keys { ed, ec, registered }
+        Keys {
+            ed,
+            ec,
+            registered,
+            parsed,
+        }
     })
 }
 
@@ -304,18 +320,13 @@ fn client_safe(message: &str) -> bool {
 
 fn check(token: &str, purpose: Purpose, honest: bool) {
     let k = keys();
-    let registered: Vec<RegisteredKey<'_>> = k
-        .registered
-        .iter()
-        .map(|(kid, jwk)| RegisteredKey { kid, jwk })
-        .collect();
     let expect = Expectations {
         client_id: CLIENT,
         audiences: &[ISSUER, TOKEN_ENDPOINT],
         now: NOW,
         purpose,
     };
-    match assertion::validate(token, &registered, &expect) {
+    match assertion::validate(token, &k.parsed, &expect) {
         Ok(claims) => {
             // Only a real signature by a registered key gets here (RFC 8725 §3.1, §3.2).
             assert!(honest, "forged assertion accepted: {token}");

@@ -15,9 +15,9 @@ pub mod metrics;
 pub mod oauth;
 pub mod purge;
 pub mod runtime;
+pub mod signing;
 pub mod state;
 pub mod store;
-pub mod token;
 pub mod users;
 
 use axum::extract::{DefaultBodyLimit, Request};
@@ -37,7 +37,7 @@ pub enum Error {
     #[error("storage: {0}")]
     Store(#[from] store::StoreError),
     #[error("tokens: {0}")]
-    Token(#[from] token::TokenError),
+    Token(#[from] signing::TokenError),
     #[error(transparent)]
     Random(#[from] crypto::random::RandomError),
     #[error(transparent)]

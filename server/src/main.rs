@@ -522,7 +522,7 @@ async fn rotate_keys(database_url: &str) -> Result<(), Error> {
     let store = Arc::new(store::connect(database_url).await?);
     let stores = Stores::from_one(store.clone());
     let now = SystemClock.now();
-    let kids = portico::token::rotate(store.as_ref(), now).await;
+    let kids = portico::signing::rotate(store.as_ref(), now).await;
     let audited = match &kids {
         Ok(kids) => {
             let detail = format!("new signing keys {}", kids.join(", "));

@@ -12,8 +12,8 @@ use crate::runtime::origins::OriginCache;
 use crate::runtime::readiness::Readiness;
 use crate::runtime::usage::UsageRecorder;
 use crate::runtime::verified::VerifiedTokens;
+use crate::signing::TokenService;
 use crate::store::Store;
-use crate::token::TokenService;
 
 #[derive(Debug, Clone)]
 pub struct Config {

@@ -3,9 +3,9 @@
 pub mod apps;
 pub mod audit;
 pub mod auth;
-pub mod keys;
 pub mod logo;
 pub mod openapi;
+pub mod public_keys;
 pub mod secrets;
 
 use axum::extract::DefaultBodyLimit;
@@ -27,12 +27,18 @@ pub fn router() -> Router<AppState> {
             "/apps/{client_id}/secrets/{secret_id}",
             delete(secrets::delete),
         )
-        .route("/apps/{client_id}/public-keys", post(keys::add_public_key))
+        .route(
+            "/apps/{client_id}/public-keys",
+            post(public_keys::add_public_key),
+        )
         .route(
             "/apps/{client_id}/public-keys/{kid}",
-            delete(keys::delete_public_key),
+            delete(public_keys::delete_public_key),
         )
-        .route("/apps/{client_id}/key-pairs", post(keys::generate_key_pair))
+        .route(
+            "/apps/{client_id}/key-pairs",
+            post(public_keys::generate_key_pair),
+        )
         .route("/audit", get(audit::list))
         .route("/openapi.json", get(openapi::document))
         .layer(DefaultBodyLimit::max(crate::http::json::JSON_LIMIT))

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{apps, audit, keys, logo, secrets};
+use super::{apps, audit, logo, public_keys, secrets};
 
 struct BearerAuth;
 
@@ -30,7 +30,7 @@ impl Modify for BearerAuth {
     paths(
         apps::list, apps::create, apps::get, apps::update, apps::delete,
         secrets::create, secrets::delete,
-        keys::add_public_key, keys::delete_public_key, keys::generate_key_pair,
+        public_keys::add_public_key, public_keys::delete_public_key, public_keys::generate_key_pair,
         logo::put, logo::get, logo::delete,
         audit::list,
     ),

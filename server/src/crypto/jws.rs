@@ -2,7 +2,7 @@
 //! of the tokens the server issues.
 //!
 //! Parsing checks only the form; the caller verifies the signature with the key the token claims
-//! to be from ([`super::keys::VerifyingKey`] for apps, [`SigningKey::verify`] for the server's own
+//! to be from ([`super::app_key::VerifyingKey`] for apps, [`SigningKey::verify`] for the server's own
 //! tokens) and then checks the claims. Nothing here panics, whatever the input.
 
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
@@ -103,6 +103,39 @@ pub fn parse(token: &str) -> Result<Jws<'_>, JwsError> {
     })
 }
 
+/// The algorithms the server signs its own tokens with, by their RFC 7518 §3.1 names (which is
+/// also how they serialise, in JOSE headers and in the store).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum SigningAlg {
+    /// ECDSA with P-256 and SHA-256 (RFC 7518 §3.4): access tokens.
+    ES256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3): ID tokens (OIDC Core §15.1).
+    RS256,
+}
+
+impl SigningAlg {
+    /// Every algorithm the server keeps an active key for.
+    pub const ALL: [Self; 2] = [Self::ES256, Self::RS256];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ES256 => "ES256",
+            Self::RS256 => "RS256",
+        }
+    }
+
+    /// The algorithm named `s`, as stored beside a key; `None` for any other name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|alg| alg.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for SigningAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A server token signing key: ES256 (RFC 7518 §3.4) for access tokens, RS256 (§3.3) for ID
 /// tokens, which OpenID Connect Core §15.1 requires every provider to support.
 pub struct SigningKey {
@@ -133,7 +166,7 @@ impl std::fmt::Debug for SigningKey {
 
 #[derive(serde::Serialize)]
 struct SignedHeader<'a> {
-    alg: &'static str,
+    alg: SigningAlg,
     typ: &'a str,
     kid: &'a str,
 }
@@ -159,8 +192,8 @@ impl SigningKey {
         let pkcs8: Pkcs8V1Der<'static> = pair.as_der().map_err(|_| JwsError::Key)?;
         let der = pkcs8.as_ref().to_vec();
         let jwk = rsa_members(&pair)?;
-        let kid =
-            super::keys::jwk_thumbprint(&Value::Object(jwk.clone())).map_err(|_| JwsError::Key)?;
+        let kid = super::app_key::jwk_thumbprint(&Value::Object(jwk.clone()))
+            .map_err(|_| JwsError::Key)?;
         Ok((
             SigningKey {
                 pair: Pair::Rs256 { pair, jwk },
@@ -177,11 +210,11 @@ impl SigningKey {
         Self::new_es256(pair, kid)
     }
 
-    /// Loads a stored key of algorithm `alg` ("ES256" or "RS256").
-    pub fn from_stored(alg: &str, der: &[u8], kid: String) -> Result<Self, JwsError> {
+    /// Loads a stored key of algorithm `alg`.
+    pub fn from_stored(alg: SigningAlg, der: &[u8], kid: String) -> Result<Self, JwsError> {
         match alg {
-            "ES256" => Self::from_pkcs8(der, kid),
-            "RS256" => {
+            SigningAlg::ES256 => Self::from_pkcs8(der, kid),
+            SigningAlg::RS256 => {
                 let pair = RsaKeyPair::from_pkcs8(der).map_err(|_| JwsError::Key)?;
                 let jwk = rsa_members(&pair)?;
                 Ok(SigningKey {
@@ -189,7 +222,6 @@ impl SigningKey {
                     kid,
                 })
             }
-            _ => Err(JwsError::Key),
         }
     }
 
@@ -207,10 +239,10 @@ impl SigningKey {
         &self.kid
     }
 
-    pub fn alg(&self) -> &'static str {
+    pub fn alg(&self) -> SigningAlg {
         match self.pair {
-            Pair::Es256 { .. } => "ES256",
-            Pair::Rs256 { .. } => "RS256",
+            Pair::Es256 { .. } => SigningAlg::ES256,
+            Pair::Rs256 { .. } => SigningAlg::RS256,
         }
     }
 
@@ -230,7 +262,7 @@ impl SigningKey {
             Pair::Rs256 { jwk, .. } => jwk.clone(),
         };
         jwk.insert("kid".to_owned(), Value::from(self.kid.as_str()));
-        jwk.insert("alg".to_owned(), Value::from(self.alg()));
+        jwk.insert("alg".to_owned(), Value::from(self.alg().as_str()));
         jwk.insert("use".to_owned(), Value::from("sig"));
         Value::Object(jwk)
     }
@@ -283,7 +315,7 @@ impl SigningKey {
     pub fn verify(&self, jws: &Jws) -> bool {
         match &self.pair {
             Pair::Es256 { verifier, .. } => {
-                jws.header.alg == "ES256"
+                jws.header.alg == SigningAlg::ES256.as_str()
                     && jws.header.kid.as_deref().is_none_or(|kid| kid == self.kid)
                     && verifier
                         .verify_sig(jws.signing_input.as_bytes(), &jws.signature)
@@ -329,7 +361,7 @@ fn coordinates(point: &[u8]) -> Map<String, Value> {
 
 /// RFC 7638 thumbprint of a P-256 public key, used as the kid of server signing keys.
 fn thumbprint(point: &[u8]) -> Result<String, JwsError> {
-    super::keys::jwk_thumbprint(&Value::Object(coordinates(point))).map_err(|_| JwsError::Key)
+    super::app_key::jwk_thumbprint(&Value::Object(coordinates(point))).map_err(|_| JwsError::Key)
 }
 
 #[cfg(test)]
@@ -463,7 +495,7 @@ mod tests {
 
         // An app verifier built from the public JWK agrees (RFC 7518 §3.4 R || S form).
         let jwk = key.public_jwk().to_string();
-        let verifier = super::super::keys::VerifyingKey::from_jwk_json(&jwk).unwrap();
+        let verifier = super::super::app_key::VerifyingKey::from_jwk_json(&jwk).unwrap();
         assert!(verifier.verify(jws.signing_input.as_bytes(), &jws.signature));
     }
 
@@ -504,8 +536,11 @@ mod tests {
                 .len(),
             32
         );
-        assert_eq!(key.kid(), super::super::keys::jwk_thumbprint(&jwk).unwrap());
-        let imported = super::super::keys::import_jwk(&jwk).unwrap();
+        assert_eq!(
+            key.kid(),
+            super::super::app_key::jwk_thumbprint(&jwk).unwrap()
+        );
+        let imported = super::super::app_key::import_jwk(&jwk).unwrap();
         assert_eq!(imported.thumbprint, key.kid());
         assert_eq!(key.verifying_key().len(), 65);
         assert!(!format!("{key:?}").contains("pair"));

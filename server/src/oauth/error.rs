@@ -138,8 +138,8 @@ impl From<crate::crypto::random::RandomError> for OAuthError {
     }
 }
 
-impl From<crate::token::TokenError> for OAuthError {
-    fn from(e: crate::token::TokenError) -> Self {
+impl From<crate::signing::TokenError> for OAuthError {
+    fn from(e: crate::signing::TokenError) -> Self {
         OAuthError::server(e)
     }
 }

@@ -13,9 +13,9 @@ use super::error::OAuthResult;
 use super::scope::{self, Scopes};
 use crate::crypto::random;
 use crate::runtime::clients::Client;
+use crate::signing::AccessGrant;
 use crate::state::AppState;
 use crate::store::{RefreshRecord, UserRecord};
-use crate::token::AccessGrant;
 
 /// Prefix that makes a leaked Portico refresh token recognisable to secret scanners.
 pub const REFRESH_PREFIX: &str = "prt_";

@@ -16,9 +16,9 @@ use super::issue::ProfileClaims;
 use super::scope::{self, Scopes};
 use crate::runtime::clients::Client;
 use crate::runtime::verified::{Verified, LIVENESS_TTL};
+use crate::signing::{AccessClaims, TokenError};
 use crate::state::AppState;
 use crate::store::UserRecord;
-use crate::token::{AccessClaims, TokenError};
 
 /// A live access token and who it speaks for.
 pub struct Principal {
@@ -48,7 +48,7 @@ pub async fn verify_active(state: &AppState, token: &str) -> Result<Principal, I
     // RFC 9068 §4: an expired token is refused (the same leeway as the signature path).
     if cached
         .as_ref()
-        .is_some_and(|c| c.claims.exp <= now - crate::token::LEEWAY)
+        .is_some_and(|c| c.claims.exp <= now - crate::signing::LEEWAY)
     {
         state.verified.remove(&key);
         return Err(Inactive::Token);

@@ -13,7 +13,7 @@ use crate::runtime::clients::ClientCache;
 use crate::runtime::origins::OriginCache;
 use crate::runtime::readiness::{Notifications, Readiness};
 use crate::store::{Change, ChangeListener, Heard, Notice, SigningKeyStore, SqlStore};
-use crate::token::TokenService;
+use crate::signing::TokenService;
 
 /// Wait between attempts to re-establish a lost listening connection.
 const RECONNECT_WAIT: Duration = Duration::from_millis(500);

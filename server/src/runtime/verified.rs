@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use crate::signing::AccessClaims;
 use crate::store::UserRecord;
-use crate::token::AccessClaims;
 
 /// How long a copy trusts a token's grant and user as it last read them, when nothing was
 /// revoked through this copy since: a revocation made through another copy (or by the

@@ -1,7 +1,7 @@
 //! Who may call the admin API, and the error shapes of bad requests.
 
 use portico::clock::Clock;
-use portico::token::AccessGrant;
+use portico::signing::AccessGrant;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use portico::clock::{Clock, ManualClock};
+use portico::signing::AccessGrant;
 use portico::store::{self, SqlStore, UserRecord};
-use portico::token::AccessGrant;
 use portico::users::{self, NewUser};
 use portico::{AppState, Config};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};

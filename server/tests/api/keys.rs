@@ -5,7 +5,7 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
     EcdsaKeyPair, Ed25519KeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING,
 };
-use portico::crypto::keys::VerifyingKey;
+use portico::crypto::app_key::VerifyingKey;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -131,7 +131,7 @@ async fn signing_key_rotation_keeps_old_tokens_valid_until_they_expire(b: Backen
     let before = jwks(&s).await;
     let algs: Vec<&str> = before.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(algs, ["ES256", "RS256"]);
-    let new_kids = portico::token::rotate(s.state.stores.signing_keys.as_ref(), s.clock.now())
+    let new_kids = portico::signing::rotate(s.state.stores.signing_keys.as_ref(), s.clock.now())
         .await
         .unwrap();
     s.state
@@ -165,7 +165,7 @@ async fn signing_key_rotation_keeps_old_tokens_valid_until_they_expire(b: Backen
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     // Once the longest token lifetime has passed, the old keys leave the JWKS.
-    s.clock.advance(portico::token::MAX_TOKEN_LIFETIME + 60);
+    s.clock.advance(portico::signing::MAX_TOKEN_LIFETIME + 60);
     s.state
         .tokens
         .reload(s.state.stores.signing_keys.as_ref(), s.clock.now())

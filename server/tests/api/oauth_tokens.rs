@@ -941,7 +941,7 @@ async fn discovery_and_jwks(b: Backend) {
     assert_eq!(header["kid"], kid);
     assert_eq!(header["typ"], "at+jwt");
     let vk =
-        portico::crypto::keys::VerifyingKey::from_jwk_json(&serde_json::to_string(key).unwrap())
+        portico::crypto::app_key::VerifyingKey::from_jwk_json(&serde_json::to_string(key).unwrap())
             .unwrap();
     let (input, sig) = s.admin_token.rsplit_once('.').unwrap();
     let sig =

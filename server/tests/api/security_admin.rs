@@ -194,7 +194,7 @@ async fn forged_altered_and_stale_tokens_are_401(b: Backend) {
         ("another server's token", other.admin_token.clone()),
     ];
     // Expired: issued with a 60 s lifetime, two minutes ago.
-    let grant = portico::token::AccessGrant {
+    let grant = portico::signing::AccessGrant {
         subject: &s.admin.id,
         client_id: "portico-console",
         scope: "openid admin",

@@ -204,7 +204,7 @@ fn attacks() -> Vec<Case> {
             c.public_jwk.clone().into_bytes()
         }),
         ("HS256 keyed with the stored JWK", |c| {
-            portico::crypto::keys::import_pem(&c.public_pem)
+            portico::crypto::app_key::import_pem(&c.public_pem)
                 .unwrap()
                 .jwk
                 .into_bytes()

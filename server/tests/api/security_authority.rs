@@ -107,7 +107,7 @@ async fn a_third_party_app_cannot_obtain_admin_power(b: Backend) {
         .state
         .tokens
         .issue_access_token(
-            &portico::token::AccessGrant {
+            &portico::signing::AccessGrant {
                 subject: &boss.id,
                 client_id: &app.client_id,
                 scope: "openid admin",

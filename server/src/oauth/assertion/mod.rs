@@ -12,11 +12,14 @@
 //! `error_description` (printable ASCII without `"` or `\`). Nothing here panics, whatever the
 //! input.
 
+use std::sync::Arc;
+
 use portico_proto::KeyAlg;
 use serde_json::{Map, Number, Value};
 
+use crate::crypto::app_key::VerifyingKey;
 use crate::crypto::jws::{self, JwsError};
-use crate::crypto::keys::VerifyingKey;
+use crate::runtime::clients::{Client, RegisteredKey};
 
 /// Clock skew allowed when checking `exp` (RFC 7519 §4.1.4: "some small leeway").
 const EXP_LEEWAY_SECS: i64 = 5;
@@ -28,23 +31,10 @@ const FUTURE_LEEWAY_SECS: i64 = 60;
 /// Longest `jti` accepted; the caller stores it until `exp`.
 const MAX_JTI_CHARS: usize = 256;
 
-/// A public key registered for the client: its kid and canonical public JWK JSON.
-#[derive(Debug, Clone, Copy)]
-pub struct RegisteredKey<'a> {
-    pub kid: &'a str,
-    pub jwk: &'a str,
-}
-
-/// A client's registered public keys as `validate` takes them.
-pub fn registered_keys(client: &crate::runtime::clients::Client) -> Vec<RegisteredKey<'_>> {
-    client
-        .keys
-        .iter()
-        .map(|k| RegisteredKey {
-            kid: &k.kid,
-            jwk: &k.jwk,
-        })
-        .collect()
+/// A client's registered public keys as `validate` takes them, parsed when the client was
+/// loaded into the cache.
+pub fn registered_keys(client: &Client) -> Arc<[RegisteredKey]> {
+    client.keys.clone()
 }
 
 /// What the assertion is used for; RFC 7523 §3 point 2 constrains `sub` differently.
@@ -153,7 +143,7 @@ fn client_safe(message: &str) -> String {
 /// (RFC 7523 §3), and returns its claims.
 pub fn validate(
     token: &str,
-    keys: &[RegisteredKey<'_>],
+    keys: &[RegisteredKey],
     expect: &Expectations<'_>,
 ) -> Result<AssertionClaims, AssertionError> {
     // RFC 7515 §5.2 steps 1-7 (and the 16 KiB cap, and refusal of "crit", RFC 7515 §4.1.11).
@@ -194,8 +184,8 @@ pub fn validate(
 fn select_key<'k>(
     header_kid: Option<&str>,
     alg: KeyAlg,
-    keys: &[RegisteredKey<'k>],
-) -> Result<(&'k str, VerifyingKey), AssertionError> {
+    keys: &'k [RegisteredKey],
+) -> Result<(&'k str, &'k VerifyingKey), AssertionError> {
     match header_kid {
         // RFC 7515 §4.1.4: the kid names the key; it is compared exactly (RFC 7517 §4.5).
         Some(kid) => {
@@ -206,8 +196,10 @@ fn select_key<'k>(
             if named.next().is_some() {
                 return Err(AssertionError::DuplicateKid);
             }
-            let key = VerifyingKey::from_jwk_json(registered.jwk)
-                .map_err(|_| AssertionError::UnusableKey)?;
+            let key = registered
+                .verifier
+                .as_ref()
+                .ok_or(AssertionError::UnusableKey)?;
             // RFC 8725 §3.1: the key decides the algorithm; never verify, say, an RS256
             // header with an EC key.
             if key.alg() != alg {
@@ -216,15 +208,16 @@ fn select_key<'k>(
                     key: key.alg(),
                 });
             }
-            Ok((registered.kid, key))
+            Ok((&registered.kid, key))
         }
         // Without a kid, the one registered key of this algorithm, if there is exactly one.
         None => {
             let mut candidates = keys.iter().filter_map(|registered| {
-                VerifyingKey::from_jwk_json(registered.jwk)
-                    .ok()
+                registered
+                    .verifier
+                    .as_ref()
                     .filter(|key| key.alg() == alg)
-                    .map(|key| (registered.kid, key))
+                    .map(|key| (registered.kid.as_str(), key))
             });
             let Some(found) = candidates.next() else {
                 return Err(AssertionError::NoKeyForAlg(alg));

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
-use crate::crypto::keys::{self, GeneratedKey};
+use crate::crypto::app_key::{self, GeneratedKey};
 use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
 use aws_lc_rs::hmac;
 use aws_lc_rs::rand::SystemRandom;
@@ -100,15 +100,22 @@ fn registered(keys: &[&GeneratedKey]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Registered keys as the client cache holds them: parsed once, a broken one without a verifier.
+fn parsed(keys: &[(String, String)]) -> Vec<RegisteredKey> {
+    keys.iter()
+        .map(|(kid, jwk)| RegisteredKey {
+            kid: kid.clone(),
+            verifier: VerifyingKey::from_jwk_json(jwk).ok(),
+        })
+        .collect()
+}
+
 fn check_as(
     token: &str,
     keys: &[(String, String)],
     purpose: Purpose,
 ) -> Result<AssertionClaims, AssertionError> {
-    let keys: Vec<RegisteredKey<'_>> = keys
-        .iter()
-        .map(|(kid, jwk)| RegisteredKey { kid, jwk })
-        .collect();
+    let keys = parsed(keys);
     let expect = Expectations {
         client_id: CLIENT,
         audiences: AUDIENCES,
@@ -123,7 +130,7 @@ fn check(token: &str, keys: &[(String, String)]) -> Result<AssertionClaims, Asse
 }
 
 fn es256() -> GeneratedKey {
-    keys::generate(KeyAlg::ES256).unwrap()
+    app_key::generate(KeyAlg::ES256).unwrap()
 }
 
 /// Asserts that the message is a valid RFC 6749 §5.2 error_description.
@@ -146,7 +153,7 @@ fn refused(result: Result<AssertionClaims, AssertionError>) -> AssertionError {
 #[test]
 fn valid_es256_rs256_eddsa_assertions_are_accepted() {
     for alg in KeyAlg::ALL {
-        let key = keys::generate(alg).unwrap();
+        let key = app_key::generate(alg).unwrap();
         let other = es256();
         let keys = registered(&[&other, &key]);
         let token = sign(&key, &header(&key), &claims());
@@ -169,7 +176,7 @@ fn valid_es256_rs256_eddsa_assertions_are_accepted() {
 
 #[test]
 fn rfc9864_ed25519_alg_name_is_accepted_for_an_ed25519_key() {
-    let key = keys::generate(KeyAlg::EdDSA).unwrap();
+    let key = app_key::generate(KeyAlg::EdDSA).unwrap();
     let token = sign(
         &key,
         &json!({"alg": "Ed25519", "kid": key.public.kid, "typ": "JWT"}),
@@ -188,7 +195,7 @@ fn rfc9864_ed25519_alg_name_is_accepted_for_an_ed25519_key() {
 #[test]
 fn header_without_kid_uses_the_only_key_of_that_alg() {
     let ec = es256();
-    let ed = keys::generate(KeyAlg::EdDSA).unwrap();
+    let ed = app_key::generate(KeyAlg::EdDSA).unwrap();
     let keys = registered(&[&ec, &ed]);
     for (key, typ) in [(&ec, json!("jwt")), (&ed, json!("application/JWT"))] {
         let token = sign(
@@ -220,7 +227,7 @@ fn header_without_kid_is_refused_when_several_keys_share_the_alg() {
 #[test]
 fn header_without_kid_and_no_key_of_that_alg_is_refused() {
     let ec = es256();
-    let ed = keys::generate(KeyAlg::EdDSA).unwrap();
+    let ed = app_key::generate(KeyAlg::EdDSA).unwrap();
     let token = sign(&ed, &json!({"alg": "EdDSA"}), &claims());
     assert_eq!(
         refused(check(&token, &registered(&[&ec]))),
@@ -265,7 +272,7 @@ fn alg_none_unsigned_token_is_refused() {
 /// a library that lets the token choose the algorithm would accept.
 #[test]
 fn hs256_keyed_with_the_public_jwk_or_pem_is_refused() {
-    let rsa = keys::generate(KeyAlg::RS256).unwrap();
+    let rsa = app_key::generate(KeyAlg::RS256).unwrap();
     let keys = registered(&[&rsa]);
     let pair = RsaKeyPair::from_pkcs8(&pkcs8(&rsa)).unwrap();
     let spki: PublicKeyX509Der<'_> = pair.public_key().as_der().unwrap();
@@ -336,8 +343,8 @@ fn duplicate_registered_kid_is_refused() {
 #[test]
 fn kid_of_a_key_with_another_alg_is_refused() {
     let ec = es256();
-    let rsa = keys::generate(KeyAlg::RS256).unwrap();
-    let ed = keys::generate(KeyAlg::EdDSA).unwrap();
+    let rsa = app_key::generate(KeyAlg::RS256).unwrap();
+    let ed = app_key::generate(KeyAlg::EdDSA).unwrap();
     let keys = registered(&[&ec, &rsa, &ed]);
     // RS256 header (signed with the RSA key) that names the EC key.
     let token = sign(
@@ -385,7 +392,7 @@ fn unusable_registered_key_is_refused() {
 #[test]
 fn tampered_payload_is_refused() {
     for alg in KeyAlg::ALL {
-        let key = keys::generate(alg).unwrap();
+        let key = app_key::generate(alg).unwrap();
         let keys = registered(&[&key]);
         let genuine = sign(&key, &header(&key), &claims());
         let forged_claims = with(claims(), "sub", json!("admin"));
@@ -402,7 +409,7 @@ fn tampered_payload_is_refused() {
             "{alg}"
         );
         // Signed by another key of the same alg under the registered kid.
-        let stranger = keys::generate(alg).unwrap();
+        let stranger = app_key::generate(alg).unwrap();
         let token = sign(&stranger, &header(&key), &claims());
         assert_eq!(
             refused(check(&token, &keys)),
@@ -841,10 +848,7 @@ fn odd_inputs_never_panic() {
     for now in [NOW, 0, i64::MIN, i64::MAX] {
         for keys in [&keys, &junk_keys] {
             for token in &tokens {
-                let ks: Vec<RegisteredKey<'_>> = keys
-                    .iter()
-                    .map(|(kid, jwk)| RegisteredKey { kid, jwk })
-                    .collect();
+                let ks = parsed(&keys[..]);
                 let expect = Expectations {
                     client_id: CLIENT,
                     audiences: &[],
@@ -868,10 +872,7 @@ fn odd_inputs_never_panic() {
                 c[name] = value.clone();
             }
             let token = sign(&key, &header(&key), &c);
-            let ks: Vec<RegisteredKey<'_>> = keys
-                .iter()
-                .map(|(kid, jwk)| RegisteredKey { kid, jwk })
-                .collect();
+            let ks = parsed(&keys[..]);
             let expect = Expectations {
                 client_id: CLIENT,
                 audiences: AUDIENCES,

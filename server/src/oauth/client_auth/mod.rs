@@ -2,15 +2,21 @@
 //! (RFC 6749 §2.3, RFC 7523 §2.2): `client_secret_basic`, `client_secret_post`,
 //! `private_key_jwt`, and `none` for public clients. An unknown client and a wrong
 //! credential get the same answer, after the same work.
+//!
+//! This module works out what was presented, reserves the one attempt it costs, and hands
+//! the check to the method's module: [`secret`], [`private_key_jwt`] or [`public`].
+
+mod private_key_jwt;
+mod public;
+mod secret;
 
 use std::sync::Arc;
 
 use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use portico_proto::AppType;
 
-use super::assertion::{self, Expectations, Purpose};
+use super::assertion;
 use super::error::{ErrorCode, OAuthError, OAuthResult};
 use super::form::Params;
 use crate::runtime::clients::Client;
@@ -46,6 +52,30 @@ enum Presented {
     Public {
         client_id: String,
     },
+}
+
+impl Presented {
+    /// The client the caller claims to be. For an assertion without `client_id` it is the
+    /// unverified `iss`, only to find whose keys to load (RFC 7523 §3 point 1).
+    fn claimed_id(&self) -> String {
+        match self {
+            Presented::Secret { client_id, .. } | Presented::Public { client_id } => {
+                client_id.clone()
+            }
+            Presented::Assertion {
+                client_id,
+                assertion,
+            } => client_id
+                .clone()
+                .or_else(|| assertion::unverified_issuer(assertion))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// RFC 6749 §2.3.1: a refusal of Basic credentials carries a `WWW-Authenticate` challenge.
+    fn is_basic(&self) -> bool {
+        matches!(self, Presented::Secret { basic: true, .. })
+    }
 }
 
 /// RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64.
@@ -140,32 +170,11 @@ pub async fn authenticate(
 ) -> OAuthResult<Authenticated> {
     let now = state.now();
     let presented = presented(headers, params)?;
-    let (claimed_id, basic) = match &presented {
-        Presented::Secret {
-            client_id, basic, ..
-        } => (client_id.clone(), *basic),
-        Presented::Assertion {
-            client_id,
-            assertion,
-        } => (
-            client_id
-                .clone()
-                .or_else(|| assertion::unverified_issuer(assertion))
-                .unwrap_or_default(),
-            false,
-        ),
-        Presented::Public { client_id } => (client_id.clone(), false),
-    };
+    let claimed_id = presented.claimed_id();
+    let basic = presented.is_basic();
     let client = state.clients.get(&state.stores, &claimed_id).await?;
-    // A public client has no secret to guess: one sent anyway is refused, and never counted
-    // against the client, so strangers cannot use it to lock a public client out.
     if let (Presented::Secret { .. }, Some(c)) = (&presented, &client) {
-        if !c.app_type().has_secrets() {
-            // The same answer as a wrong secret (the security suite compares them).
-            let mut e = OAuthError::invalid_client().with_internal("public client sent a secret");
-            e.basic_challenge = basic;
-            return Err(e);
-        }
+        secret::refuse_for_public_client(c, basic)?;
     }
     // Brute force is answered with 429, per client and address and per address: a stranger
     // elsewhere spends only their own budget. Reserved before the credential is checked,
@@ -178,8 +187,7 @@ pub async fn authenticate(
             now,
         )
         .map_err(OAuthError::too_many)?;
-    let result = verify(state, client, presented, now, endpoint_url).await;
-    match result {
+    match verify(state, client, presented, now, endpoint_url).await {
         Ok(auth) => {
             reservation.succeeded();
             Ok(auth)
@@ -194,6 +202,7 @@ pub async fn authenticate(
     }
 }
 
+/// Checks the presented credential with its method's rules.
 async fn verify(
     state: &AppState,
     client: Option<Arc<Client>>,
@@ -203,105 +212,19 @@ async fn verify(
 ) -> OAuthResult<Authenticated> {
     match presented {
         Presented::Secret { secret, basic, .. } => {
-            let Some(client) = client else {
-                // Same work as for a real client, so timing does not reveal client IDs.
-                let _ = state.hasher.verify(&secret, &[0u8; 32]);
-                return Err(OAuthError::invalid_client().with_internal("unknown client"));
-            };
-            let matched = client.secrets.iter().fold(None, |found, s| {
-                // Check every secret, so timing does not reveal which one matched.
-                let ok = state.hasher.verify(&secret, &s.secret_hash);
-                found.or(ok.then_some(s))
-            });
-            let Some(s) = matched else {
-                return Err(OAuthError::invalid_client().with_internal("wrong secret"));
-            };
-            state
-                .usage
-                .secret_used(&state.stores, &s.id, client.client_id(), now)
-                .await;
-            Ok(Authenticated {
-                method: if basic {
-                    AuthMethod::SecretBasic
-                } else {
-                    AuthMethod::SecretPost
-                },
-                client,
-            })
+            secret::verify(state, client, &secret, basic, now).await
         }
         Presented::Assertion {
             client_id,
             assertion,
         } => {
-            let Some(client) = client else {
-                return Err(
-                    OAuthError::invalid_client().with_internal("unknown client in assertion")
-                );
-            };
-            if client.app_type() != AppType::MachineToMachine {
-                return Err(OAuthError::invalid_client()
-                    .with_internal("private_key_jwt is for machine-to-machine apps"));
-            }
-            if client_id
-                .as_deref()
-                .is_some_and(|id| id != client.client_id())
-            {
-                return Err(OAuthError::invalid_client()
-                    .with_internal("client_id differs from assertion iss"));
-            }
-            let keys = crate::oauth::assertion::registered_keys(&client);
-            let audiences = [
-                state.config.issuer.as_str(),
-                state.endpoints.token.as_str(),
+            let presented = private_key_jwt::Presented {
+                client_id: client_id.as_deref(),
+                assertion: &assertion,
                 endpoint_url,
-            ];
-            let claims = assertion::validate(
-                &assertion,
-                &keys,
-                &Expectations {
-                    client_id: client.client_id(),
-                    audiences: &audiences,
-                    now,
-                    purpose: Purpose::ClientAuthentication,
-                },
-            )
-            .map_err(|e| OAuthError::invalid_client().with_internal(e.to_string()))?;
-            // RFC 7523 §3 point 7: the jti is single-use, in the store so every copy sees it.
-            if !state
-                .stores
-                .grants
-                .use_assertion_jti(client.client_id(), &claims.jti, claims.exp, now)
-                .await?
-            {
-                return Err(
-                    OAuthError::invalid_client().with_internal("client assertion jti replayed")
-                );
-            }
-            state
-                .usage
-                .app_used(&state.stores, client.client_id(), now)
-                .await;
-            Ok(Authenticated {
-                client,
-                method: AuthMethod::PrivateKeyJwt,
-            })
-        }
-        Presented::Public { .. } => {
-            let Some(client) = client else {
-                return Err(OAuthError::invalid_client().with_internal("unknown client"));
             };
-            if !client.is_public() {
-                return Err(OAuthError::invalid_client()
-                    .with_internal("confidential client sent no credentials"));
-            }
-            state
-                .usage
-                .app_used(&state.stores, client.client_id(), now)
-                .await;
-            Ok(Authenticated {
-                client,
-                method: AuthMethod::None,
-            })
+            private_key_jwt::verify(state, client, presented, now).await
         }
+        Presented::Public { .. } => public::verify(state, client, now).await,
     }
 }

@@ -8,7 +8,7 @@ use portico_proto::{AppType, GeneratedKeyPair, KeyPairRequest, PublicKeyInfo, Pu
 
 use super::apps::{app_gone, audit, load_app};
 use super::auth::Admin;
-use crate::crypto::keys::{self, AppPublicKey};
+use crate::crypto::app_key::{self, AppPublicKey};
 use crate::http::json::ApiJson;
 use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -84,10 +84,10 @@ pub async fn add_public_key(
     ensure_machine_to_machine(&state, &client_id).await?;
     let key = match (&input.pem, &input.jwk) {
         (Some(pem), None) => {
-            keys::import_pem(pem).map_err(|e| ApiError::field("pem", e.to_string()))?
+            app_key::import_pem(pem).map_err(|e| ApiError::field("pem", e.to_string()))?
         }
         (None, Some(jwk)) => {
-            keys::import_jwk(jwk).map_err(|e| ApiError::field("jwk", e.to_string()))?
+            app_key::import_jwk(jwk).map_err(|e| ApiError::field("jwk", e.to_string()))?
         }
         _ => {
             return Err(ApiError::field(
@@ -122,7 +122,7 @@ pub async fn generate_key_pair(
     // Check the app before spending time on key generation (RSA takes a while).
     ensure_machine_to_machine(&state, &client_id).await?;
     let alg = input.alg;
-    let generated = tokio::task::spawn_blocking(move || keys::generate(alg))
+    let generated = tokio::task::spawn_blocking(move || app_key::generate(alg))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -1,0 +1,117 @@
+//! The server's signing keys: one active key per algorithm ([`SigningAlg::ES256`] for access
+//! tokens, [`SigningAlg::RS256`] for ID tokens), the retired keys that still verify, rotation,
+//! and the JWKS (RFC 7517 §5) that publishes them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{SigningAlg, TokenError, LEEWAY, MAX_TOKEN_LIFETIME};
+use crate::crypto::jws::{JwsError, SigningKey};
+use crate::store::{SigningKeyRecord, SigningKeyStore};
+
+pub(super) struct KeySet {
+    /// Signs access tokens (ES256).
+    pub(super) access_token: Arc<SigningKey>,
+    /// Signs ID tokens (RS256, OIDC Core §15.1).
+    pub(super) id_token: Arc<SigningKey>,
+    pub(super) by_kid: HashMap<String, Arc<SigningKey>>,
+}
+
+/// A fresh signing key of `alg`, ready to store.
+pub fn new_key_record(alg: SigningAlg, now: i64) -> Result<SigningKeyRecord, TokenError> {
+    let (key, pkcs8) = match alg {
+        SigningAlg::RS256 => SigningKey::generate_rs256(),
+        SigningAlg::ES256 => SigningKey::generate(),
+    }
+    .map_err(|e| TokenError::Internal(e.to_string()))?;
+    Ok(SigningKeyRecord {
+        kid: key.kid().to_owned(),
+        alg: key.alg().as_str().to_owned(),
+        pkcs8,
+        created_at: now,
+        retired_at: None,
+    })
+}
+
+/// `portico keys rotate`: new active keys; the old ones retire but keep verifying and stay
+/// in the JWKS until the tokens they signed have expired. Returns the new kids.
+pub async fn rotate(store: &dyn SigningKeyStore, now: i64) -> Result<Vec<String>, TokenError> {
+    let records = SigningAlg::ALL
+        .into_iter()
+        .map(|alg| new_key_record(alg, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    store.rotate_signing_keys(&records).await?;
+    Ok(records.into_iter().map(|r| r.kid).collect())
+}
+
+/// The stored keys, after adding an active key for each algorithm that has none (first start).
+pub(super) async fn ensure_active(
+    store: &dyn SigningKeyStore,
+    now: i64,
+) -> Result<Vec<SigningKeyRecord>, TokenError> {
+    let records = store.list_signing_keys().await?;
+    let mut added = false;
+    for alg in SigningAlg::ALL {
+        if !records
+            .iter()
+            .any(|r| r.alg == alg.as_str() && r.retired_at.is_none())
+        {
+            store.insert_signing_key(&new_key_record(alg, now)?).await?;
+            added = true;
+        }
+    }
+    if added {
+        return Ok(store.list_signing_keys().await?);
+    }
+    Ok(records)
+}
+
+impl KeySet {
+    /// The active key signs; a retired key still verifies (and stays in the JWKS) until
+    /// the last token it can have signed has expired.
+    pub(super) fn from_records(records: &[SigningKeyRecord], now: i64) -> Result<Self, TokenError> {
+        let mut by_kid = HashMap::new();
+        let mut active: HashMap<SigningAlg, (i64, Arc<SigningKey>)> = HashMap::new();
+        for r in records {
+            if r.retired_at
+                .is_some_and(|at| at + MAX_TOKEN_LIFETIME + LEEWAY < now)
+            {
+                continue;
+            }
+            let key = Arc::new(load_key(r)?);
+            let newest = active
+                .get(&key.alg())
+                .is_none_or(|(at, _)| r.created_at >= *at);
+            if r.retired_at.is_none() && newest {
+                active.insert(key.alg(), (r.created_at, key.clone()));
+            }
+            by_kid.insert(r.kid.clone(), key);
+        }
+        let mut take = |alg: SigningAlg| {
+            active
+                .remove(&alg)
+                .map(|(_, k)| k)
+                .ok_or_else(|| TokenError::Internal(format!("no active {alg} signing key")))
+        };
+        Ok(KeySet {
+            access_token: take(SigningAlg::ES256)?,
+            id_token: take(SigningAlg::RS256)?,
+            by_kid,
+        })
+    }
+
+    /// RFC 7517 §5 JWK Set of every key a live token may be signed with, ordered by kid.
+    pub(super) fn jwks(&self) -> serde_json::Value {
+        let mut list: Vec<_> = self.by_kid.values().map(|k| k.public_jwk()).collect();
+        list.sort_by(|a, b| a["kid"].as_str().cmp(&b["kid"].as_str()));
+        serde_json::json!({ "keys": list })
+    }
+}
+
+/// A stored key; an algorithm this server does not sign with is refused like a broken key.
+fn load_key(r: &SigningKeyRecord) -> Result<SigningKey, TokenError> {
+    SigningAlg::parse(&r.alg)
+        .ok_or(JwsError::Key)
+        .and_then(|alg| SigningKey::from_stored(alg, &r.pkcs8, r.kid.clone()))
+        .map_err(|e| TokenError::Internal(e.to_string()))
+}

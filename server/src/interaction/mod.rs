@@ -323,7 +323,7 @@ async fn consent(
     else {
         return Err(forbidden("Sign in first."));
     };
-    let user = crate::oauth::grants::active_user(&state, &user_id)
+    let user = crate::oauth::grants::active_user(state.stores.users.as_ref(), &user_id)
         .await
         .map_err(|e| ApiError::Internal(e.description))?
         .ok_or_else(|| forbidden("Sign in first."))?;

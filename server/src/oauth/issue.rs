@@ -12,10 +12,10 @@ use serde::Serialize;
 use super::error::OAuthResult;
 use super::scope::{self, Scopes};
 use crate::crypto::random;
+use crate::crypto::secret::SecretHasher;
 use crate::runtime::clients::Client;
-use crate::state::AppState;
 use crate::store::{RefreshRecord, UserRecord};
-use crate::token::AccessGrant;
+use crate::token::{AccessGrant, TokenService};
 
 /// Prefix that makes a leaked Portico refresh token recognisable to secret scanners.
 pub const REFRESH_PREFIX: &str = "prt_";
@@ -46,7 +46,7 @@ impl IntoResponse for TokenResponse {
 
 /// A new opaque refresh token and the record that stores only its keyed hash.
 pub fn new_refresh(
-    state: &AppState,
+    hasher: &SecretHasher,
     grant_id: &str,
     client_id: &str,
     scope: &str,
@@ -54,7 +54,7 @@ pub fn new_refresh(
 ) -> OAuthResult<(String, RefreshRecord)> {
     let value = format!("{REFRESH_PREFIX}{}", random::token::<32>()?);
     let record = RefreshRecord {
-        token_hash: state.hasher.hash(&value),
+        token_hash: hasher.hash(&value),
         grant_id: grant_id.to_owned(),
         client_id: client_id.to_owned(),
         scope: scope.to_owned(),
@@ -121,15 +121,19 @@ pub struct Issue<'a> {
     pub auth_time: i64,
 }
 
-pub async fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenResponse> {
-    let now = state.now();
+/// Signs the tokens `issue` describes, at `now`, into the RFC 6749 §5.1 answer.
+pub async fn respond(
+    tokens: &TokenService,
+    now: i64,
+    issue: Issue<'_>,
+) -> OAuthResult<TokenResponse> {
     let lifetime = issue.client.app.settings.access_token_lifetime as i64;
     let scope = issue.scopes.to_param();
     let subject = issue
         .user
         .map(|u| u.id.as_str())
         .unwrap_or(issue.client.client_id());
-    let (access_token, _) = state.tokens.issue_access_token(
+    let (access_token, _) = tokens.issue_access_token(
         &AccessGrant {
             subject,
             client_id: issue.client.client_id(),
@@ -143,7 +147,7 @@ pub async fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenRes
         Some(user) if issue.scopes.contains(scope::OPENID) => {
             let hash = digest::digest(&digest::SHA256, access_token.as_bytes());
             let claims = IdClaims {
-                iss: state.tokens.issuer(),
+                iss: tokens.issuer(),
                 sub: &user.id,
                 aud: issue.client.client_id(),
                 azp: issue.client.client_id(),
@@ -154,7 +158,7 @@ pub async fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenRes
                 at_hash: URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16]),
                 profile: ProfileClaims::for_scopes(user, issue.scopes),
             };
-            Some(state.tokens.sign_id_token(&claims).await?)
+            Some(tokens.sign_id_token(&claims).await?)
         }
         _ => None,
     };

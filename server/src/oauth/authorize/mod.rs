@@ -93,7 +93,7 @@ async fn proceed(
         _ => None,
     };
     let user = match &session {
-        Some(s) => super::grants::active_user(state, &s.user_id).await?,
+        Some(s) => super::grants::active_user(state.stores.users.as_ref(), &s.user_id).await?,
         None => None,
     };
     if let (Some(user), Some(session)) = (&user, &session) {

@@ -169,9 +169,8 @@ async fn show(
 }
 
 fn next(redirect_to: String, set_cookie: Option<HeaderValue>) -> Response {
+    // No-store (it may carry a code), like every answer here, from `cache::no_store`.
     let mut res = Json(Next { redirect_to }).into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(c) = set_cookie {
         res.headers_mut().append(header::SET_COOKIE, c);
     }

@@ -2,7 +2,6 @@
 //! the RFC 6749 §5.1 response that carries them.
 
 use aws_lc_rs::digest;
-use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -13,6 +12,7 @@ use super::error::OAuthResult;
 use super::scope::{self, Scopes};
 use crate::crypto::random;
 use crate::crypto::secret::SecretHasher;
+use crate::http::headers::no_store;
 use crate::runtime::clients::Client;
 use crate::store::{RefreshRecord, UserRecord};
 use crate::token::{AccessGrant, TokenService};
@@ -35,12 +35,8 @@ pub struct TokenResponse {
 
 impl IntoResponse for TokenResponse {
     fn into_response(self) -> Response {
-        let mut res = Json(self).into_response();
-        // RFC 6749 §5.1: responses with tokens MUST carry no-store.
-        let h = res.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        res
+        // RFC 6749 §5.1: responses with tokens MUST carry no-store, whatever the route.
+        (no_store(), Json(self)).into_response()
     }
 }
 

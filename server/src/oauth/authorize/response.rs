@@ -33,14 +33,13 @@ pub fn redirect_url(
     }
 }
 
-/// 303, so a `POST` to the endpoint becomes a `GET` at the target (RFC 9110 §15.4.4).
+/// 303, so a `POST` to the endpoint becomes a `GET` at the target (RFC 9110 §15.4.4);
+/// no-store (it may carry a code), like every answer here, from `cache::no_store`.
 pub fn see_other(location: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(location) {
         res.headers_mut().insert(header::LOCATION, v);
     }
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 

@@ -3,6 +3,7 @@
 //! a cookie; JSON bodies only, `Origin` checked, so a cross-site page approves nothing.
 
 pub mod account;
+mod login;
 pub mod sign_out;
 
 use axum::extract::{Path, State};
@@ -11,23 +12,22 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use portico_proto::interaction::{
-    ConsentRequest as ConsentBody, Decision, InteractionApp as AppView, InteractionView,
-    LoginRequest as LoginBody, Next, ScopeView,
+    ConsentRequest as ConsentBody, Decision, InteractionApp as AppView, InteractionView, Next,
+    ScopeView,
 };
 
-use crate::crypto::{password, random};
 use crate::http::json::ApiJson;
 use crate::http::problem::ApiError;
 use crate::oauth::authorize::{self, AuthRequest};
 use crate::oauth::cookies;
 use crate::oauth::scope::{self, Scopes};
 use crate::state::AppState;
-use crate::store::{BrowserSession, ConsentRecord, InteractionRecord, UserRecord};
+use crate::store::{ConsentRecord, InteractionRecord, UserRecord};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/interactions/{id}", get(show))
-        .route("/interactions/{id}/login", post(login))
+        .route("/interactions/{id}/login", post(login::login))
         .route("/interactions/{id}/consent", post(consent))
         .route("/account/apps", get(account::list))
         .route(
@@ -169,9 +169,8 @@ async fn show(
 }
 
 fn next(redirect_to: String, set_cookie: Option<HeaderValue>) -> Response {
+    // No-store (it may carry a code), like every answer here, from `cache::no_store`.
     let mut res = Json(Next { redirect_to }).into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(c) = set_cookie {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
@@ -196,121 +195,6 @@ async fn finish(
         .map_err(|e| ApiError::Internal(e.description))
 }
 
-async fn login(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    req_ext: axum::extract::Request,
-) -> Result<Response, ApiError> {
-    check_origin(&state, &headers)?;
-    let ip = crate::oauth::client_ip(&state, req_ext.headers(), req_ext.extensions());
-    let ApiJson(body) =
-        <ApiJson<LoginBody> as axum::extract::FromRequest<AppState>>::from_request(req_ext, &state)
-            .await?;
-    let i = load(&state, &headers, &id).await?;
-    let now = state.now();
-    let username = body.username.to_lowercase();
-    let user_key = format!("user:{username}|ip:{ip}");
-    let addr_key = format!("ip:{ip}");
-    // Reserved before argon2id runs: parallel guesses get at most the budget judged, the
-    // rest a 429 at once (and no hashing work queued).
-    let too_many = |retry: u64| ApiError::TooManyRequests {
-        detail: format!("Too many failed sign-ins. Try again in {retry} seconds."),
-        retry_after: retry,
-    };
-    let per_user = state
-        .limits
-        .login_user_addr
-        .reserve(vec![user_key.clone()], now)
-        .map_err(too_many)?;
-    let per_addr = state
-        .limits
-        .login_addr
-        .reserve(vec![addr_key], now)
-        .map_err(too_many)?;
-    // Many failures for this username from anywhere slow its sign-ins down, never lock them.
-    let delay = state.limits.login_user.delay(&username, now);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    let user = state.stores.users.user_by_username(&body.username).await?;
-    let ok = match &user {
-        Some(u) if !u.disabled => password::verify(body.password, u.password_hash.clone()).await,
-        _ => {
-            // As slow as a real check, so the answer does not reveal which usernames exist.
-            password::dummy_verify(body.password).await;
-            false
-        }
-    };
-    let user = match (ok, user) {
-        (true, Some(u)) => u,
-        _ => {
-            state.limits.login_user.fail(&username, now);
-            let locked_user = per_user.failed();
-            let locked_addr = per_addr.failed();
-            if locked_user || locked_addr {
-                let detail = if locked_user {
-                    let n = state.limits.login_user_addr.max();
-                    format!("sign-ins as {username:?} from {ip} paused after {n} failures")
-                } else {
-                    let n = state.limits.login_addr.max();
-                    format!("sign-ins from {ip} paused after {n} failures")
-                };
-                let event = crate::store::AuditRecord {
-                    at: now,
-                    actor: format!("address:{ip}"),
-                    action: "signin.lockout",
-                    client_id: Some(i.client_id.clone()),
-                    detail,
-                };
-                state.stores.audit.record_event(&event).await;
-            }
-            return Err(ApiError::Unauthorized {
-                detail: "Wrong username or password.".to_owned(),
-                invalid_token: false,
-            });
-        }
-    };
-    per_user.succeeded();
-    per_addr.succeeded();
-    state.limits.login_user_addr.forget(&user_key);
-    // A new session id at every sign-in (no session fixation).
-    let session_value = random::token::<32>()?;
-    state
-        .stores
-        .sessions
-        .create_session(&BrowserSession {
-            id_hash: state.hasher.hash(&session_value),
-            user_id: user.id.clone(),
-            auth_time: now,
-            expires_at: now + cookies::SESSION_LIFETIME,
-        })
-        .await?;
-    let set_cookie = cookies::build(
-        &state,
-        cookies::SESSION,
-        &session_value,
-        cookies::SESSION_LIFETIME,
-    );
-    state
-        .stores
-        .interactions
-        .set_interaction_user(&i.id, &user.id, now)
-        .await?;
-    let request = request_of(&i)?;
-    let client = load_client(&state, &i.client_id).await?;
-    let scopes = authorize::grantable(&request.scope, &user)
-        .map_err(|e| ApiError::Internal(e.description))?;
-    let needs_consent = authorize::consent_needed(&state, &client, &user, &scopes, request.prompt)
-        .await
-        .map_err(|e| ApiError::Internal(e.description))?;
-    if needs_consent {
-        return Ok(next(format!("/consent?interaction={}", i.id), set_cookie));
-    }
-    let location = finish(&state, &i, &request, &user, now).await?;
-    Ok(next(location, set_cookie))
-}
-
 async fn consent(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -323,7 +207,7 @@ async fn consent(
     else {
         return Err(forbidden("Sign in first."));
     };
-    let user = crate::oauth::grants::active_user(&state, &user_id)
+    let user = crate::oauth::grants::active_user(state.stores.users.as_ref(), &user_id)
         .await
         .map_err(|e| ApiError::Internal(e.description))?
         .ok_or_else(|| forbidden("Sign in first."))?;

@@ -5,6 +5,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::http::headers::no_store;
+
 /// RFC 6749 §5.2 and §4.1.2.1 error codes, plus RFC 6750 / OIDC ones Portico uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -172,14 +174,14 @@ impl IntoResponse for OAuthError {
             error_description: &self.description,
         })
         .unwrap_or_default();
-        let mut res = (self.status(), body).into_response();
+        // RFC 6749 §5.2: the error answer is no-store like the token answer, whatever the
+        // route (the same errors answer revocation, introspection and userinfo).
+        let mut res = (self.status(), no_store(), body).into_response();
         let h = res.headers_mut();
         h.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
         if self.basic_challenge && self.code == ErrorCode::InvalidClient {
             h.insert(
                 header::WWW_AUTHENTICATE,

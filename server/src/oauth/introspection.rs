@@ -1,7 +1,6 @@
 //! Token introspection (RFC 7662) for registered confidential apps.
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -15,12 +14,8 @@ use crate::store::RefreshLookup;
 
 pub async fn introspect(State(state): State<AppState>, req: Request) -> Response {
     match handle(&state, req).await {
-        Ok(body) => {
-            let mut res = Json(body).into_response();
-            res.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
-        }
+        // No-store, like every answer here, from `cache::no_store`.
+        Ok(body) => Json(body).into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -2,7 +2,6 @@
 //! the RFC 6749 §5.1 response that carries them.
 
 use aws_lc_rs::digest;
-use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -12,9 +11,10 @@ use serde::Serialize;
 use super::error::OAuthResult;
 use super::scope::{self, Scopes};
 use crate::crypto::random;
+use crate::crypto::secret::SecretHasher;
+use crate::http::headers::no_store;
 use crate::runtime::clients::Client;
-use crate::signing::AccessGrant;
-use crate::state::AppState;
+use crate::signing::{AccessGrant, TokenService};
 use crate::store::{RefreshRecord, UserRecord};
 
 /// Prefix that makes a leaked Portico refresh token recognisable to secret scanners.
@@ -35,18 +35,14 @@ pub struct TokenResponse {
 
 impl IntoResponse for TokenResponse {
     fn into_response(self) -> Response {
-        let mut res = Json(self).into_response();
-        // RFC 6749 §5.1: responses with tokens MUST carry no-store.
-        let h = res.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        res
+        // RFC 6749 §5.1: responses with tokens MUST carry no-store, whatever the route.
+        (no_store(), Json(self)).into_response()
     }
 }
 
 /// A new opaque refresh token and the record that stores only its keyed hash.
 pub fn new_refresh(
-    state: &AppState,
+    hasher: &SecretHasher,
     grant_id: &str,
     client_id: &str,
     scope: &str,
@@ -54,7 +50,7 @@ pub fn new_refresh(
 ) -> OAuthResult<(String, RefreshRecord)> {
     let value = format!("{REFRESH_PREFIX}{}", random::token::<32>()?);
     let record = RefreshRecord {
-        token_hash: state.hasher.hash(&value),
+        token_hash: hasher.hash(&value),
         grant_id: grant_id.to_owned(),
         client_id: client_id.to_owned(),
         scope: scope.to_owned(),
@@ -121,15 +117,19 @@ pub struct Issue<'a> {
     pub auth_time: i64,
 }
 
-pub async fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenResponse> {
-    let now = state.now();
+/// Signs the tokens `issue` describes, at `now`, into the RFC 6749 §5.1 answer.
+pub async fn respond(
+    tokens: &TokenService,
+    now: i64,
+    issue: Issue<'_>,
+) -> OAuthResult<TokenResponse> {
     let lifetime = issue.client.app.settings.access_token_lifetime as i64;
     let scope = issue.scopes.to_param();
     let subject = issue
         .user
         .map(|u| u.id.as_str())
         .unwrap_or(issue.client.client_id());
-    let (access_token, _) = state.tokens.issue_access_token(
+    let (access_token, _) = tokens.issue_access_token(
         &AccessGrant {
             subject,
             client_id: issue.client.client_id(),
@@ -143,7 +143,7 @@ pub async fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenRes
         Some(user) if issue.scopes.contains(scope::OPENID) => {
             let hash = digest::digest(&digest::SHA256, access_token.as_bytes());
             let claims = IdClaims {
-                iss: state.tokens.issuer(),
+                iss: tokens.issuer(),
                 sub: &user.id,
                 aud: issue.client.client_id(),
                 azp: issue.client.client_id(),
@@ -154,7 +154,7 @@ pub async fn respond(state: &AppState, issue: Issue<'_>) -> OAuthResult<TokenRes
                 at_hash: URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16]),
                 profile: ProfileClaims::for_scopes(user, issue.scopes),
             };
-            Some(state.tokens.sign_id_token(&claims).await?)
+            Some(tokens.sign_id_token(&claims).await?)
         }
         _ => None,
     };

@@ -1,7 +1,7 @@
 //! Token revocation (RFC 7009): refresh and access tokens; revoking either ends its grant.
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::client_auth;
@@ -12,12 +12,8 @@ use crate::store::RefreshLookup;
 
 pub async fn revoke(State(state): State<AppState>, req: Request) -> Response {
     match handle(&state, req).await {
-        Ok(()) => {
-            let mut res = StatusCode::OK.into_response();
-            res.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
-        }
+        // No-store, like every answer here, from `cache::no_store`.
+        Ok(()) => StatusCode::OK.into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use super::client_auth;
 use super::error::{OAuthError, OAuthResult};
 use super::form::Form;
-use super::grants::{self, GrantContext};
+use super::grants::{self, GrantContext, GrantDeps};
 use super::scope::printable;
 use crate::state::AppState;
 
@@ -41,7 +41,7 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<Response> {
     }
     let response = handler
         .exchange(GrantContext {
-            state,
+            deps: deps(state),
             client: auth.client,
             method: auth.method,
             params: &params,
@@ -49,6 +49,20 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<Response> {
         })
         .await?;
     Ok(response.into_response())
+}
+
+/// What grants may use, taken from the server's state (see `GrantDeps`).
+fn deps(state: &AppState) -> GrantDeps<'_> {
+    GrantDeps {
+        grants: state.stores.grants.as_ref(),
+        users: state.stores.users.as_ref(),
+        audit: state.stores.audit.as_ref(),
+        hasher: &state.hasher,
+        tokens: &state.tokens,
+        clock: state.clock.as_ref(),
+        issuer: &state.config.issuer,
+        token_endpoint: &state.endpoints.token,
+    }
 }
 
 fn capitalised(s: &str) -> String {

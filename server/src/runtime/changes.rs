@@ -12,8 +12,8 @@ use crate::metrics::Metrics;
 use crate::runtime::clients::ClientCache;
 use crate::runtime::origins::OriginCache;
 use crate::runtime::readiness::{Notifications, Readiness};
-use crate::store::{Change, ChangeListener, Heard, Notice, SigningKeyStore, SqlStore};
 use crate::signing::TokenService;
+use crate::store::{Change, ChangeListener, Heard, Notice, SigningKeyStore, SqlStore};
 
 /// Wait between attempts to re-establish a lost listening connection.
 const RECONNECT_WAIT: Duration = Duration::from_millis(500);

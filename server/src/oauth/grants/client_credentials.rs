@@ -5,7 +5,7 @@ use portico_proto::AppType;
 
 use super::{GrantContext, GrantHandler};
 use crate::oauth::error::{OAuthError, OAuthResult};
-use crate::oauth::issue::{self, Issue, TokenResponse};
+use crate::oauth::issue::{Issue, TokenResponse};
 use crate::oauth::scope::Scopes;
 
 pub struct ClientCredentials;
@@ -29,9 +29,8 @@ impl GrantHandler for ClientCredentials {
                 "`{s}` is a user scope; client credentials tokens carry no user scopes."
             )));
         }
-        issue::respond(
-            ctx.state,
-            Issue {
+        ctx.deps
+            .respond(Issue {
                 client: &ctx.client,
                 user: None,
                 scopes: &scopes,
@@ -39,8 +38,7 @@ impl GrantHandler for ClientCredentials {
                 refresh_token: None,
                 nonce: None,
                 auth_time: ctx.now,
-            },
-        )
-        .await
+            })
+            .await
     }
 }

@@ -1,16 +1,20 @@
 //! `urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523 §2.1): a machine-to-machine app
-//! acts for a user with an assertion signed by one of its registered keys.
+//! acts for a user with an assertion signed by one of its registered keys. The steps, in
+//! order: validate the assertion, find the subject the app may act as, check the scope,
+//! record the grant and answer.
 
 use async_trait::async_trait;
 use portico_proto::AppType;
 
-use super::{GrantContext, GrantHandler};
+use super::{GrantContext, GrantDeps, GrantHandler};
 use crate::crypto::random;
 use crate::oauth::assertion::{self, Expectations, Purpose};
 use crate::oauth::error::{OAuthError, OAuthResult};
-use crate::oauth::issue::{self, Issue, TokenResponse};
+use crate::oauth::form::Params;
+use crate::oauth::issue::{Issue, TokenResponse};
 use crate::oauth::scope::{self, Scopes};
-use crate::store::GrantRecord;
+use crate::runtime::clients::Client;
+use crate::store::{GrantRecord, UserRecord};
 
 pub struct JwtBearer;
 
@@ -27,62 +31,11 @@ impl GrantHandler for JwtBearer {
     }
 
     async fn exchange(&self, ctx: GrantContext<'_>) -> OAuthResult<TokenResponse> {
-        let state = ctx.state;
+        let deps = &ctx.deps;
         let jwt = ctx.params.require("assertion")?;
-        let keys = crate::oauth::assertion::registered_keys(&ctx.client);
-        let audiences = [state.config.issuer.as_str(), state.endpoints.token.as_str()];
-        // RFC 7523 §3.1: a bad assertion is `invalid_grant`.
-        let claims = assertion::validate(
-            jwt,
-            &keys,
-            &Expectations {
-                client_id: ctx.client.client_id(),
-                audiences: &audiences,
-                now: ctx.now,
-                purpose: Purpose::AuthorizationGrant,
-            },
-        )
-        .map_err(|e| OAuthError::invalid_grant(e.to_string()))?;
-        if !state
-            .stores
-            .grants
-            .use_assertion_jti(ctx.client.client_id(), &claims.jti, claims.exp, ctx.now)
-            .await?
-        {
-            return Err(OAuthError::invalid_grant(
-                "The assertion's `jti` was already used.",
-            ));
-        }
-        // `sub` names the user by id or by username.
-        let user = match state.stores.users.user_by_id(&claims.sub).await? {
-            Some(u) => Some(u),
-            None => state.stores.users.user_by_username(&claims.sub).await?,
-        };
-        let Some(user) = user.filter(|u| !u.disabled) else {
-            return Err(OAuthError::invalid_grant(
-                "The assertion's subject is not an active user.",
-            ));
-        };
-        // RFC 7523 §3 point 2: the authorization server decides whom an issuer may assert.
-        // Only the users an administrator listed for this app, and never an administrator
-        // (also one promoted after being listed).
-        if !may_act_as(&ctx.client.app.settings.jwt_bearer_users, &user) {
-            return Err(OAuthError::invalid_grant(
-                "This app may not act as the assertion's subject: an administrator must list the user in the app's jwt_bearer_users.",
-            )
-            .with_internal(format!("sub {} not in jwt_bearer_users", user.id)));
-        }
-        let scopes = Scopes::parse(ctx.params.get("scope").unwrap_or(""))?;
-        if scopes.contains(scope::ADMIN) {
-            return Err(OAuthError::invalid_scope(
-                "`admin` is granted only through interactive sign-in.",
-            ));
-        }
-        if scopes.contains(scope::OFFLINE_ACCESS) {
-            return Err(OAuthError::invalid_scope(
-                "No refresh tokens for JWT assertions: present a new assertion instead.",
-            ));
-        }
+        let sub = validate(deps, &ctx.client, jwt, ctx.now).await?;
+        let user = subject(deps, &ctx.client, &sub).await?;
+        let scopes = requested_scope(ctx.params)?;
         // A grant row, so revoking the user's grants ends these tokens too.
         let grant = GrantRecord {
             id: random::id()?,
@@ -94,24 +47,96 @@ impl GrantHandler for JwtBearer {
             last_used_at: ctx.now,
             revoked_at: None,
         };
-        state.stores.grants.create_grant(&grant, None).await?;
-        issue::respond(
-            state,
-            Issue {
-                client: &ctx.client,
-                user: Some(&user),
-                scopes: &scopes,
-                grant_id: Some(&grant.id),
-                refresh_token: None,
-                nonce: None,
-                auth_time: ctx.now,
-            },
-        )
+        deps.grants.create_grant(&grant, None).await?;
+        deps.respond(Issue {
+            client: &ctx.client,
+            user: Some(&user),
+            scopes: &scopes,
+            grant_id: Some(&grant.id),
+            refresh_token: None,
+            nonce: None,
+            auth_time: ctx.now,
+        })
         .await
     }
 }
 
+/// RFC 7523 §3: signed by one of the app's keys, issued by the app, for this server, not
+/// expired, and its `jti` used once; a bad assertion is `invalid_grant` (§3.1). Returns
+/// the assertion's `sub`.
+async fn validate(
+    deps: &GrantDeps<'_>,
+    client: &Client,
+    jwt: &str,
+    now: i64,
+) -> OAuthResult<String> {
+    let keys = assertion::registered_keys(client);
+    let audiences = [deps.issuer, deps.token_endpoint];
+    let claims = assertion::validate(
+        jwt,
+        &keys,
+        &Expectations {
+            client_id: client.client_id(),
+            audiences: &audiences,
+            now,
+            purpose: Purpose::AuthorizationGrant,
+        },
+    )
+    .map_err(|e| OAuthError::invalid_grant(e.to_string()))?;
+    if !deps
+        .grants
+        .use_assertion_jti(client.client_id(), &claims.jti, claims.exp, now)
+        .await?
+    {
+        return Err(OAuthError::invalid_grant(
+            "The assertion's `jti` was already used.",
+        ));
+    }
+    Ok(claims.sub)
+}
+
+/// The active user `sub` names, by id or by username, when this app may act as them.
+async fn subject(deps: &GrantDeps<'_>, client: &Client, sub: &str) -> OAuthResult<UserRecord> {
+    let user = match deps.users.user_by_id(sub).await? {
+        Some(u) => Some(u),
+        None => deps.users.user_by_username(sub).await?,
+    };
+    let Some(user) = user.filter(|u| !u.disabled) else {
+        return Err(OAuthError::invalid_grant(
+            "The assertion's subject is not an active user.",
+        ));
+    };
+    // RFC 7523 §3 point 2: the authorization server decides whom an issuer may assert.
+    // Only the users an administrator listed for this app, and never an administrator
+    // (also one promoted after being listed).
+    if !may_act_as(&client.app.settings.jwt_bearer_users, &user) {
+        return Err(OAuthError::invalid_grant(
+            "This app may not act as the assertion's subject: an administrator must list the user in the app's jwt_bearer_users.",
+        )
+        .with_internal(format!("sub {} not in jwt_bearer_users", user.id)));
+    }
+    Ok(user)
+}
+
+/// The scope asked (RFC 6749 §3.3), refused when it holds what an assertion may not carry
+/// here: `admin` (interactive sign-in only) and `offline_access` (no refresh tokens: the
+/// app can always sign a new assertion).
+fn requested_scope(params: &Params) -> OAuthResult<Scopes> {
+    let scopes = Scopes::parse(params.get("scope").unwrap_or(""))?;
+    if scopes.contains(scope::ADMIN) {
+        return Err(OAuthError::invalid_scope(
+            "`admin` is granted only through interactive sign-in.",
+        ));
+    }
+    if scopes.contains(scope::OFFLINE_ACCESS) {
+        return Err(OAuthError::invalid_scope(
+            "No refresh tokens for JWT assertions: present a new assertion instead.",
+        ));
+    }
+    Ok(scopes)
+}
+
 /// Whether an app whose administrator listed `allowed` may act as `user`.
-pub fn may_act_as(allowed: &[String], user: &crate::store::UserRecord) -> bool {
+pub fn may_act_as(allowed: &[String], user: &UserRecord) -> bool {
     !user.is_admin && !user.disabled && allowed.contains(&user.username)
 }

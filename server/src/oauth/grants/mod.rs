@@ -14,13 +14,42 @@ use portico_proto::AppType;
 use super::client_auth::AuthMethod;
 use super::error::OAuthResult;
 use super::form::Params;
-use super::issue::TokenResponse;
+use super::issue::{self, Issue, TokenResponse};
+use crate::clock::Clock;
+use crate::crypto::secret::SecretHasher;
 use crate::runtime::clients::Client;
-use crate::state::AppState;
-use crate::store::UserRecord;
+use crate::signing::TokenService;
+use crate::store::{AuditStore, GrantStore, UserRecord, UserStore};
 
+/// Everything a grant may use, and nothing else: the token endpoint builds it from
+/// `AppState` (`oauth::token`), so a grant cannot reach the admin API's stores or caches.
+pub struct GrantDeps<'a> {
+    /// Codes, grants, refresh tokens and assertion `jti`s: what every grant writes.
+    pub grants: &'a dyn GrantStore,
+    /// The user a grant acts for (`active_user`, the JWT bearer's `sub`).
+    pub users: &'a dyn UserStore,
+    /// Security events noticed while answering (refresh token reuse).
+    pub audit: &'a dyn AuditStore,
+    /// Keyed hashes of codes and refresh tokens: only hashes are stored.
+    pub hasher: &'a SecretHasher,
+    /// Signs the access and ID tokens (`issue::respond`).
+    pub tokens: &'a TokenService,
+    pub clock: &'a dyn Clock,
+    /// RFC 7523 §3 audiences an assertion may name: the issuer and the token endpoint.
+    pub issuer: &'a str,
+    pub token_endpoint: &'a str,
+}
+
+impl GrantDeps<'_> {
+    /// The RFC 6749 §5.1 answer for what a grant decided to issue, signed now.
+    pub async fn respond(&self, issue: Issue<'_>) -> OAuthResult<TokenResponse> {
+        issue::respond(self.tokens, self.clock.now(), issue).await
+    }
+}
+
+/// One token request: who asked (authenticated), with what, and when.
 pub struct GrantContext<'a> {
-    pub state: &'a AppState,
+    pub deps: GrantDeps<'a>,
     pub client: Arc<Client>,
     pub method: AuthMethod,
     pub params: &'a Params,
@@ -51,11 +80,6 @@ pub fn find(grant_type: &str) -> Option<&'static dyn GrantHandler> {
 }
 
 /// The user a grant acts for, when it still exists and is enabled.
-pub async fn active_user(state: &AppState, user_id: &str) -> OAuthResult<Option<UserRecord>> {
-    Ok(state
-        .stores
-        .users
-        .user_by_id(user_id)
-        .await?
-        .filter(|u| !u.disabled))
+pub async fn active_user(users: &dyn UserStore, user_id: &str) -> OAuthResult<Option<UserRecord>> {
+    Ok(users.user_by_id(user_id).await?.filter(|u| !u.disabled))
 }

@@ -1,14 +1,19 @@
-//! `refresh_token` (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2).
+//! `refresh_token` (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2), in
+//! the order the steps run: look the token up (a reused one ends its family), check it is
+//! this client's and live, narrow the scope, then rotate or touch it and answer.
 
 use async_trait::async_trait;
 use portico_proto::AppType;
 
-use super::{GrantContext, GrantHandler};
+use portico_proto::app::AppSettings;
+
+use super::{GrantContext, GrantDeps, GrantHandler};
 use crate::oauth::error::{OAuthError, OAuthResult};
+use crate::oauth::form::Params;
 use crate::oauth::issue::{self, Issue, TokenResponse};
 use crate::oauth::scope::Scopes;
-use crate::store::{GrantRecord, RefreshLookup, RefreshRecord};
-use portico_proto::app::AppSettings;
+use crate::runtime::clients::Client;
+use crate::store::{AuditRecord, GrantRecord, RefreshLookup, RefreshRecord, UserRecord};
 
 pub struct RefreshToken;
 
@@ -25,110 +30,131 @@ impl GrantHandler for RefreshToken {
     }
 
     async fn exchange(&self, ctx: GrantContext<'_>) -> OAuthResult<TokenResponse> {
-        let state = ctx.state;
-        let presented = ctx.params.require("refresh_token")?;
-        let hash = state.hasher.hash(presented);
-        let (token, grant, user) = match state.stores.grants.find_refresh(&hash).await? {
-            RefreshLookup::Active(t, g, u) => (t, g, u),
-            RefreshLookup::Reused {
-                grant_id,
-                client_id,
-            } => {
-                // RFC 9700 §4.14.2: a rotated token presented again means it leaked; end
-                // the whole family, whoever presents it.
-                state.stores.grants.revoke_grant(&grant_id, ctx.now).await?;
-                let event = crate::store::AuditRecord {
-                    at: ctx.now,
-                    actor: format!("client:{}", ctx.client.client_id()),
-                    action: "refresh.reuse_detected",
-                    client_id: Some(client_id),
-                    detail: format!(
-                        "a rotated refresh token came back; grant {grant_id} and every token of it revoked"
-                    ),
-                };
-                state.stores.audit.record_event(&event).await;
-                return Err(OAuthError::invalid_grant(INVALID)
-                    .with_internal("rotated refresh token reused; family revoked"));
-            }
-            RefreshLookup::Invalid => return Err(OAuthError::invalid_grant(INVALID)),
-        };
-        // RFC 6749 §6: the refresh token is bound to the client it was issued to.
-        if token.client_id != ctx.client.client_id() {
-            return Err(
-                OAuthError::invalid_grant(INVALID).with_internal("refresh token of another client")
-            );
-        }
-        let policy = &ctx.client.app.settings;
-        if let Some(exp) = expires_at(policy, &grant, &token) {
-            if exp <= ctx.now {
-                return Err(
-                    OAuthError::invalid_grant(INVALID).with_internal("refresh token expired")
-                );
-            }
-        }
-        let granted = Scopes::parse(&grant.scope)?;
-        // RFC 6749 §6: the scope may be narrowed, never widened.
-        let scopes = match ctx.params.get("scope") {
-            Some(s) => {
-                let requested = Scopes::parse(s)?;
-                if !requested.is_subset(&granted) {
-                    return Err(OAuthError::invalid_scope(
-                        "The requested scope exceeds what was granted.",
-                    ));
-                }
-                requested
-            }
-            None => granted,
-        };
+        let deps = &ctx.deps;
+        let hash = deps.hasher.hash(ctx.params.require("refresh_token")?);
+        let (token, grant, user) = look_up(deps, &ctx.client, &hash, ctx.now).await?;
+        check_live(&ctx.client, &grant, &token, ctx.now)?;
+        let scopes = narrowed_scope(ctx.params, &grant)?;
         // The grant's user, read with the token: gone or disabled ends the grant's use.
         let Some(user) = user.filter(|u| !u.disabled) else {
             return Err(OAuthError::invalid_grant(INVALID).with_internal("user inactive"));
         };
-        // RFC 9700 §4.14.2: a public client's refresh tokens MUST be sender-constrained or
-        // rotated; Portico rotates them whatever an older stored setting says.
-        let rotate = policy.rotate_refresh_token || ctx.client.is_public();
-        let refresh_token = if rotate {
-            // The new token keeps the grant's scope (RFC 6749 §6) and its original sign-in time.
-            let (value, record) =
-                issue::new_refresh(state, &grant.id, &grant.client_id, &grant.scope, ctx.now)?;
-            // The grant's "last used" (shown in Connected apps) is kept to the minute, like
-            // apps' and secrets' (`usage`): one statement less in the write transaction of
-            // a busy refresh chain. Inactivity expiry reads the token's own time, exact.
-            let touch_grant = ctx.now - grant.last_used_at >= crate::runtime::usage::EVERY;
-            if !state
-                .stores
-                .grants
-                .rotate_refresh(&hash, &record, ctx.now, touch_grant)
-                .await?
-            {
-                // Another request rotated it first: exactly one concurrent use succeeds.
-                return Err(
-                    OAuthError::invalid_grant(INVALID).with_internal("lost a concurrent rotation")
-                );
-            }
-            Some(value)
-        } else {
-            state
-                .stores
-                .grants
-                .touch_refresh(&hash, &grant.id, ctx.now)
-                .await?;
-            None
-        };
-        issue::respond(
-            state,
-            Issue {
-                client: &ctx.client,
-                user: Some(&user),
-                scopes: &scopes,
-                grant_id: Some(&grant.id),
-                refresh_token,
-                nonce: None,
-                auth_time: grant.auth_time,
-            },
-        )
+        let refresh_token = rotate_or_touch(deps, &ctx.client, &hash, &grant, ctx.now).await?;
+        deps.respond(Issue {
+            client: &ctx.client,
+            user: Some(&user),
+            scopes: &scopes,
+            grant_id: Some(&grant.id),
+            refresh_token,
+            nonce: None,
+            auth_time: grant.auth_time,
+        })
         .await
     }
+}
+
+/// The live token, its grant and the grant's user. RFC 9700 §4.14.2: a rotated token
+/// presented again means it leaked; the whole family ends, whoever presents it, and the
+/// event is recorded.
+async fn look_up(
+    deps: &GrantDeps<'_>,
+    client: &Client,
+    hash: &[u8],
+    now: i64,
+) -> OAuthResult<(RefreshRecord, GrantRecord, Option<UserRecord>)> {
+    match deps.grants.find_refresh(hash).await? {
+        RefreshLookup::Active(t, g, u) => Ok((t, g, u)),
+        RefreshLookup::Reused {
+            grant_id,
+            client_id,
+        } => {
+            deps.grants.revoke_grant(&grant_id, now).await?;
+            let event = AuditRecord {
+                at: now,
+                actor: format!("client:{}", client.client_id()),
+                action: "refresh.reuse_detected",
+                client_id: Some(client_id),
+                detail: format!(
+                    "a rotated refresh token came back; grant {grant_id} and every token of it revoked"
+                ),
+            };
+            deps.audit.record_event(&event).await;
+            Err(OAuthError::invalid_grant(INVALID)
+                .with_internal("rotated refresh token reused; family revoked"))
+        }
+        RefreshLookup::Invalid => Err(OAuthError::invalid_grant(INVALID)),
+    }
+}
+
+/// RFC 6749 §6: the refresh token is bound to the client it was issued to; and it has not
+/// outlived the app's expiry policy (`expires_at`).
+fn check_live(
+    client: &Client,
+    grant: &GrantRecord,
+    token: &RefreshRecord,
+    now: i64,
+) -> OAuthResult<()> {
+    if token.client_id != client.client_id() {
+        return Err(
+            OAuthError::invalid_grant(INVALID).with_internal("refresh token of another client")
+        );
+    }
+    if let Some(exp) = expires_at(&client.app.settings, grant, token) {
+        if exp <= now {
+            return Err(OAuthError::invalid_grant(INVALID).with_internal("refresh token expired"));
+        }
+    }
+    Ok(())
+}
+
+/// RFC 6749 §6: the scope may be narrowed, never widened; left out, it is the grant's.
+fn narrowed_scope(params: &Params, grant: &GrantRecord) -> OAuthResult<Scopes> {
+    let granted = Scopes::parse(&grant.scope)?;
+    match params.get("scope") {
+        Some(s) => {
+            let requested = Scopes::parse(s)?;
+            if !requested.is_subset(&granted) {
+                return Err(OAuthError::invalid_scope(
+                    "The requested scope exceeds what was granted.",
+                ));
+            }
+            Ok(requested)
+        }
+        None => Ok(granted),
+    }
+}
+
+/// Rotates the token (returning the new value) or, when the app keeps its tokens, records
+/// their use. RFC 9700 §4.14.2: a public client's refresh tokens MUST be sender-constrained
+/// or rotated; Portico rotates them whatever an older stored setting says.
+async fn rotate_or_touch(
+    deps: &GrantDeps<'_>,
+    client: &Client,
+    hash: &[u8],
+    grant: &GrantRecord,
+    now: i64,
+) -> OAuthResult<Option<String>> {
+    let rotate = client.app.settings.rotate_refresh_token || client.is_public();
+    if !rotate {
+        deps.grants.touch_refresh(hash, &grant.id, now).await?;
+        return Ok(None);
+    }
+    // The new token keeps the grant's scope (RFC 6749 §6) and its original sign-in time.
+    let (value, record) =
+        issue::new_refresh(deps.hasher, &grant.id, &grant.client_id, &grant.scope, now)?;
+    // The grant's "last used" (shown in Connected apps) is kept to the minute, like
+    // apps' and secrets' (`usage`): one statement less in the write transaction of
+    // a busy refresh chain. Inactivity expiry reads the token's own time, exact.
+    let touch_grant = now - grant.last_used_at >= crate::runtime::usage::EVERY;
+    if !deps
+        .grants
+        .rotate_refresh(hash, &record, now, touch_grant)
+        .await?
+    {
+        // Another request rotated it first: exactly one concurrent use succeeds.
+        return Err(OAuthError::invalid_grant(INVALID).with_internal("lost a concurrent rotation"));
+    }
+    Ok(Some(value))
 }
 
 /// When a live refresh token stops working under the app's policy: absolute expiry counts

@@ -50,6 +50,15 @@ pub enum Error {
 
 /// The whole service: admin API, protocol endpoints and the console.
 pub fn app(state: AppState) -> Router {
+    // Every grant type counts from 0 (see `metrics`).
+    for handler in oauth::grants::HANDLERS {
+        let _ = state
+            .metrics
+            .tokens_issued
+            .get_or_create(&metrics::GrantLabels {
+                grant_type: handler.grant_type(),
+            });
+    }
     let console = console::router(state.config.console_dir.as_deref());
     // Endpoints single-page apps call from the browser: CORS for their origins.
     let browser_callable = Router::new()

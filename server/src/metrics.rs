@@ -164,6 +164,18 @@ impl Default for Metrics {
             "From another copy's commit to this copy dropping the affected cache entries",
             notification_lag.clone(),
         );
+        // Known label values start at 0, so rates and ratios exist before the first event.
+        for limit in ["signin", "client_auth"] {
+            let _ = rate_limited.get_or_create(&LimitLabels { limit });
+        }
+        for cache in ["clients", "verified_tokens"] {
+            for result in ["hit", "miss"] {
+                let _ = cache_lookups.get_or_create(&CacheLookupLabels { cache, result });
+            }
+        }
+        for source in ["local", "notification", "reconnect"] {
+            let _ = cache_invalidations.get_or_create(&InvalidationLabels { source });
+        }
         Self {
             registry,
             requests,
@@ -201,6 +213,13 @@ impl Metrics {
                 route: route.to_owned(),
             })
             .observe(seconds);
+    }
+
+    /// A request refused with 429 by the abuse limit `limit`.
+    pub fn limited(&self, limit: &'static str) {
+        self.rate_limited
+            .get_or_create(&LimitLabels { limit })
+            .inc();
     }
 
     pub fn cache_lookup(&self, cache: &'static str, hit: bool) {

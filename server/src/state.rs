@@ -80,11 +80,17 @@ impl AppState {
         store: Arc<S>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, crate::Error> {
-        let clients = Arc::new(ClientCache::new(clock.clone()));
+        let metrics = Arc::new(Metrics::default());
+        let clients = Arc::new(ClientCache::new(clock.clone(), metrics.clone()));
         let origins = Arc::new(OriginCache::new(clock.clone()));
         let mut stores = Stores::from_one(store.clone());
         // App-facing writes drop this copy's cached view of the app themselves.
-        let invalidating = Arc::new(Invalidating::new(store, clients.clone(), origins.clone()));
+        let invalidating = Arc::new(Invalidating::new(
+            store,
+            clients.clone(),
+            origins.clone(),
+            metrics.clone(),
+        ));
         stores.apps = invalidating.clone();
         stores.secrets = invalidating.clone();
         stores.public_keys = invalidating.clone();
@@ -112,7 +118,7 @@ impl AppState {
             limits: Arc::new(Limits::default()),
             usage: Arc::new(UsageRecorder::default()),
             verified: Arc::new(VerifiedTokens::default()),
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             readiness: Arc::new(Readiness::default()),
         })))
     }

@@ -2,6 +2,7 @@
 //! reserve the attempt against the abuse limits, check the password, start a new session,
 //! then send the browser to the consent page or back to the app with a code.
 
+use crate::metrics::Metrics;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
@@ -27,7 +28,7 @@ pub async fn login(
     let ApiJson(body) = ApiJson::<LoginBody>::from_request(req, &state).await?;
     let i = load(&state, &headers, &id).await?;
     let now = state.now();
-    let attempt = Attempt::reserve(&state.limits, &body.username, &ip, now).await?;
+    let attempt = Attempt::reserve(&state.limits, &state.metrics, &body.username, &ip, now).await?;
     let Some(user) = check_password(&state, &body.username, body.password).await? else {
         return Err(attempt.failed(&state, &i, now).await);
     };
@@ -59,15 +60,19 @@ impl<'a> Attempt<'a> {
     /// per-username slowdown (many failures from anywhere slow its sign-ins, never lock them).
     async fn reserve(
         limits: &'a Limits,
+        metrics: &Metrics,
         username: &str,
         ip: &str,
         now: i64,
     ) -> Result<Attempt<'a>, ApiError> {
         let username = username.to_lowercase();
         let user_key = format!("user:{username}|ip:{ip}");
-        let too_many = |retry: u64| ApiError::TooManyRequests {
-            detail: format!("Too many failed sign-ins. Try again in {retry} seconds."),
-            retry_after: retry,
+        let too_many = |retry: u64| {
+            metrics.limited("signin");
+            ApiError::TooManyRequests {
+                detail: format!("Too many failed sign-ins. Try again in {retry} seconds."),
+                retry_after: retry,
+            }
         };
         let per_user = limits
             .login_user_addr
@@ -109,9 +114,11 @@ impl<'a> Attempt<'a> {
             ..
         } = self;
         state.limits.login_user.fail(&username, now);
+        state.metrics.signin_failures.inc();
         let locked_user = per_user.failed();
         let locked_addr = per_addr.failed();
         if locked_user || locked_addr {
+            state.metrics.signin_lockouts.inc();
             let detail = if locked_user {
                 let n = state.limits.login_user_addr.max();
                 format!("sign-ins as {username:?} from {ip} paused after {n} failures")

@@ -45,6 +45,9 @@ pub async fn verify_active(state: &AppState, token: &str) -> Result<Principal, I
     let now = state.now();
     let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
     let cached = state.verified.get(&key);
+    state
+        .metrics
+        .cache_lookup("verified_tokens", cached.is_some());
     // RFC 9068 §4: an expired token is refused (the same leeway as the signature path).
     if cached
         .as_ref()

@@ -1,6 +1,7 @@
 //! The token endpoint (RFC 6749 §3.2): form body only, client authenticated, then the
 //! grant handler named by `grant_type`.
 
+use crate::metrics::GrantLabels;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 
@@ -48,6 +49,13 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<Response> {
             now: state.now(),
         })
         .await?;
+    state
+        .metrics
+        .tokens_issued
+        .get_or_create(&GrantLabels {
+            grant_type: handler.grant_type(),
+        })
+        .inc();
     Ok(response.into_response())
 }
 
@@ -62,6 +70,7 @@ fn deps(state: &AppState) -> GrantDeps<'_> {
         clock: state.clock.as_ref(),
         issuer: &state.config.issuer,
         token_endpoint: &state.endpoints.token,
+        metrics: &state.metrics,
     }
 }
 

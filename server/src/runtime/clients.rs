@@ -5,6 +5,7 @@
 //! Public keys are parsed once, when an entry is loaded, so verifying a JWT assertion
 //! (RFC 7523 §3 point 9) never re-reads a stored JWK.
 
+use crate::metrics::Metrics;
 use std::sync::Arc;
 
 use portico_proto::AppType;
@@ -71,17 +72,21 @@ impl Client {
 
 pub struct ClientCache {
     entries: TtlCache<Arc<Client>>,
+    metrics: Arc<Metrics>,
 }
 
 impl ClientCache {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
+    pub fn new(clock: Arc<dyn Clock>, metrics: Arc<Metrics>) -> Self {
         Self {
             entries: TtlCache::new(TTL, 10_000, clock),
+            metrics,
         }
     }
 
     pub async fn get(&self, stores: &Stores, client_id: &str) -> StoreResult<Option<Arc<Client>>> {
-        if let Some(c) = self.entries.get(client_id) {
+        let hit = self.entries.get(client_id);
+        self.metrics.cache_lookup("clients", hit.is_some());
+        if let Some(c) = hit {
             return Ok(Some(c));
         }
         let Some(app) = stores.apps.get_app(client_id).await? else {

@@ -3,6 +3,7 @@
 //! itself, after the write commits. No handler has to remember to; another copy still sees the
 //! change within its cache lifetime (`clients::TTL`).
 
+use crate::metrics::Metrics;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -19,14 +20,21 @@ pub struct Invalidating<S> {
     inner: Arc<S>,
     clients: Arc<ClientCache>,
     origins: Arc<OriginCache>,
+    metrics: Arc<Metrics>,
 }
 
 impl<S> Invalidating<S> {
-    pub fn new(inner: Arc<S>, clients: Arc<ClientCache>, origins: Arc<OriginCache>) -> Self {
+    pub fn new(
+        inner: Arc<S>,
+        clients: Arc<ClientCache>,
+        origins: Arc<OriginCache>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
             inner,
             clients,
             origins,
+            metrics,
         }
     }
 
@@ -34,6 +42,7 @@ impl<S> Invalidating<S> {
     /// origins when redirect URLs may have changed.
     fn changed<T>(&self, result: StoreResult<T>, client_id: &str, origins: bool) -> StoreResult<T> {
         if result.is_ok() {
+            self.metrics.invalidated("local", 1);
             self.clients.invalidate(client_id);
             if origins {
                 self.origins.invalidate();

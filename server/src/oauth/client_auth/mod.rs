@@ -186,7 +186,10 @@ pub async fn authenticate(
             vec![format!("client:{claimed_id}|{ip}"), format!("ip:{ip}")],
             now,
         )
-        .map_err(OAuthError::too_many)?;
+        .map_err(|retry| {
+            state.metrics.limited("client_auth");
+            OAuthError::too_many(retry)
+        })?;
     match verify(state, client, presented, now, endpoint_url).await {
         Ok(auth) => {
             reservation.succeeded();

@@ -38,6 +38,8 @@ pub struct GrantDeps<'a> {
     /// RFC 7523 §3 audiences an assertion may name: the issuer and the token endpoint.
     pub issuer: &'a str,
     pub token_endpoint: &'a str,
+    /// Counts security events (refresh token reuse) for `/metrics`.
+    pub metrics: &'a crate::metrics::Metrics,
 }
 
 impl GrantDeps<'_> {

@@ -79,6 +79,7 @@ async fn look_up(
                 ),
             };
             deps.audit.record_event(&event).await;
+            deps.metrics.refresh_reuse_detected.inc();
             Err(OAuthError::invalid_grant(INVALID)
                 .with_internal("rotated refresh token reused; family revoked"))
         }

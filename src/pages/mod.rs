@@ -2,7 +2,7 @@
 
 mod account;
 mod admin;
-mod app_detail;
+pub mod app_detail;
 mod app_new;
 mod apps;
 mod audit;

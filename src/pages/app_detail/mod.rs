@@ -1,7 +1,7 @@
 //! `/apps/:client_id`: one app — its settings, secrets, keys, logo, and deletion.
 
 mod delete;
-mod dialogs;
+pub mod dialogs;
 pub mod draft;
 mod keys;
 mod logo;

@@ -5,7 +5,7 @@ use portico_proto::Problem;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::auth::session::Session;
+use crate::session::Session;
 
 /// A failed call: the server's problem detail when it sent one.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,11 +7,13 @@
 
 pub mod api;
 pub mod app;
-pub mod auth;
 pub mod format;
+pub mod guards;
 pub mod keygen;
 pub mod leave_guard;
 pub mod pages;
+pub mod pkce_client;
+pub mod session;
 
 pub use app::App;
 

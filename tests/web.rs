@@ -6,8 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(target_arch = "wasm32")]
 
-use portico_console::auth::pkce;
 use portico_console::pages::app_detail::{dialogs, draft};
+use portico_console::pkce_client::steps as pkce;
 use portico_console::{format, keygen};
 
 use base64::engine::general_purpose::STANDARD;

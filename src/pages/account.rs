@@ -3,8 +3,8 @@ use leptos::task::spawn_local;
 use portico_proto::interaction::ConnectedApps;
 
 use crate::api::{self, ApiError};
-use crate::auth::session::use_session;
 use crate::format::date;
+use crate::session::use_session;
 
 /// `/account/apps`: the apps the signed-in user allowed; Revoke ends every grant and
 /// token of the user for that app.

@@ -9,8 +9,8 @@ use portico_proto::{validate, App, AppInput, AppList, AppType};
 use super::app_detail::ui::{sig, Button, Msg};
 use super::app_detail::SecretDialog;
 use crate::api::{self, ApiError};
-use crate::auth::session::use_session;
 use crate::format::type_label;
+use crate::session::use_session;
 
 /// What a type card says: best for, examples, how it authenticates.
 pub struct TypeCard {
@@ -74,7 +74,7 @@ struct FirstSecret {
 
 /// `POST /api/v1/apps`: the new app and, for types with secrets, its first secret.
 async fn create(
-    session: &crate::auth::session::Session,
+    session: &crate::session::Session,
     body: &AppInput,
 ) -> Result<(App, Option<String>), ApiError> {
     let json = serde_json::to_string(body).map_err(|e| ApiError {

@@ -3,8 +3,8 @@ use leptos::task::spawn_local;
 use portico_proto::{AppList, AppType};
 
 use crate::api::{self, ApiError};
-use crate::auth::session::use_session;
 use crate::format::{copy_to_clipboard, date, type_label};
+use crate::session::use_session;
 
 /// `/apps`: every app, and "N of 10" beside a Create button disabled at the limit.
 #[component]

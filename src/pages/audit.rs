@@ -7,8 +7,8 @@ use leptos_router::hooks::use_query_map;
 use portico_proto::AuditPage;
 
 use crate::api::{self, ApiError};
-use crate::auth::session::use_session;
 use crate::format::date_time;
+use crate::session::use_session;
 
 pub const PAGE_SIZE: u32 = 50;
 

@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use crate::auth::session::use_session;
+use crate::session::use_session;
 
-/// `/auth/callback`: the console's redirect URI. Validates the response, exchanges the
+/// `proto::console::CALLBACK_PATH`: the console's redirect URI. Validates the response, exchanges the
 /// code, then goes where the sign-in started.
 #[component]
 pub fn Callback() -> impl IntoView {

@@ -1,22 +1,27 @@
 //! `/pkce-demo`: the authorization code flow with PKCE, step by step, next to the Rust
-//! code that does each step — the very functions of `auth::pkce` and `auth::flow`.
+//! code that does each step — the very functions of `pkce_client::steps` and `pkce_client::http`.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::flow;
-use crate::auth::pkce::{self, AuthorizationRequest, CodeVerifier, TokenSet};
-use crate::auth::session::{issuer, use_session};
 use crate::format::copy_to_clipboard;
+use crate::pkce_client::http;
+use crate::pkce_client::steps::{self, AuthorizationRequest, CodeVerifier, TokenSet};
+use crate::session::{issuer, use_session};
 
 pub const DEMO_CALLBACK: &str = "/pkce-demo/callback";
 const PENDING_KEY: &str = "portico.demo.pending";
-const DEMO_SCOPE: &str = "openid profile email offline_access";
 
-const PKCE_SOURCE: &str = include_str!("../auth/pkce.rs");
-const FLOW_SOURCE: &str = include_str!("../auth/flow.rs");
+const STEPS_SOURCE: &str = include_str!("../pkce_client/steps.rs");
+const HTTP_SOURCE: &str = include_str!("../pkce_client/http.rs");
+
+/// What the demo app asks for: the console's scopes but `admin`, which no app may hold.
+fn demo_scope() -> String {
+    use portico_proto::scope::{EMAIL, OFFLINE_ACCESS, OPENID, PROFILE};
+    [OPENID, PROFILE, EMAIL, OFFLINE_ACCESS].join(" ")
+}
 
 /// The source of function `name` (with its doc comment) from `source`, for display.
 pub fn snippet(source: &str, name: &str) -> String {
@@ -82,7 +87,7 @@ fn Step(n: u8, title: &'static str, code: String, children: Children) -> impl In
 
 #[component]
 fn Secret(label: &'static str, value: String) -> impl IntoView {
-    let shown = pkce::mask(&value);
+    let shown = steps::mask(&value);
     view! {
         <p class="secret-line">
             <span class="muted">{label}": "</span><code>{shown}</code>
@@ -112,12 +117,12 @@ pub fn PkceDemo() -> impl IntoView {
                 let d = session.discovery().await?;
                 let verifier = CodeVerifier::generate().map_err(|e| e.to_string())?;
                 let challenge = verifier.challenge();
-                let state = pkce::new_state().map_err(|e| e.to_string())?;
-                let url = pkce::authorization_url(&AuthorizationRequest {
+                let state = steps::new_state().map_err(|e| e.to_string())?;
+                let url = steps::authorization_url(&AuthorizationRequest {
                     authorization_endpoint: &d.authorization_endpoint,
                     client_id: &id,
                     redirect_uri: &redirect_uri(),
-                    scope: DEMO_SCOPE,
+                    scope: &demo_scope(),
                     state: &state,
                     code_challenge: &challenge,
                 })
@@ -162,19 +167,19 @@ pub fn PkceDemo() -> impl IntoView {
             </form>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || prepared.get().map(|(verifier, challenge, state, url)| view! {
-                <Step n=1 title="Make a code verifier" code=snippet(PKCE_SOURCE, "generate")>
+                <Step n=1 title="Make a code verifier" code=snippet(STEPS_SOURCE, "generate")>
                     <p>"32 random bytes from the browser, base64url: 43 characters. It never leaves this tab until the token request."</p>
                     <p><code class="verifier">{verifier}</code></p>
                 </Step>
-                <Step n=2 title="Derive the S256 challenge" code=snippet(PKCE_SOURCE, "s256_challenge")>
+                <Step n=2 title="Derive the S256 challenge" code=snippet(STEPS_SOURCE, "s256_challenge")>
                     <p>"SHA-256 of the verifier, base64url. Only this goes in the authorization request."</p>
                     <p><code class="challenge">{challenge}</code></p>
                 </Step>
-                <Step n=3 title="Make the state" code=snippet(PKCE_SOURCE, "new_state")>
+                <Step n=3 title="Make the state" code=snippet(STEPS_SOURCE, "new_state")>
                     <p>"Binds the answer to this browser (RFC 6749 §10.12)."</p>
                     <p><code>{state}</code></p>
                 </Step>
-                <Step n=4 title="Build the authorization URL" code=snippet(PKCE_SOURCE, "authorization_url")>
+                <Step n=4 title="Build the authorization URL" code=snippet(STEPS_SOURCE, "authorization_url")>
                     <p class="url"><code>{url}</code></p>
                     <button class="primary" on:click=go>"Go to authorization"</button>
                 </Step>
@@ -221,7 +226,7 @@ pub fn PkceDemoCallback() -> impl IntoView {
         let query = web_sys::window()
             .and_then(|w| w.location().search().ok())
             .unwrap_or_default();
-        let code = match pkce::validate_callback(&query, &pending.state, &d.issuer) {
+        let code = match steps::validate_callback(&query, &pending.state, &d.issuer) {
             Ok(code) => code,
             Err(e) => {
                 outcome.update(|o| o.checks = Some(Err(e.to_string())));
@@ -235,14 +240,14 @@ pub fn PkceDemoCallback() -> impl IntoView {
             )))
         });
         let verifier = CodeVerifier::from_stored(pending.verifier);
-        let body = pkce::token_request_body(&code, &redirect_uri(), &pending.client_id, &verifier);
+        let body = steps::token_request_body(&code, &redirect_uri(), &pending.client_id, &verifier);
         outcome.update(|o| o.token_request = Some(format!("POST {}\n\n{body}", d.token_endpoint)));
         let result =
-            flow::exchange_code(&d, &code, &redirect_uri(), &pending.client_id, &verifier).await;
+            http::exchange_code(&d, &code, &redirect_uri(), &pending.client_id, &verifier).await;
         let access = result.as_ref().ok().map(|t| t.access_token.clone());
         outcome.update(|o| o.tokens = Some(result.map_err(|e| e.to_string())));
         if let Some(at) = access {
-            let me = match gloo_net::http::Request::get("/api/v1/me")
+            let me = match gloo_net::http::Request::get(portico_proto::paths::ME)
                 .header("authorization", &format!("Bearer {at}"))
                 .send()
                 .await
@@ -269,7 +274,7 @@ pub fn PkceDemoCallback() -> impl IntoView {
         spawn_local(async move {
             let result = async {
                 let d = session.discovery().await?;
-                let set = flow::refresh(&d, &rt, &client.get_untracked())
+                let set = http::refresh(&d, &rt, &client.get_untracked())
                     .await
                     .map_err(|e| e.to_string())?;
                 let rotated = set.refresh_token.as_deref().is_some_and(|n| n != rt);
@@ -285,7 +290,7 @@ pub fn PkceDemoCallback() -> impl IntoView {
             {move || {
                 let o = outcome.get();
                 view! {
-                    <Step n=5 title="Validate the callback" code=snippet(PKCE_SOURCE, "validate_callback")>
+                    <Step n=5 title="Validate the callback" code=snippet(STEPS_SOURCE, "validate_callback")>
                         {match o.checks.clone() {
                             None => view! { <p>"Checking…"</p> }.into_any(),
                             Some(Ok(m)) => view! { <p class="ok" role="status">{m}</p> }.into_any(),
@@ -293,12 +298,12 @@ pub fn PkceDemoCallback() -> impl IntoView {
                         }}
                     </Step>
                     {o.token_request.clone().map(|req| view! {
-                        <Step n=6 title="Exchange the code with the verifier" code=snippet(PKCE_SOURCE, "token_request_body")>
+                        <Step n=6 title="Exchange the code with the verifier" code=snippet(STEPS_SOURCE, "token_request_body")>
                             <pre class="request"><code>{req}</code></pre>
                         </Step>
                     })}
                     {o.tokens.clone().map(|t| view! {
-                        <Step n=7 title="Read the token response" code=snippet(PKCE_SOURCE, "process_token_response")>
+                        <Step n=7 title="Read the token response" code=snippet(STEPS_SOURCE, "process_token_response")>
                             {match t {
                                 Ok(t) => view! {
                                     <div class="tokens">
@@ -313,14 +318,14 @@ pub fn PkceDemoCallback() -> impl IntoView {
                         </Step>
                     })}
                     {o.me.clone().map(|me| view! {
-                        <Step n=8 title="Call the API with the access token" code=snippet(FLOW_SOURCE, "exchange_code")>
-                            <p>"GET /api/v1/me with Authorization: Bearer …"</p>
+                        <Step n=8 title="Call the API with the access token" code=snippet(HTTP_SOURCE, "exchange_code")>
+                            <p>"GET " {portico_proto::paths::ME} " with Authorization: Bearer …"</p>
                             <pre class="me"><code>{me}</code></pre>
                             <button class="primary" on:click=refresh>"Refresh"</button>
                         </Step>
                     })}
                     {o.refreshed.clone().map(|r| view! {
-                        <Step n=9 title="Refresh (with rotation)" code=snippet(PKCE_SOURCE, "refresh_request_body")>
+                        <Step n=9 title="Refresh (with rotation)" code=snippet(STEPS_SOURCE, "refresh_request_body")>
                             {match r {
                                 Ok((t, rotated)) => view! {
                                     <div class="refreshed">
@@ -346,15 +351,15 @@ mod tests {
 
     #[test]
     fn snippets_are_the_real_functions() {
-        let s = snippet(PKCE_SOURCE, "authorization_url");
+        let s = snippet(STEPS_SOURCE, "authorization_url");
         assert!(s.starts_with("/// Step 4"), "{s}");
         assert!(s.contains("code_challenge_method") && s.ends_with('}'));
-        let g = snippet(PKCE_SOURCE, "generate");
+        let g = snippet(STEPS_SOURCE, "generate");
         assert!(
             g.starts_with("/// Step 1") || g.contains("getrandom::fill"),
             "{g}"
         );
-        assert!(snippet(FLOW_SOURCE, "exchange_code").contains("token_request_body"));
-        assert_eq!(snippet(PKCE_SOURCE, "no_such_function"), "");
+        assert!(snippet(HTTP_SOURCE, "exchange_code").contains("token_request_body"));
+        assert_eq!(snippet(STEPS_SOURCE, "no_such_function"), "");
     }
 }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_navigate;
 use super::dialogs::ConfirmDialog;
 use super::ui::{sig, Button};
 use crate::api;
-use crate::auth::session::use_session;
+use crate::session::use_session;
 
 /// The typed confirmation matches when it is the name, ignoring surrounding spaces.
 pub fn name_confirmed(typed: &str, name: &str) -> bool {

@@ -8,9 +8,9 @@ use portico_proto::{App, AppKind, KeyAlg, PublicKeyInfo};
 use super::dialogs::ConfirmDialog;
 use super::ui::{sig, Button, Item, ItemList, Msg};
 use crate::api::{self, ApiError};
-use crate::auth::session::use_session;
 use crate::format::date;
 use crate::keygen;
+use crate::session::use_session;
 
 pub fn keys_of(app: &App) -> Vec<PublicKeyInfo> {
     match &app.kind {
@@ -67,7 +67,7 @@ fn item(k: &PublicKeyInfo) -> Item {
 }
 
 async fn register(
-    session: &crate::auth::session::Session,
+    session: &crate::session::Session,
     path: &str,
     json: &str,
 ) -> Result<PublicKeyInfo, ApiError> {

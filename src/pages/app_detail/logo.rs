@@ -9,9 +9,9 @@ use portico_proto::App;
 
 use super::ui::{sig, Button, Msg};
 use crate::api;
-use crate::auth::session::use_session;
 use crate::format::{check_logo_file, sniff_image, LOGO_MAX_BYTES, LOGO_TYPE_MESSAGE};
 use crate::keygen::js_error;
+use crate::session::use_session;
 
 /// A checked file waiting to be uploaded.
 #[derive(Clone)]

@@ -17,8 +17,8 @@ use portico_proto::{App, AppType};
 pub use dialogs::SecretDialog;
 
 use crate::api::{self, ApiError};
-use crate::auth::session::use_session;
 use crate::format::{copy_to_clipboard, date, date_or_never, type_label};
+use crate::session::use_session;
 use delete::DeletePanel;
 use keys::KeysPanel;
 use logo::LogoPanel;

@@ -9,8 +9,8 @@ use portico_proto::{App, AppKind, NewSecret, SecretInfo};
 use super::dialogs::{ConfirmDialog, SecretDialog};
 use super::ui::{sig, Button, Item, ItemList, Msg};
 use crate::api;
-use crate::auth::session::use_session;
 use crate::format::{date, date_or_never};
+use crate::session::use_session;
 
 pub fn secrets_of(app: &App) -> Vec<SecretInfo> {
     match &app.kind {

@@ -11,9 +11,9 @@ use portico_proto::{App, AppType, FieldError};
 use super::draft::{message_for, settings_of, Draft, DurationField};
 use super::ui::{sig, Button};
 use crate::api;
-use crate::auth::session::use_session;
 use crate::format::{duration_words, parse_duration};
 use crate::leave_guard;
+use crate::session::use_session;
 
 /// One labelled text input (or textarea) with its hint and error.
 #[component]

@@ -1,7 +1,9 @@
+//! Route guards: pages that need a signed-in user, or an administrator, render inside one.
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::auth::session::use_session;
+use crate::session::use_session;
 
 /// Wraps pages for any signed-in user: signs in when needed.
 #[component]

@@ -33,6 +33,9 @@ impl ApiError {
     }
 }
 
+/// So that a failed read can be shown by an `ErrorBoundary`.
+impl std::error::Error for ApiError {}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)

@@ -41,6 +41,8 @@ const fn two_segments(path: &'static str) -> (&'static str, &'static str) {
 pub fn App() -> impl IntoView {
     let session = provide_session();
     let sign_out = move |_| {
+        // Fire and forget: nothing on the page shows its outcome, and the browser leaves
+        // for the start page when it is done.
         spawn_local(async move {
             session.sign_out().await;
             if let Some(w) = web_sys::window() {

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod app;
+pub mod components;
 pub mod format;
 pub mod guards;
 pub mod keygen;

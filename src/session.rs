@@ -195,6 +195,8 @@ impl Session {
                     .with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()))
                     == expected
                 {
+                    // Fire and forget: a failed refresh signs out (`refresh` clears the
+                    // tokens), which the pages already follow.
                     spawn_local(async move {
                         let _ = s.refresh().await;
                     });

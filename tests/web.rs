@@ -6,7 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(target_arch = "wasm32")]
 
-use portico_console::pages::app_detail::{dialogs, draft};
+use portico_console::components::SecretDialog;
+use portico_console::pages::app_detail::draft;
 use portico_console::pkce_client::steps as pkce;
 use portico_console::{format, keygen};
 
@@ -197,7 +198,7 @@ async fn secret_dialog_closes_only_after_confirmation() {
     let secret = RwSignal::new(None::<String>);
     let done = RwSignal::new(0);
     let _mounted = leptos::mount::mount_to(body, move || {
-        view! { <dialogs::SecretDialog secret=secret on_done=Callback::new(move |()| done.update(|n| *n += 1))/> }
+        view! { <SecretDialog secret=secret on_done=Callback::new(move |()| done.update(|n| *n += 1))/> }
     });
     let find = |sel: &str| -> web_sys::Element {
         match document.query_selector(sel) {

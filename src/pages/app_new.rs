@@ -6,9 +6,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portico_proto::{validate, App, AppInput, AppList, AppType};
 
-use super::app_detail::ui::{sig, Button, Msg};
-use super::app_detail::SecretDialog;
 use crate::api::{self, ApiError};
+use crate::components::SecretDialog;
+use crate::components::{sig, Button, Msg};
 use crate::format::type_label;
 use crate::session::use_session;
 

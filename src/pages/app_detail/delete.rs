@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use super::dialogs::ConfirmDialog;
-use super::ui::{sig, Button};
 use crate::api;
+use crate::components::ConfirmDialog;
+use crate::components::{sig, Button};
 use crate::session::use_session;
 
 /// The typed confirmation matches when it is the name, ignoring surrounding spaces.

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_proto::{App, AppKind, KeyAlg, PublicKeyInfo};
 
-use super::dialogs::ConfirmDialog;
-use super::ui::{sig, Button, Item, ItemList, Msg};
 use crate::api::{self, ApiError};
+use crate::components::ConfirmDialog;
+use crate::components::{sig, Button, Item, ItemList, Msg};
 use crate::format::date;
 use crate::keygen;
 use crate::session::use_session;

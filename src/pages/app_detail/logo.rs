@@ -7,8 +7,8 @@ use leptos::task::spawn_local;
 use leptos::wasm_bindgen::JsCast;
 use portico_proto::App;
 
-use super::ui::{sig, Button, Msg};
 use crate::api;
+use crate::components::{sig, Button, Msg};
 use crate::format::{check_logo_file, sniff_image, LOGO_MAX_BYTES, LOGO_TYPE_MESSAGE};
 use crate::keygen::js_error;
 use crate::session::use_session;

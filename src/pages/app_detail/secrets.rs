@@ -6,9 +6,9 @@ use leptos::task::spawn_local;
 use portico_proto::secret::MAX_SECRETS_PER_APP;
 use portico_proto::{App, AppKind, NewSecret, SecretInfo};
 
-use super::dialogs::{ConfirmDialog, SecretDialog};
-use super::ui::{sig, Button, Item, ItemList, Msg};
 use crate::api;
+use crate::components::{sig, Button, Item, ItemList, Msg};
+use crate::components::{ConfirmDialog, SecretDialog};
 use crate::format::{date, date_or_never};
 use crate::session::use_session;
 

@@ -4,7 +4,7 @@
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
-use super::ui::{sig, Button, Msg};
+use super::{sig, Button, Msg};
 use crate::format::copy_to_clipboard;
 
 /// Opens or closes the dialog to follow `open`.

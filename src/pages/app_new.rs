@@ -2,7 +2,6 @@
 //! secret show it once in a dialog before the app's page opens.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portico_proto::{validate, App, AppInput, AppList, AppType};
 
@@ -101,20 +100,23 @@ pub fn AppNew() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
     let name_touched = RwSignal::new(false);
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let secret = RwSignal::new(None::<String>);
     let created_id = RwSignal::new(None::<String>);
-    let limit_note = RwSignal::new(None::<String>);
-    spawn_local(async move {
-        if let Ok(l) = api::get::<AppList>(&session, "/api/v1/apps").await {
-            if l.apps.len() as u32 >= l.limit {
-                limit_note.set(Some(format!(
+    // Said before the form is sent, when the server would refuse it anyway.
+    let apps =
+        LocalResource::new(
+            move || async move { api::get::<AppList>(&session, "/api/v1/apps").await },
+        );
+    let limit_note = sig(move || {
+        apps.get().and_then(Result::ok).and_then(|l| {
+            (l.apps.len() as u32 >= l.limit).then(|| {
+                format!(
                     "The limit of {} apps is reached; delete one before creating another.",
                     l.limit
-                )));
-            }
-        }
+                )
+            })
+        })
     });
     let server_field = move |f: &'static str| error.with(|e| e.as_ref().and_then(|e| e.field(f)));
     let type_error = sig(move || {
@@ -138,19 +140,10 @@ pub fn AppNew() -> impl IntoView {
     });
 
     let go = navigate.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        submitted.set(true);
-        error.set(None);
-        let Ok(body) = create_body(chosen.get_untracked(), &name.get_untracked()) else {
-            return;
-        };
-        busy.set(true);
-        let go = go.clone();
-        spawn_local(async move {
+    // Input: the create body. Types with a secret show it before the app's page opens.
+    let create_app = Action::new_local(move |body: &AppInput| {
+        let (body, go) = (body.clone(), go.clone());
+        async move {
             match create(&session, &body).await {
                 Ok((app, client_secret)) => {
                     let id = app.client_id;
@@ -161,13 +154,27 @@ pub fn AppNew() -> impl IntoView {
                         }
                         None => go(&format!("/apps/{id}"), Default::default()),
                     }
+                    true
                 }
                 Err(e) => {
                     error.set(Some(e));
-                    busy.set(false);
+                    false
                 }
             }
-        });
+        }
+    });
+    // Busy from the click until the app's page opens: a success only leads there.
+    let busy = sig(move || create_app.pending().get() || create_app.value().get() == Some(true));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        submitted.set(true);
+        error.set(None);
+        if let Ok(body) = create_body(chosen.get_untracked(), &name.get_untracked()) {
+            create_app.dispatch(body);
+        }
     };
     let after_secret = move |()| {
         if let Some(id) = created_id.get_untracked() {

@@ -2,7 +2,6 @@
 //! code that does each step — the very functions of `pkce_client::steps` and `pkce_client::http`.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -104,15 +103,10 @@ pub fn PkceDemo() -> impl IntoView {
     let client_id = RwSignal::new(query.read_untracked().get("client_id").unwrap_or_default());
     let prepared = RwSignal::new(None::<(String, String, String, String)>);
     let error = RwSignal::new(None::<String>);
-    let prepare = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        let id = client_id.get_untracked().trim().to_owned();
-        if id.is_empty() {
-            error.set(Some("Enter the client ID of a single-page app whose redirect URL is this demo's callback.".to_owned()));
-            return;
-        }
-        spawn_local(async move {
+    // Input: the client ID. Steps 1–4 run in the browser; only discovery goes out.
+    let make_request = Action::new_local(move |id: &String| {
+        let id = id.clone();
+        async move {
             let result = async {
                 let d = session.discovery().await?;
                 let verifier = CodeVerifier::generate().map_err(|e| e.to_string())?;
@@ -134,7 +128,17 @@ pub fn PkceDemo() -> impl IntoView {
                 Ok(p) => prepared.set(Some(p)),
                 Err(e) => error.set(Some(e)),
             }
-        });
+        }
+    });
+    let prepare = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let id = client_id.get_untracked().trim().to_owned();
+        if id.is_empty() {
+            error.set(Some("Enter the client ID of a single-page app whose redirect URL is this demo's callback.".to_owned()));
+            return;
+        }
+        make_request.dispatch(id);
     };
     let go = move |_| {
         let Some((verifier, _, state, url)) = prepared.get_untracked() else {
@@ -204,7 +208,8 @@ pub fn PkceDemoCallback() -> impl IntoView {
     let session = use_session();
     let outcome = RwSignal::new(Outcome::default());
     let client = RwSignal::new(String::new());
-    spawn_local(async move {
+    // Dispatched once when the page opens: the code is single-use.
+    let return_trip = Action::new_local(move |_: &()| async move {
         let pending = storage().and_then(|s| {
             let raw = s.get_item(PENDING_KEY).ok().flatten();
             let _ = s.remove_item(PENDING_KEY);
@@ -258,6 +263,23 @@ pub fn PkceDemoCallback() -> impl IntoView {
             outcome.update(|o| o.me = Some(me));
         }
     });
+    return_trip.dispatch(());
+    // Input: the refresh token to use.
+    let refresh_tokens = Action::new_local(move |rt: &String| {
+        let rt = rt.clone();
+        async move {
+            let result = async {
+                let d = session.discovery().await?;
+                let set = http::refresh(&d, &rt, &client.get_untracked())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let rotated = set.refresh_token.as_deref().is_some_and(|n| n != rt);
+                Ok::<_, String>((set, rotated))
+            }
+            .await;
+            outcome.update(|o| o.refreshed = Some(result));
+        }
+    });
     let refresh = move |_| {
         let current = outcome.with_untracked(|o| {
             o.refreshed
@@ -270,20 +292,11 @@ pub fn PkceDemoCallback() -> impl IntoView {
                         .and_then(|t| t.refresh_token.clone())
                 })
         });
-        let Some(rt) = current else { return };
-        spawn_local(async move {
-            let result = async {
-                let d = session.discovery().await?;
-                let set = http::refresh(&d, &rt, &client.get_untracked())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let rotated = set.refresh_token.as_deref().is_some_and(|n| n != rt);
-                Ok::<_, String>((set, rotated))
-            }
-            .await;
-            outcome.update(|o| o.refreshed = Some(result));
-        });
+        if let Some(rt) = current {
+            refresh_tokens.dispatch(rt);
+        }
     };
+
     view! {
         <section class="page demo" aria-labelledby="demo-cb-title">
             <h1 id="demo-cb-title">"PKCE demo: the return trip"</h1>

@@ -2,7 +2,6 @@
 //! the browser; only the public half is sent. Listed with kid, algorithm and thumbprint.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use portico_proto::{App, AppKind, KeyAlg, PublicKeyInfo};
 
 use crate::api::{self, ApiError};
@@ -98,7 +97,6 @@ pub fn KeysPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
     let session = use_session();
     let keys = sig(move || app.with(|a| a.as_ref().map(keys_of).unwrap_or_default()));
     let pasted = RwSignal::new(String::new());
-    let adding = RwSignal::new(false);
     let add_error = RwSignal::new(None::<String>);
     let alg = RwSignal::new(KeyAlg::ES256);
     let progress = RwSignal::new(None::<String>);
@@ -109,7 +107,6 @@ pub fn KeysPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
 
     let target = RwSignal::new(None::<String>);
     let confirm_open = RwSignal::new(false);
-    let deleting = RwSignal::new(false);
     let delete_error = RwSignal::new(None::<String>);
 
     let added = move |k: PublicKeyInfo| {
@@ -121,24 +118,11 @@ pub fn KeysPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
         });
     };
 
-    let id = client_id.clone();
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if adding.get_untracked() {
-            return;
-        }
-        let body = match pasted.with_untracked(|p| pasted_key(p)) {
-            Ok(b) => b,
-            Err(m) => {
-                add_error.set(Some(m));
-                return;
-            }
-        };
-        adding.set(true);
-        add_error.set(None);
-        status.set(None);
-        let path = format!("/api/v1/apps/{id}/public-keys");
-        spawn_local(async move {
+    let path = format!("/api/v1/apps/{client_id}/public-keys");
+    // Input: the JSON body for what was pasted.
+    let register_pasted = Action::new_local(move |body: &String| {
+        let (path, body) = (path.clone(), body.clone());
+        async move {
             match register(&session, &path, &body).await {
                 Ok(k) => {
                     added(k);
@@ -146,23 +130,30 @@ pub fn KeysPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
                 }
                 Err(e) => add_error.set(Some(key_error(&e))),
             }
-            adding.set(false);
-        });
+        }
+    });
+    let adding = register_pasted.pending();
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if adding.get_untracked() {
+            return;
+        }
+        match pasted.with_untracked(|p| pasted_key(p)) {
+            Ok(body) => {
+                add_error.set(None);
+                status.set(None);
+                register_pasted.dispatch(body);
+            }
+            Err(m) => add_error.set(Some(m)),
+        }
     };
 
     let id = client_id.clone();
-    let generate = move |()| {
-        if progress.with_untracked(Option::is_some) {
-            return;
-        }
-        let chosen = alg.get_untracked();
-        progress.set(Some("Generating the key pair in your browser…".to_owned()));
-        gen_error.set(None);
-        status.set(None);
-        download.set(None);
-        let path = format!("/api/v1/apps/{id}/public-keys");
-        let client_id = id.clone();
-        spawn_local(async move {
+    // Input: the algorithm. Only the public half of the pair leaves the browser.
+    let make_pair = Action::new_local(move |chosen: &KeyAlg| {
+        let (chosen, client_id) = (*chosen, id.clone());
+        let path = format!("/api/v1/apps/{client_id}/public-keys");
+        async move {
             match keygen::generate(chosen).await {
                 Err(e) => gen_error.set(Some(e)),
                 Ok(pair) => {
@@ -186,17 +177,25 @@ pub fn KeysPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
                 }
             }
             progress.set(None);
-        });
+        }
+    });
+    let generate = move |()| {
+        if progress.with_untracked(Option::is_some) {
+            return;
+        }
+        progress.set(Some("Generating the key pair in your browser…".to_owned()));
+        gen_error.set(None);
+        status.set(None);
+        download.set(None);
+        make_pair.dispatch(alg.get_untracked());
     };
 
     let id = client_id.clone();
-    let confirm_delete = move |()| {
-        let Some(kid) = target.get_untracked() else {
-            return;
-        };
-        deleting.set(true);
+    // Input: the kid of the key to delete.
+    let delete = Action::new_local(move |kid: &String| {
+        let kid = kid.clone();
         let path = format!("/api/v1/apps/{id}/public-keys/{kid}");
-        spawn_local(async move {
+        async move {
             match api::delete::<()>(&session, &path).await {
                 Ok(()) => {
                     app.update(|a| {
@@ -209,8 +208,12 @@ pub fn KeysPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
                 }
                 Err(e) => delete_error.set(Some(e.message)),
             }
-            deleting.set(false);
-        });
+        }
+    });
+    let confirm_delete = move |()| {
+        if let Some(kid) = target.get_untracked() {
+            delete.dispatch(kid);
+        }
     };
     let ask_delete = move |kid: String| {
         target.set(Some(kid));
@@ -301,7 +304,7 @@ pub fn KeysPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
             <ConfirmDialog open=confirm_open id="delete-key"
                 title="Delete this key?".to_owned()
                 confirm_label="Delete key".to_owned()
-                busy=deleting error=delete_error on_confirm=confirm_delete>
+                busy=delete.pending() error=delete_error on_confirm=confirm_delete>
                 <p>
                     "JWT assertions signed with key " <code>{sig(move || target.get().unwrap_or_default())}</code>
                     " will be refused from now on. This cannot be undone."

@@ -3,7 +3,6 @@
 
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos::wasm_bindgen::JsCast;
 use portico_proto::App;
 
@@ -51,9 +50,6 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
     let current = sig(move || app.with(|a| a.as_ref().and_then(|a| a.logo_url.clone())));
     let picked = RwSignal::new(None::<Picked>);
     let error = RwSignal::new(None::<String>);
-    let uploading = RwSignal::new(false);
-    let removing = RwSignal::new(false);
-    let busy = sig(move || uploading.get() || removing.get());
     let status = RwSignal::new(None::<String>);
     let input = NodeRef::<Input>::new();
 
@@ -72,6 +68,16 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
         }
     });
 
+    // Input: the chosen file, a JS object: dispatched on this thread only.
+    let check = Action::new_local(move |file: &web_sys::File| {
+        let file = file.clone();
+        async move {
+            match pick(file).await {
+                Ok(p) => picked.set(Some(p)),
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
     let on_change = move |ev: leptos::ev::Event| {
         error.set(None);
         status.set(None);
@@ -84,13 +90,9 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
             .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
             .and_then(|i| i.files())
             .and_then(|f| f.get(0));
-        let Some(file) = file else { return };
-        spawn_local(async move {
-            match pick(file).await {
-                Ok(p) => picked.set(Some(p)),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        if let Some(file) = file {
+            check.dispatch_local(file);
+        }
     };
 
     // After a change the server gives the logo a new versioned URL: reload the app.
@@ -106,14 +108,9 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
     };
 
     let id = client_id.clone();
-    let upload = move |()| {
-        let Some(p) = picked.get_untracked() else {
-            return;
-        };
-        uploading.set(true);
-        error.set(None);
-        let id = id.clone();
-        spawn_local(async move {
+    let upload = Action::new_local(move |p: &Picked| {
+        let (p, id) = (p.clone(), id.clone());
+        async move {
             let path = format!("/api/v1/apps/{id}/logo");
             match api::put_bytes(&session, &path, p.mime, &p.bytes).await {
                 Ok(()) => {
@@ -123,17 +120,12 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
                 }
                 Err(e) => error.set(Some(e.message)),
             }
-            uploading.set(false);
-        });
-    };
-
+        }
+    });
     let id = client_id.clone();
-    let remove = move |()| {
-        removing.set(true);
-        error.set(None);
-        status.set(None);
+    let remove = Action::new_local(move |_: &()| {
         let id = id.clone();
-        spawn_local(async move {
+        async move {
             match api::delete::<()>(&session, &format!("/api/v1/apps/{id}/logo")).await {
                 Ok(()) => {
                     reload(id).await;
@@ -141,8 +133,20 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
                 }
                 Err(e) => error.set(Some(e.message)),
             }
-            removing.set(false);
-        });
+        }
+    });
+    let (uploading, removing) = (upload.pending(), remove.pending());
+    let busy = sig(move || uploading.get() || removing.get());
+    let start_upload = move |()| {
+        if let Some(p) = picked.get_untracked() {
+            error.set(None);
+            upload.dispatch(p);
+        }
+    };
+    let start_remove = move |()| {
+        error.set(None);
+        status.set(None);
+        remove.dispatch(());
     };
 
     let src = sig(move || {
@@ -194,13 +198,13 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
                     </p>
                     <div class="actions start">
                         <Button label="Upload logo" working="Uploading…" class="primary" busy=uploading
-                            disabled=sig(move || removing.get() || picked.with(Option::is_none)) on_click=upload/>
+                            disabled=sig(move || removing.get() || picked.with(Option::is_none)) on_click=start_upload/>
                         <span hidden=sig(move || picked.with(Option::is_none))>
                             <Button label="Cancel" disabled=busy on_click=move |()| clear_pick()/>
                         </span>
                         <span hidden=sig(move || current.with(Option::is_none) || picked.with(Option::is_some))>
                             <Button label="Remove logo" working="Removing…" class="danger-link" busy=removing
-                                disabled=uploading on_click=remove/>
+                                disabled=uploading on_click=start_remove/>
                         </span>
                     </div>
                 </div>

@@ -3,10 +3,9 @@
 //! Back and Forward, reload and closing the tab).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use portico_proto::app::AppSettings;
 use portico_proto::validate::SPA_MUST_ROTATE;
-use portico_proto::{App, AppType, FieldError};
+use portico_proto::{App, AppInput, AppType, FieldError};
 
 use super::draft::{message_for, settings_of, Draft, DurationField};
 use crate::api;
@@ -40,7 +39,6 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
     let touched = RwSignal::new(Vec::<&'static str>::new());
     let submitted = RwSignal::new(false);
     let server_errors = RwSignal::new(Vec::<FieldError>::new());
-    let busy = RwSignal::new(false);
     let result = RwSignal::new(None::<Result<String, String>>);
     leave_guard::ask_while(
         dirty,
@@ -82,23 +80,11 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
     let text = move |f: fn(&Draft) -> String| sig(move || draft.with(f));
     let duration = move |f: fn(&Draft) -> DurationField| sig(move || draft.with(f));
 
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() || !dirty.get_untracked() {
-            return;
-        }
-        submitted.set(true);
-        if !check.with_untracked(Vec::is_empty) {
-            result.set(Some(Err(
-                "Correct the fields marked above, then save again.".to_owned(),
-            )));
-            return;
-        }
-        let (input, _) = draft.with_untracked(|d| original.with_untracked(|o| d.changes(o, t)));
-        busy.set(true);
-        result.set(None);
-        let path = format!("/api/v1/apps/{client_id}");
-        spawn_local(async move {
+    let path = format!("/api/v1/apps/{client_id}");
+    // Input: the PATCH body of the changed fields.
+    let patch = Action::new_local(move |input: &AppInput| {
+        let (path, input) = (path.clone(), input.clone());
+        async move {
             match api::patch::<_, App>(&session, &path, &input).await {
                 Ok(saved) => {
                     let d = Draft::from_app(&saved);
@@ -125,8 +111,24 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
                     result.set(Some(Err(msg)));
                 }
             }
-            busy.set(false);
-        });
+        }
+    });
+    let busy = patch.pending();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() || !dirty.get_untracked() {
+            return;
+        }
+        submitted.set(true);
+        if !check.with_untracked(Vec::is_empty) {
+            result.set(Some(Err(
+                "Correct the fields marked above, then save again.".to_owned(),
+            )));
+            return;
+        }
+        let (input, _) = draft.with_untracked(|d| original.with_untracked(|o| d.changes(o, t)));
+        result.set(None);
+        patch.dispatch(input);
     };
     let discard = move |()| {
         draft.set(original.get_untracked());

@@ -11,9 +11,7 @@ use crate::session::use_session;
 #[component]
 pub fn ConnectedAppsPage() -> impl IntoView {
     let session = use_session();
-    let list = LocalResource::new(move || async move {
-        api::get::<ConnectedApps>(&session, "/api/v1/account/apps").await
-    });
+    let list = api::read_path(session, "/api/v1/account/apps");
     // Input: (client ID, name); output: what to tell the user. The list is read again
     // either way, so it shows what the server now holds.
     let revoke = Action::new_local(move |(client_id, name): &(String, String)| {
@@ -35,19 +33,18 @@ pub fn ConnectedAppsPage() -> impl IntoView {
             <h1 id="connected-title">"Connected apps"</h1>
             <p class="lead">"Applications you allowed to access your account."</p>
             {move || revoke.value().get().map(|m| view! { <p role="status">{m}</p> })}
-            <Loaded keep=true>
-                {move || Suspend::new(async move {
-                    list.await.map(|l| if l.apps.is_empty() {
-                        view! { <p class="empty">"You have not allowed any application."</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="app-cards">
-                                {l.apps.into_iter().map(|a| view! { <AppCard app=a revoke/> }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    })
-                })}
-            </Loaded>
+            <Loaded read=list keep=true render=move |t: String| {
+                let l = api::parse::<ConnectedApps>(&t)?;
+                Ok(if l.apps.is_empty() {
+                    view! { <p class="empty">"You have not allowed any application."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="app-cards">
+                            {l.apps.into_iter().map(|a| view! { <AppCard app=a revoke/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })
+            }/>
         </section>
     }
 }

@@ -104,19 +104,18 @@ pub fn AppNew() -> impl IntoView {
     let secret = RwSignal::new(None::<String>);
     let created_id = RwSignal::new(None::<String>);
     // Said before the form is sent, when the server would refuse it anyway.
-    let apps =
-        LocalResource::new(
-            move || async move { api::get::<AppList>(&session, "/api/v1/apps").await },
-        );
+    let apps = api::read_path(session, "/api/v1/apps");
     let limit_note = sig(move || {
-        apps.get().and_then(Result::ok).and_then(|l| {
-            (l.apps.len() as u32 >= l.limit).then(|| {
-                format!(
-                    "The limit of {} apps is reached; delete one before creating another.",
-                    l.limit
-                )
+        apps.get()
+            .and_then(|t| api::parse::<AppList>(&t.ok()?).ok())
+            .and_then(|l| {
+                (l.apps.len() as u32 >= l.limit).then(|| {
+                    format!(
+                        "The limit of {} apps is reached; delete one before creating another.",
+                        l.limit
+                    )
+                })
             })
-        })
     });
     let server_field = move |f: &'static str| error.with(|e| e.as_ref().and_then(|e| e.field(f)));
     let type_error = sig(move || {

@@ -10,31 +10,27 @@ use crate::session::use_session;
 #[component]
 pub fn Apps() -> impl IntoView {
     let session = use_session();
-    let list =
-        LocalResource::new(
-            move || async move { api::get::<AppList>(&session, "/api/v1/apps").await },
-        );
+    let list = api::read_path(session, "/api/v1/apps");
     view! {
         <section class="page" aria-labelledby="apps-title">
             <div class="page-head">
                 <h1 id="apps-title">"Applications"</h1>
-                {move || list.get().and_then(Result::ok).map(|l| view! { <Count n=l.apps.len() limit=l.limit/> })}
+                {move || list.get().and_then(|t| api::parse::<AppList>(&t.ok()?).ok()).map(|l| view! { <Count n=l.apps.len() limit=l.limit/> })}
             </div>
-            <Loaded>
-                {move || Suspend::new(async move {
-                    list.await.map(|l| if l.apps.is_empty() {
-                        view! {
-                            <p class="empty">"No applications yet. Create one to let software reach your organisation's data."</p>
-                        }.into_any()
-                    } else {
-                        view! {
-                            <ul class="app-cards">
-                                {l.apps.into_iter().map(|a| view! { <AppCard app=a/> }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    })
-                })}
-            </Loaded>
+            <Loaded read=list render=|t: String| {
+                let l = api::parse::<AppList>(&t)?;
+                Ok(if l.apps.is_empty() {
+                    view! {
+                        <p class="empty">"No applications yet. Create one to let software reach your organisation's data."</p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <ul class="app-cards">
+                            {l.apps.into_iter().map(|a| view! { <AppCard app=a/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })
+            }/>
         </section>
     }
 }

@@ -31,26 +31,26 @@ pub fn Audit() -> impl IntoView {
             .and_then(|b| b.parse::<i64>().ok())
     };
     // One read per `?before=`: a newer page always replaces an older one.
-    let page = LocalResource::new(move || {
-        let path = audit_path(before());
-        async move { api::get::<AuditPage>(&session, &path).await }
-    });
+    let page = api::read(
+        Some(session),
+        Signal::derive(move || Some(audit_path(before()))),
+    );
 
     view! {
         <section class="page" aria-labelledby="audit-title">
             <h1 id="audit-title">"Audit log"</h1>
             <p class="lead">"Every change administrators made to apps, newest first."</p>
-            <Loaded announce=true>
-                {move || Suspend::new(async move {
-                    page.await.map(|p| if p.entries.is_empty() {
-                        view! {
-                            <p class="empty">{if before().is_some() { "No older entries." } else { "Nothing has been changed yet." }}</p>
-                        }.into_any()
-                    } else {
-                        view! { <Entries page=p newest=before().is_some()/> }.into_any()
-                    })
-                })}
-            </Loaded>
+            <Loaded read=page announce=true render=move |t: String| {
+                let p = api::parse::<AuditPage>(&t)?;
+                let newest = before().is_some();
+                Ok(if p.entries.is_empty() {
+                    view! {
+                        <p class="empty">{if newest { "No older entries." } else { "Nothing has been changed yet." }}</p>
+                    }.into_any()
+                } else {
+                    view! { <Entries page=p newest/> }.into_any()
+                })
+            }/>
         </section>
     }
 }

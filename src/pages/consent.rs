@@ -3,7 +3,7 @@ use portico_proto::interaction::{ConsentRequest, Decision, InteractionView, Next
 
 use super::login::{go, load_interaction};
 use crate::api;
-use crate::components::{Alert, LoadError};
+use crate::components::{Alert, LoadError, Loaded};
 
 /// `/consent?interaction=…`: who is asking for what; Allow or Deny.
 #[component]
@@ -25,13 +25,12 @@ pub fn Consent() -> impl IntoView {
     });
     view! {
         <section class="page narrow consent" aria-labelledby="consent-title">
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <h1 id="consent-title">"Cannot continue"</h1><LoadError errors/> }>
-                    {move || Suspend::new(async move {
-                        interaction.await.map(|i| view! { <Request i decide/> })
-                    })}
-                </ErrorBoundary>
-            </Suspense>
+            <Loaded read=interaction
+                failed=|errors| view! { <h1 id="consent-title">"Cannot continue"</h1><LoadError errors/> }.into_any()
+                render=move |t: String| {
+                    let i = api::parse::<InteractionView>(&t)?;
+                    Ok(view! { <Request i decide/> }.into_any())
+                }/>
         </section>
     }
 }

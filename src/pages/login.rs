@@ -14,21 +14,13 @@ pub fn go(to: &str) {
 
 /// The interaction named in `?interaction=`, and its read. Without an id the read never
 /// finishes: the pages say so themselves.
-pub fn load_interaction() -> (
-    Memo<Option<String>>,
-    LocalResource<Result<InteractionView, ApiError>>,
-) {
+pub fn load_interaction() -> (Memo<Option<String>>, api::Read) {
     let query = use_query_map();
     let id = Memo::new(move |_| query.read().get("interaction"));
-    let view = LocalResource::new(move || {
-        let id = id.get();
-        async move {
-            match id {
-                Some(id) => api::get_public(&format!("/api/v1/interactions/{id}")).await,
-                None => std::future::pending().await,
-            }
-        }
-    });
+    let view = api::read(
+        None,
+        Signal::derive(move || id.get().map(|id| format!("/api/v1/interactions/{id}"))),
+    );
     (id, view)
 }
 
@@ -84,11 +76,10 @@ pub fn Login() -> impl IntoView {
             {move || match id.get() {
                 None => view! { <Alert text="This page is reached from an application's sign-in link."/> }.into_any(),
                 Some(_) => view! {
-                    <Loaded>
-                        {move || Suspend::new(async move {
-                            interaction.await.map(|i| view! { <p class="lead">"to continue to " <strong>{i.app.name}</strong></p> })
-                        })}
-                    </Loaded>
+                    <Loaded read=interaction render=|t: String| {
+                        let i = api::parse::<InteractionView>(&t)?;
+                        Ok(view! { <p class="lead">"to continue to " <strong>{i.app.name}</strong></p> }.into_any())
+                    }/>
                 }.into_any(),
             }}
             <form class="form" on:submit=submit>

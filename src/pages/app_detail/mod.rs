@@ -12,7 +12,7 @@ use leptos_router::hooks::use_params_map;
 use portico_proto::{App, AppType};
 
 use crate::api;
-use crate::components::{api_error, sig, CopyButton, LoadError};
+use crate::components::{api_error, sig, CopyButton, LoadError, Loaded};
 use crate::format::{date, date_or_never, type_label};
 use crate::session::use_session;
 use delete::DeletePanel;
@@ -41,25 +41,30 @@ pub fn auth_summary(t: AppType) -> &'static str {
 pub fn AppDetail() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
-    let app = LocalResource::new(move || {
-        let id = params.read().get("client_id").unwrap_or_default();
-        async move { api::get::<App>(&session, &format!("/api/v1/apps/{id}")).await }
-    });
+    let app = api::read(
+        Some(session),
+        Signal::derive(move || {
+            let id = params.read().get("client_id").unwrap_or_default();
+            Some(format!("/api/v1/apps/{id}"))
+        }),
+    );
     let failed = |errors: ArcRwSignal<Errors>| {
         let missing = api_error(&errors).is_some_and(|e| e.status == 404);
         view! {
             <h1 id="app-title">{if missing { "App not found" } else { "The app could not be loaded" }}</h1>
             <LoadError errors/>
         }
+        .into_any()
     };
     view! {
         <section class="page app-detail" aria-labelledby="app-title">
             <p class="back"><a href="/apps">"← All apps"</a></p>
-            <Suspense fallback=|| view! { <h1 id="app-title">"App"</h1><p role="status">"Loading…"</p> }>
-                <ErrorBoundary fallback=failed>
-                    {move || Suspend::new(async move { app.await.map(|a| view! { <AppPage app=a/> }) })}
-                </ErrorBoundary>
-            </Suspense>
+            <Loaded read=app failed
+                loading=|| view! { <h1 id="app-title">"App"</h1><p role="status">"Loading…"</p> }
+                render=|t: String| {
+                    let a = api::parse::<App>(&t)?;
+                    Ok(view! { <AppPage app=a/> }.into_any())
+                }/>
         </section>
     }
 }

@@ -16,9 +16,9 @@ pub fn TextField(
     #[prop(into)] set: Callback<String>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(into)] on_blur: Callback<()>,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional_no_strip)] hint: Option<&'static str>,
     #[prop(optional)] multiline: bool,
-    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional_no_strip)] input_type: Option<&'static str>,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");

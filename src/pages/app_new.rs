@@ -187,32 +187,7 @@ pub fn AppNew() -> impl IntoView {
             <h1 id="new-title">"Create an app"</h1>
             <p class="warning msg" role="alert">{limit_note}</p>
             <form class="form create" novalidate on:submit=submit>
-                <fieldset class="type-cards" aria-describedby="type-error">
-                    <legend>"What kind of app is it?"</legend>
-                    <div class="type-grid">
-                    {CARDS.iter().map(|c| {
-                        let t = c.t;
-                        let id = format!("type-{}", t.as_str());
-                        let for_id = id.clone();
-                        view! {
-                            <label class=sig(move || if chosen.get() == Some(t) { "type-card selected" } else { "type-card" }) for=for_id>
-                                <input type="radio" id=id name="type" value=t.as_str()
-                                    on:change=move |_| {
-                                        chosen.set(Some(t));
-                                        if server_field("type").is_some() {
-                                            error.set(None);
-                                        }
-                                    }/>
-                                <span class="type-name">{type_label(t)}</span>
-                                <span class="type-best">{c.best_for}</span>
-                                <span class="type-line"><span class="muted">"For example: "</span>{c.examples}</span>
-                                <span class="type-line"><span class="muted">"Signs in with: "</span>{c.auth}</span>
-                            </label>
-                        }
-                    }).collect_view()}
-                    </div>
-                    <p id="type-error" class="field-error">{type_error}</p>
-                </fieldset>
+                <TypeCards chosen error message=type_error/>
                 <div class="field narrow-field">
                     <label for="name">"Name" <span class="req" aria-hidden="true">" *"</span></label>
                     <input id="name" name="name" type="text" required autocomplete="off"
@@ -238,6 +213,43 @@ pub fn AppNew() -> impl IntoView {
             </form>
             <SecretDialog secret=secret on_done=after_secret/>
         </section>
+    }
+}
+
+/// The three app types as radio cards; choosing one clears the server's verdict on it.
+#[component]
+fn TypeCards(
+    chosen: RwSignal<Option<AppType>>,
+    error: RwSignal<Option<ApiError>>,
+    message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="type-cards" aria-describedby="type-error">
+            <legend>"What kind of app is it?"</legend>
+            <div class="type-grid">
+            {CARDS.iter().map(|c| {
+                let t = c.t;
+                let id = format!("type-{}", t.as_str());
+                let for_id = id.clone();
+                view! {
+                    <label class=sig(move || if chosen.get() == Some(t) { "type-card selected" } else { "type-card" }) for=for_id>
+                        <input type="radio" id=id name="type" value=t.as_str()
+                            on:change=move |_| {
+                                chosen.set(Some(t));
+                                if error.with_untracked(|e| e.as_ref().is_some_and(|e| e.field("type").is_some())) {
+                                    error.set(None);
+                                }
+                            }/>
+                        <span class="type-name">{type_label(t)}</span>
+                        <span class="type-best">{c.best_for}</span>
+                        <span class="type-line"><span class="muted">"For example: "</span>{c.examples}</span>
+                        <span class="type-line"><span class="muted">"Signs in with: "</span>{c.auth}</span>
+                    </label>
+                }
+            }).collect_view()}
+            </div>
+            <p id="type-error" class="field-error">{message}</p>
+        </fieldset>
     }
 }
 

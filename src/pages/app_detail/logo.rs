@@ -149,6 +149,42 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
         remove.dispatch(());
     };
 
+    view! {
+        <section class="card panel" aria-labelledby="logo-title">
+            <h2 id="logo-title">"Logo"</h2>
+            <p class="hint">"Shown to users on the sign-in and consent pages."</p>
+            <div class="logo-edit">
+                <LogoFigure app picked/>
+                <div class="field">
+                    <label for="logo-file">"Choose an image"</label>
+                    <input id="logo-file" node_ref=input type="file" accept="image/png,image/jpeg,image/webp"
+                        aria-describedby="logo-hint" on:change=on_change/>
+                    <p id="logo-hint" class="hint">
+                        {format!("PNG, JPEG or WebP, at most {} KiB; square images look best.", LOGO_MAX_BYTES / 1024)}
+                    </p>
+                    <div class="actions start">
+                        <Button label="Upload logo" working="Uploading…" class="primary" busy=uploading
+                            disabled=sig(move || removing.get() || picked.with(Option::is_none)) on_click=start_upload/>
+                        <span hidden=sig(move || picked.with(Option::is_none))>
+                            <Button label="Cancel" disabled=busy on_click=move |()| clear_pick()/>
+                        </span>
+                        <span hidden=sig(move || current.with(Option::is_none) || picked.with(Option::is_some))>
+                            <Button label="Remove logo" working="Removing…" class="danger-link" busy=removing
+                                disabled=uploading on_click=start_remove/>
+                        </span>
+                    </div>
+                </div>
+            </div>
+            <Msg text=error error=true/>
+            <Msg text=status/>
+        </section>
+    }
+}
+
+/// The logo as it is, or the picked file's preview, or the name's initial.
+#[component]
+fn LogoFigure(app: RwSignal<Option<App>>, picked: RwSignal<Option<Picked>>) -> impl IntoView {
+    let current = sig(move || app.with(|a| a.as_ref().and_then(|a| a.logo_url.clone())));
     let src = sig(move || {
         picked
             .with(|p| p.as_ref().map(|p| p.preview_url.clone()))
@@ -178,39 +214,11 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
             "Current logo"
         }
     });
-
     view! {
-        <section class="card panel" aria-labelledby="logo-title">
-            <h2 id="logo-title">"Logo"</h2>
-            <p class="hint">"Shown to users on the sign-in and consent pages."</p>
-            <div class="logo-edit">
-                <figure class="logo-figure">
-                    <img class="logo big" src=src alt=alt width="96" height="96" hidden=sig(move || src.with(Option::is_none))/>
-                    <span class="logo big placeholder" aria-hidden="true" hidden=sig(move || src.with(Option::is_some))>{initial}</span>
-                    <figcaption>{caption}</figcaption>
-                </figure>
-                <div class="field">
-                    <label for="logo-file">"Choose an image"</label>
-                    <input id="logo-file" node_ref=input type="file" accept="image/png,image/jpeg,image/webp"
-                        aria-describedby="logo-hint" on:change=on_change/>
-                    <p id="logo-hint" class="hint">
-                        {format!("PNG, JPEG or WebP, at most {} KiB; square images look best.", LOGO_MAX_BYTES / 1024)}
-                    </p>
-                    <div class="actions start">
-                        <Button label="Upload logo" working="Uploading…" class="primary" busy=uploading
-                            disabled=sig(move || removing.get() || picked.with(Option::is_none)) on_click=start_upload/>
-                        <span hidden=sig(move || picked.with(Option::is_none))>
-                            <Button label="Cancel" disabled=busy on_click=move |()| clear_pick()/>
-                        </span>
-                        <span hidden=sig(move || current.with(Option::is_none) || picked.with(Option::is_some))>
-                            <Button label="Remove logo" working="Removing…" class="danger-link" busy=removing
-                                disabled=uploading on_click=start_remove/>
-                        </span>
-                    </div>
-                </div>
-            </div>
-            <Msg text=error error=true/>
-            <Msg text=status/>
-        </section>
+        <figure class="logo-figure">
+            <img class="logo big" src=src alt=alt width="96" height="96" hidden=sig(move || src.with(Option::is_none))/>
+            <span class="logo big placeholder" aria-hidden="true" hidden=sig(move || src.with(Option::is_some))>{initial}</span>
+            <figcaption>{caption}</figcaption>
+        </figure>
     }
 }

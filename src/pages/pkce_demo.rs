@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::format::copy_to_clipboard;
 use crate::pkce_client::http;
 use crate::pkce_client::steps::{self, AuthorizationRequest, CodeVerifier, TokenSet};
-use crate::session::{issuer, use_session};
+use crate::session::{issuer, use_session, Session};
 
 pub const DEMO_CALLBACK: &str = "/pkce-demo/callback";
 const PENDING_KEY: &str = "portico.demo.pending";
@@ -202,6 +202,62 @@ struct Outcome {
     refreshed: Option<Result<(TokenSet, bool), String>>,
 }
 
+/// Steps 5–8: reads what the redirect brought back, exchanges the code, calls the API;
+/// each step's outcome goes to `outcome` as it happens.
+async fn return_trip(session: Session, outcome: RwSignal<Outcome>, client: RwSignal<String>) {
+    let pending = storage().and_then(|s| {
+        let raw = s.get_item(PENDING_KEY).ok().flatten();
+        let _ = s.remove_item(PENDING_KEY);
+        raw
+    });
+    let Some(pending) = pending.and_then(|raw| serde_json::from_str::<Pending>(&raw).ok()) else {
+        outcome.update(|o| o.checks = Some(Err("No demo was started in this tab.".to_owned())));
+        return;
+    };
+    client.set(pending.client_id.clone());
+    let d = match session.discovery().await {
+        Ok(d) => d,
+        Err(e) => {
+            outcome.update(|o| o.checks = Some(Err(e)));
+            return;
+        }
+    };
+    let query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let code = match steps::validate_callback(&query, &pending.state, &d.issuer) {
+        Ok(code) => code,
+        Err(e) => {
+            outcome.update(|o| o.checks = Some(Err(e.to_string())));
+            return;
+        }
+    };
+    outcome.update(|o| {
+        o.checks = Some(Ok(format!(
+            "state matches; iss is {}; code received.",
+            d.issuer
+        )))
+    });
+    let verifier = CodeVerifier::from_stored(pending.verifier);
+    let body = steps::token_request_body(&code, &redirect_uri(), &pending.client_id, &verifier);
+    outcome.update(|o| o.token_request = Some(format!("POST {}\n\n{body}", d.token_endpoint)));
+    let result =
+        http::exchange_code(&d, &code, &redirect_uri(), &pending.client_id, &verifier).await;
+    let access = result.as_ref().ok().map(|t| t.access_token.clone());
+    outcome.update(|o| o.tokens = Some(result.map_err(|e| e.to_string())));
+    if let Some(at) = access {
+        let me = match gloo_net::http::Request::get(portico_proto::paths::ME)
+            .header("authorization", &format!("Bearer {at}"))
+            .send()
+            .await
+        {
+            Ok(res) => res.text().await.unwrap_or_default(),
+            Err(e) => e.to_string(),
+        };
+        outcome.update(|o| o.me = Some(me));
+    }
+}
+
 /// Steps 5–8 on `/pkce-demo/callback`: validate, exchange, call the API, refresh.
 #[component]
 pub fn PkceDemoCallback() -> impl IntoView {
@@ -209,60 +265,7 @@ pub fn PkceDemoCallback() -> impl IntoView {
     let outcome = RwSignal::new(Outcome::default());
     let client = RwSignal::new(String::new());
     // Dispatched once when the page opens: the code is single-use.
-    let return_trip = Action::new_local(move |_: &()| async move {
-        let pending = storage().and_then(|s| {
-            let raw = s.get_item(PENDING_KEY).ok().flatten();
-            let _ = s.remove_item(PENDING_KEY);
-            raw
-        });
-        let Some(pending) = pending.and_then(|raw| serde_json::from_str::<Pending>(&raw).ok())
-        else {
-            outcome.update(|o| o.checks = Some(Err("No demo was started in this tab.".to_owned())));
-            return;
-        };
-        client.set(pending.client_id.clone());
-        let d = match session.discovery().await {
-            Ok(d) => d,
-            Err(e) => {
-                outcome.update(|o| o.checks = Some(Err(e)));
-                return;
-            }
-        };
-        let query = web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .unwrap_or_default();
-        let code = match steps::validate_callback(&query, &pending.state, &d.issuer) {
-            Ok(code) => code,
-            Err(e) => {
-                outcome.update(|o| o.checks = Some(Err(e.to_string())));
-                return;
-            }
-        };
-        outcome.update(|o| {
-            o.checks = Some(Ok(format!(
-                "state matches; iss is {}; code received.",
-                d.issuer
-            )))
-        });
-        let verifier = CodeVerifier::from_stored(pending.verifier);
-        let body = steps::token_request_body(&code, &redirect_uri(), &pending.client_id, &verifier);
-        outcome.update(|o| o.token_request = Some(format!("POST {}\n\n{body}", d.token_endpoint)));
-        let result =
-            http::exchange_code(&d, &code, &redirect_uri(), &pending.client_id, &verifier).await;
-        let access = result.as_ref().ok().map(|t| t.access_token.clone());
-        outcome.update(|o| o.tokens = Some(result.map_err(|e| e.to_string())));
-        if let Some(at) = access {
-            let me = match gloo_net::http::Request::get(portico_proto::paths::ME)
-                .header("authorization", &format!("Bearer {at}"))
-                .send()
-                .await
-            {
-                Ok(res) => res.text().await.unwrap_or_default(),
-                Err(e) => e.to_string(),
-            };
-            outcome.update(|o| o.me = Some(me));
-        }
-    });
+    let return_trip = Action::new_local(move |_: &()| return_trip(session, outcome, client));
     return_trip.dispatch(());
     // Input: the refresh token to use.
     let refresh_tokens = Action::new_local(move |rt: &String| {
@@ -300,7 +303,21 @@ pub fn PkceDemoCallback() -> impl IntoView {
     view! {
         <section class="page demo" aria-labelledby="demo-cb-title">
             <h1 id="demo-cb-title">"PKCE demo: the return trip"</h1>
-            {move || {
+            <ReturnSteps outcome refresh=Callback::new(refresh)/>
+            <p><a href="/pkce-demo">"Start again"</a></p>
+        </section>
+    }
+}
+
+/// What each step of the return trip did so far.
+#[component]
+fn ReturnSteps(
+    outcome: RwSignal<Outcome>,
+    refresh: Callback<leptos::ev::MouseEvent>,
+) -> impl IntoView {
+    let refresh = move |ev| refresh.run(ev);
+    view! {
+        {move || {
                 let o = outcome.get();
                 view! {
                     <Step n=5 title="Validate the callback" code=snippet(STEPS_SOURCE, "validate_callback")>
@@ -353,8 +370,6 @@ pub fn PkceDemoCallback() -> impl IntoView {
                     })}
                 }
             }}
-            <p><a href="/pkce-demo">"Start again"</a></p>
-        </section>
     }
 }
 

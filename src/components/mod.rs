@@ -15,7 +15,7 @@ mod message;
 pub use button::Button;
 pub use copy::CopyButton;
 pub use dialogs::{ConfirmDialog, SecretDialog};
-pub use fields::{DurationInput, TextField};
+pub use fields::TextField;
 pub use item_list::{Item, ItemList};
 pub use loaded::{api_error, LoadError, Loaded};
 pub use message::{Alert, Msg};

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use portico_proto::validate::SPA_MUST_ROTATE;
 use portico_proto::AppType;
 
+use super::duration::DurationInput;
 use super::form::Form;
-use crate::components::{sig, DurationInput, TextField};
+use crate::components::{sig, TextField};
 use crate::pages::app_detail::draft::Draft;
 
 /// One text field of the draft: its value, edits, error and blur all wired to `form`.

@@ -2,6 +2,7 @@
 //! server's own messages, Save, and a guard against leaving with unsaved changes (links,
 //! Back and Forward, reload and closing the tab).
 
+mod duration;
 mod fields;
 mod form;
 

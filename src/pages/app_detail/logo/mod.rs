@@ -1,23 +1,24 @@
 //! The app's logo: picked, checked for type and size in the browser, previewed, uploaded
 //! as raw bytes; removable.
 
+mod buttons;
+
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use portico_proto::App;
 
-use crate::api;
-use crate::components::{sig, Button, Msg};
+use crate::components::{sig, Msg};
 use crate::format::{check_logo_file, sniff_image, LOGO_MAX_BYTES, LOGO_TYPE_MESSAGE};
 use crate::keygen::js_error;
-use crate::session::use_session;
+use buttons::LogoButtons;
 
 /// A checked file waiting to be uploaded.
 #[derive(Clone)]
-struct Picked {
-    bytes: Vec<u8>,
-    mime: &'static str,
-    preview_url: String,
+pub struct Picked {
+    pub bytes: Vec<u8>,
+    pub mime: &'static str,
+    pub preview_url: String,
 }
 
 async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
@@ -46,8 +47,6 @@ fn revoke(p: &Picked) {
 
 #[component]
 pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView {
-    let session = use_session();
-    let current = sig(move || app.with(|a| a.as_ref().and_then(|a| a.logo_url.clone())));
     let picked = RwSignal::new(None::<Picked>);
     let error = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
@@ -95,60 +94,6 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
         }
     };
 
-    // After a change the server gives the logo a new versioned URL: reload the app.
-    let reload = move |id: String| async move {
-        match api::get::<App>(&session, &format!("/api/v1/apps/{id}")).await {
-            Ok(a) => app.update(|cur| {
-                if let Some(cur) = cur.as_mut() {
-                    cur.logo_url = a.logo_url;
-                }
-            }),
-            Err(e) => error.set(Some(e.message)),
-        }
-    };
-
-    let id = client_id.clone();
-    let upload = Action::new_local(move |p: &Picked| {
-        let (p, id) = (p.clone(), id.clone());
-        async move {
-            let path = format!("/api/v1/apps/{id}/logo");
-            match api::put_bytes(&session, &path, p.mime, &p.bytes).await {
-                Ok(()) => {
-                    reload(id).await;
-                    clear_pick();
-                    status.set(Some("Logo uploaded.".to_owned()));
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        }
-    });
-    let id = client_id.clone();
-    let remove = Action::new_local(move |_: &()| {
-        let id = id.clone();
-        async move {
-            match api::delete::<()>(&session, &format!("/api/v1/apps/{id}/logo")).await {
-                Ok(()) => {
-                    reload(id).await;
-                    status.set(Some("Logo removed.".to_owned()));
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        }
-    });
-    let (uploading, removing) = (upload.pending(), remove.pending());
-    let busy = sig(move || uploading.get() || removing.get());
-    let start_upload = move |()| {
-        if let Some(p) = picked.get_untracked() {
-            error.set(None);
-            upload.dispatch(p);
-        }
-    };
-    let start_remove = move |()| {
-        error.set(None);
-        status.set(None);
-        remove.dispatch(());
-    };
-
     view! {
         <section class="card panel" aria-labelledby="logo-title">
             <h2 id="logo-title">"Logo"</h2>
@@ -162,17 +107,7 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
                     <p id="logo-hint" class="hint">
                         {format!("PNG, JPEG or WebP, at most {} KiB; square images look best.", LOGO_MAX_BYTES / 1024)}
                     </p>
-                    <div class="actions start">
-                        <Button label="Upload logo" working="Uploading…" class="primary" busy=uploading
-                            disabled=sig(move || removing.get() || picked.with(Option::is_none)) on_click=start_upload/>
-                        <span hidden=sig(move || picked.with(Option::is_none))>
-                            <Button label="Cancel" disabled=busy on_click=move |()| clear_pick()/>
-                        </span>
-                        <span hidden=sig(move || current.with(Option::is_none) || picked.with(Option::is_some))>
-                            <Button label="Remove logo" working="Removing…" class="danger-link" busy=removing
-                                disabled=uploading on_click=start_remove/>
-                        </span>
-                    </div>
+                    <LogoButtons app client_id picked error status clear=Callback::new(move |()| clear_pick())/>
                 </div>
             </div>
             <Msg text=error error=true/>

@@ -103,20 +103,7 @@ pub fn AppNew() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let secret = RwSignal::new(None::<String>);
     let created_id = RwSignal::new(None::<String>);
-    // Said before the form is sent, when the server would refuse it anyway.
-    let apps = api::read_path(session, "/api/v1/apps");
-    let limit_note = sig(move || {
-        apps.get()
-            .and_then(|t| api::parse::<AppList>(&t.ok()?).ok())
-            .and_then(|l| {
-                (l.apps.len() as u32 >= l.limit).then(|| {
-                    format!(
-                        "The limit of {} apps is reached; delete one before creating another.",
-                        l.limit
-                    )
-                })
-            })
-    });
+    let limit_note = limit_note(api::read_path(session, "/api/v1/apps"));
     let server_field = move |f: &'static str| error.with(|e| e.as_ref().and_then(|e| e.field(f)));
     let type_error = sig(move || {
         server_field("type").or_else(|| {
@@ -188,22 +175,7 @@ pub fn AppNew() -> impl IntoView {
             <p class="warning msg" role="alert">{limit_note}</p>
             <form class="form create" novalidate on:submit=submit>
                 <TypeCards chosen error message=type_error/>
-                <div class="field narrow-field">
-                    <label for="name">"Name" <span class="req" aria-hidden="true">" *"</span></label>
-                    <input id="name" name="name" type="text" required autocomplete="off"
-                        aria-invalid=sig(move || name_error.with(Option::is_some).to_string())
-                        aria-describedby="name-hint name-error"
-                        prop:value=name
-                        on:input=move |ev| {
-                            name.set(event_target_value(&ev));
-                            if server_field("name").is_some() {
-                                error.set(None);
-                            }
-                        }
-                        on:blur=move |_| name_touched.set(true)/>
-                    <p id="name-hint" class="hint">"Shown to users when the app asks for access. You can change it later."</p>
-                    <p id="name-error" class="field-error">{name_error}</p>
-                </div>
+                <NameField name error message=name_error touched=name_touched/>
                 <Msg text=other_error error=true/>
                 <div class="actions start">
                     <Button label="Create app" working="Creating…" class="primary" submit=true busy=busy
@@ -213,6 +185,47 @@ pub fn AppNew() -> impl IntoView {
             </form>
             <SecretDialog secret=secret on_done=after_secret/>
         </section>
+    }
+}
+
+/// Said before the form is sent, when the server would refuse it anyway.
+fn limit_note(apps: api::Read) -> Signal<Option<String>> {
+    sig(move || {
+        let l = api::parse::<AppList>(&apps.get()?.ok()?).ok()?;
+        (l.apps.len() as u32 >= l.limit).then(|| {
+            format!(
+                "The limit of {} apps is reached; delete one before creating another.",
+                l.limit
+            )
+        })
+    })
+}
+
+/// The name, checked as it is typed once left; typing clears the server's verdict on it.
+#[component]
+fn NameField(
+    name: RwSignal<String>,
+    error: RwSignal<Option<ApiError>>,
+    message: Signal<Option<String>>,
+    touched: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="field narrow-field">
+            <label for="name">"Name" <span class="req" aria-hidden="true">" *"</span></label>
+            <input id="name" name="name" type="text" required autocomplete="off"
+                aria-invalid=sig(move || message.with(Option::is_some).to_string())
+                aria-describedby="name-hint name-error"
+                prop:value=name
+                on:input=move |ev| {
+                    name.set(event_target_value(&ev));
+                    if error.with_untracked(|e| e.as_ref().is_some_and(|e| e.field("name").is_some())) {
+                        error.set(None);
+                    }
+                }
+                on:blur=move |_| touched.set(true)/>
+            <p id="name-hint" class="hint">"Shown to users when the app asks for access. You can change it later."</p>
+            <p id="name-error" class="field-error">{message}</p>
+        </div>
     }
 }
 

@@ -5,7 +5,9 @@ use portico_proto::Problem;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::auth::session::Session;
+use leptos::prelude::{Get, LocalResource, Signal};
+
+use crate::session::Session;
 
 /// A failed call: the server's problem detail when it sent one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +35,9 @@ impl ApiError {
     }
 }
 
+/// So that a failed read can be shown by an `ErrorBoundary`.
+impl std::error::Error for ApiError {}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -41,7 +46,7 @@ impl std::fmt::Display for ApiError {
 
 /// The body of a successful answer (`null` for 204 No Content), or the problem.
 /// Not generic: the network code exists once in the bundle, only parsing is per type.
-async fn read(res: Response) -> Result<String, ApiError> {
+async fn body_of(res: Response) -> Result<String, ApiError> {
     let status = res.status();
     if res.ok() {
         if status == 204 {
@@ -67,7 +72,8 @@ async fn read(res: Response) -> Result<String, ApiError> {
     })
 }
 
-fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+/// Reads an answer's text as `T` (see [`read`]).
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(ApiError::network)
 }
 
@@ -89,9 +95,9 @@ async fn send(
 ) -> Result<String, ApiError> {
     let res = make()?.send().await.map_err(ApiError::network)?;
     if res.status() == 401 && session.refresh().await.is_ok() {
-        return read(make()?.send().await.map_err(ApiError::network)?).await;
+        return body_of(make()?.send().await.map_err(ApiError::network)?).await;
     }
-    read(res).await
+    body_of(res).await
 }
 
 fn builder(method: &str, path: &str) -> RequestBuilder {
@@ -174,7 +180,7 @@ async fn public(method: &str, path: &str, json: Option<&str>) -> Result<String, 
             .map_err(ApiError::network)?,
         None => req.build().map_err(ApiError::network)?,
     };
-    read(req.send().await.map_err(ApiError::network)?).await
+    body_of(req.send().await.map_err(ApiError::network)?).await
 }
 
 /// For the interaction API: same-origin JSON (the browser adds Origin and the cookies).
@@ -187,4 +193,31 @@ pub async fn post_public<B: Serialize, T: DeserializeOwned>(
 
 pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     parse(&public("GET", path, None).await?)
+}
+
+/// A read a page renders: the text of `GET path` (authorized when a session is given),
+/// read again whenever `path` changes; a newer answer always replaces an older one. With
+/// `path` `None` it never finishes: there is nothing to read yet.
+pub type Read = LocalResource<Result<String, ApiError>>;
+
+/// Starts a [`Read`]. Not generic, so every page's read is one `LocalResource` in the
+/// bundle; pages turn the text into their type with [`parse`].
+pub fn read(session: Option<Session>, path: Signal<Option<String>>) -> Read {
+    LocalResource::new(move || {
+        let path = path.get();
+        async move {
+            let Some(path) = path else {
+                return std::future::pending().await;
+            };
+            match &session {
+                Some(s) => call(s, "GET", &path, None).await,
+                None => public("GET", &path, None).await,
+            }
+        }
+    })
+}
+
+/// A [`Read`] of one fixed path.
+pub fn read_path(session: Session, path: &str) -> Read {
+    read(Some(session), Signal::stored(Some(path.to_owned())))
 }

@@ -2,22 +2,47 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, StaticSegment};
+use portico_proto::console::CALLBACK_PATH;
 
 use leptos::task::spawn_local;
 
-use crate::auth::session::provide_session;
+use crate::guards::{RequireAdmin, RequireSignIn};
 use crate::pages::{AppDetail, AppNew, Audit};
 use crate::pages::{
     Apps, Callback, ConnectedAppsPage, Consent, Home, Login, NotFound, PkceDemo, PkceDemoCallback,
-    RequireAdmin, RequireSignIn,
 };
+use crate::session::provide_session;
+
+/// The console's redirect URI path (`proto`'s `CALLBACK_PATH`, "/a/b") as the router's two
+/// segments: `path!` takes only a literal, and one `StaticSegment` stops at a `/`.
+const CALLBACK: (&str, &str) = two_segments(CALLBACK_PATH);
+
+const fn two_segments(path: &'static str) -> (&'static str, &'static str) {
+    let bytes = path.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() && bytes[i] != b'/' {
+        i += 1;
+    }
+    if i >= bytes.len() {
+        return ("", "");
+    }
+    let (head, tail) = bytes.split_at(i);
+    let (_, first) = head.split_at(1);
+    let (_, second) = tail.split_at(1);
+    match (std::str::from_utf8(first), std::str::from_utf8(second)) {
+        (Ok(a), Ok(b)) => (a, b),
+        _ => ("", ""),
+    }
+}
 
 /// The whole console. Every page renders inside `<main>`; unknown paths get [`NotFound`].
 #[component]
 pub fn App() -> impl IntoView {
     let session = provide_session();
     let sign_out = move |_| {
+        // Fire and forget: nothing on the page shows its outcome, and the browser leaves
+        // for the start page when it is done.
         spawn_local(async move {
             session.sign_out().await;
             if let Some(w) = web_sys::window() {
@@ -62,8 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/login") view=Login/>
                     <Route path=path!("/consent") view=Consent/>
-                    // = portico_proto::console::CALLBACK_PATH (`path!` takes a literal).
-                    <Route path=path!("/auth/callback") view=Callback/>
+                    <Route path=(StaticSegment(CALLBACK.0), StaticSegment(CALLBACK.1)) view=Callback/>
                     <Route path=path!("/account/apps") view=|| view! { <RequireSignIn><ConnectedAppsPage/></RequireSignIn> }/>
                     <Route path=path!("/pkce-demo") view=PkceDemo/>
                     <Route path=path!("/pkce-demo/callback") view=PkceDemoCallback/>
@@ -77,5 +101,15 @@ pub fn App() -> impl IntoView {
                 <p>"Portico — a self-hosted OAuth 2.0 and OpenID Connect authorization server."</p>
             </footer>
         </Router>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_callback_route_is_protos_path() {
+        assert_eq!(format!("/{}/{}", CALLBACK.0, CALLBACK.1), CALLBACK_PATH);
     }
 }

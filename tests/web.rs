@@ -1,27 +1,15 @@
 //! The console's logic, run in headless Chromium by wasm-bindgen-test:
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p portico-console --target wasm32-unknown-unknown`.
 //!
-//! The console is a binary crate, so these tests compile its pure modules in by path
-//! (they depend on nothing else of the crate but `crate::format`, declared here too).
+//! They use the console library as the app does, and mount its components on the page.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(target_arch = "wasm32")]
 
-#[allow(dead_code)]
-#[path = "../src/format.rs"]
-mod format;
-
-#[allow(dead_code)]
-#[path = "../src/auth/pkce.rs"]
-mod pkce;
-
-#[allow(dead_code)]
-#[path = "../src/keygen.rs"]
-mod keygen;
-
-#[allow(dead_code)]
-#[path = "../src/pages/app_detail/draft.rs"]
-mod draft;
+use portico_console::components::SecretDialog;
+use portico_console::pages::app_detail::draft;
+use portico_console::pkce_client::steps as pkce;
+use portico_console::{format, keygen};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -196,14 +184,6 @@ async fn generates_an_ed25519_key_pair_in_the_browser() {
 
 // --- the secret dialog: shown once, closes only after "I have stored it" -----------------
 
-#[allow(dead_code)]
-#[path = "../src/pages/app_detail/ui.rs"]
-mod ui;
-
-#[allow(dead_code)]
-#[path = "../src/pages/app_detail/dialogs.rs"]
-mod dialogs;
-
 #[wasm_bindgen_test]
 async fn secret_dialog_closes_only_after_confirmation() {
     use leptos::prelude::*;
@@ -218,7 +198,7 @@ async fn secret_dialog_closes_only_after_confirmation() {
     let secret = RwSignal::new(None::<String>);
     let done = RwSignal::new(0);
     let _mounted = leptos::mount::mount_to(body, move || {
-        view! { <dialogs::SecretDialog secret=secret on_done=Callback::new(move |()| done.update(|n| *n += 1))/> }
+        view! { <SecretDialog secret=secret on_done=Callback::new(move |()| done.update(|n| *n += 1))/> }
     });
     let find = |sel: &str| -> web_sys::Element {
         match document.query_selector(sel) {

@@ -2,15 +2,14 @@
 //! secret show it once in a dialog before the app's page opens.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portico_proto::{validate, App, AppInput, AppList, AppType};
 
-use super::app_detail::ui::{sig, Button, Msg};
-use super::app_detail::SecretDialog;
 use crate::api::{self, ApiError};
-use crate::auth::session::use_session;
+use crate::components::SecretDialog;
+use crate::components::{sig, Button, Msg};
 use crate::format::type_label;
+use crate::session::use_session;
 
 /// What a type card says: best for, examples, how it authenticates.
 pub struct TypeCard {
@@ -74,7 +73,7 @@ struct FirstSecret {
 
 /// `POST /api/v1/apps`: the new app and, for types with secrets, its first secret.
 async fn create(
-    session: &crate::auth::session::Session,
+    session: &crate::session::Session,
     body: &AppInput,
 ) -> Result<(App, Option<String>), ApiError> {
     let json = serde_json::to_string(body).map_err(|e| ApiError {
@@ -101,21 +100,10 @@ pub fn AppNew() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
     let name_touched = RwSignal::new(false);
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let secret = RwSignal::new(None::<String>);
     let created_id = RwSignal::new(None::<String>);
-    let limit_note = RwSignal::new(None::<String>);
-    spawn_local(async move {
-        if let Ok(l) = api::get::<AppList>(&session, "/api/v1/apps").await {
-            if l.apps.len() as u32 >= l.limit {
-                limit_note.set(Some(format!(
-                    "The limit of {} apps is reached; delete one before creating another.",
-                    l.limit
-                )));
-            }
-        }
-    });
+    let limit_note = limit_note(api::read_path(session, "/api/v1/apps"));
     let server_field = move |f: &'static str| error.with(|e| e.as_ref().and_then(|e| e.field(f)));
     let type_error = sig(move || {
         server_field("type").or_else(|| {
@@ -138,19 +126,10 @@ pub fn AppNew() -> impl IntoView {
     });
 
     let go = navigate.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        submitted.set(true);
-        error.set(None);
-        let Ok(body) = create_body(chosen.get_untracked(), &name.get_untracked()) else {
-            return;
-        };
-        busy.set(true);
-        let go = go.clone();
-        spawn_local(async move {
+    // Input: the create body. Types with a secret show it before the app's page opens.
+    let create_app = Action::new_local(move |body: &AppInput| {
+        let (body, go) = (body.clone(), go.clone());
+        async move {
             match create(&session, &body).await {
                 Ok((app, client_secret)) => {
                     let id = app.client_id;
@@ -161,13 +140,27 @@ pub fn AppNew() -> impl IntoView {
                         }
                         None => go(&format!("/apps/{id}"), Default::default()),
                     }
+                    true
                 }
                 Err(e) => {
                     error.set(Some(e));
-                    busy.set(false);
+                    false
                 }
             }
-        });
+        }
+    });
+    // Busy from the click until the app's page opens: a success only leads there.
+    let busy = sig(move || create_app.pending().get() || create_app.value().get() == Some(true));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        submitted.set(true);
+        error.set(None);
+        if let Ok(body) = create_body(chosen.get_untracked(), &name.get_untracked()) {
+            create_app.dispatch(body);
+        }
     };
     let after_secret = move |()| {
         if let Some(id) = created_id.get_untracked() {
@@ -181,48 +174,8 @@ pub fn AppNew() -> impl IntoView {
             <h1 id="new-title">"Create an app"</h1>
             <p class="warning msg" role="alert">{limit_note}</p>
             <form class="form create" novalidate on:submit=submit>
-                <fieldset class="type-cards" aria-describedby="type-error">
-                    <legend>"What kind of app is it?"</legend>
-                    <div class="type-grid">
-                    {CARDS.iter().map(|c| {
-                        let t = c.t;
-                        let id = format!("type-{}", t.as_str());
-                        let for_id = id.clone();
-                        view! {
-                            <label class=sig(move || if chosen.get() == Some(t) { "type-card selected" } else { "type-card" }) for=for_id>
-                                <input type="radio" id=id name="type" value=t.as_str()
-                                    on:change=move |_| {
-                                        chosen.set(Some(t));
-                                        if server_field("type").is_some() {
-                                            error.set(None);
-                                        }
-                                    }/>
-                                <span class="type-name">{type_label(t)}</span>
-                                <span class="type-best">{c.best_for}</span>
-                                <span class="type-line"><span class="muted">"For example: "</span>{c.examples}</span>
-                                <span class="type-line"><span class="muted">"Signs in with: "</span>{c.auth}</span>
-                            </label>
-                        }
-                    }).collect_view()}
-                    </div>
-                    <p id="type-error" class="field-error">{type_error}</p>
-                </fieldset>
-                <div class="field narrow-field">
-                    <label for="name">"Name" <span class="req" aria-hidden="true">" *"</span></label>
-                    <input id="name" name="name" type="text" required autocomplete="off"
-                        aria-invalid=sig(move || name_error.with(Option::is_some).to_string())
-                        aria-describedby="name-hint name-error"
-                        prop:value=name
-                        on:input=move |ev| {
-                            name.set(event_target_value(&ev));
-                            if server_field("name").is_some() {
-                                error.set(None);
-                            }
-                        }
-                        on:blur=move |_| name_touched.set(true)/>
-                    <p id="name-hint" class="hint">"Shown to users when the app asks for access. You can change it later."</p>
-                    <p id="name-error" class="field-error">{name_error}</p>
-                </div>
+                <TypeCards chosen error message=type_error/>
+                <NameField name error message=name_error touched=name_touched/>
                 <Msg text=other_error error=true/>
                 <div class="actions start">
                     <Button label="Create app" working="Creating…" class="primary" submit=true busy=busy
@@ -232,6 +185,84 @@ pub fn AppNew() -> impl IntoView {
             </form>
             <SecretDialog secret=secret on_done=after_secret/>
         </section>
+    }
+}
+
+/// Said before the form is sent, when the server would refuse it anyway.
+fn limit_note(apps: api::Read) -> Signal<Option<String>> {
+    sig(move || {
+        let l = api::parse::<AppList>(&apps.get()?.ok()?).ok()?;
+        (l.apps.len() as u32 >= l.limit).then(|| {
+            format!(
+                "The limit of {} apps is reached; delete one before creating another.",
+                l.limit
+            )
+        })
+    })
+}
+
+/// The name, checked as it is typed once left; typing clears the server's verdict on it.
+#[component]
+fn NameField(
+    name: RwSignal<String>,
+    error: RwSignal<Option<ApiError>>,
+    message: Signal<Option<String>>,
+    touched: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="field narrow-field">
+            <label for="name">"Name" <span class="req" aria-hidden="true">" *"</span></label>
+            <input id="name" name="name" type="text" required autocomplete="off"
+                aria-invalid=sig(move || message.with(Option::is_some).to_string())
+                aria-describedby="name-hint name-error"
+                prop:value=name
+                on:input=move |ev| {
+                    name.set(event_target_value(&ev));
+                    if error.with_untracked(|e| e.as_ref().is_some_and(|e| e.field("name").is_some())) {
+                        error.set(None);
+                    }
+                }
+                on:blur=move |_| touched.set(true)/>
+            <p id="name-hint" class="hint">"Shown to users when the app asks for access. You can change it later."</p>
+            <p id="name-error" class="field-error">{message}</p>
+        </div>
+    }
+}
+
+/// The three app types as radio cards; choosing one clears the server's verdict on it.
+#[component]
+fn TypeCards(
+    chosen: RwSignal<Option<AppType>>,
+    error: RwSignal<Option<ApiError>>,
+    message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="type-cards" aria-describedby="type-error">
+            <legend>"What kind of app is it?"</legend>
+            <div class="type-grid">
+            {CARDS.iter().map(|c| {
+                let t = c.t;
+                let id = format!("type-{}", t.as_str());
+                let for_id = id.clone();
+                view! {
+                    <label class=sig(move || if chosen.get() == Some(t) { "type-card selected" } else { "type-card" }) for=for_id>
+                        <input type="radio" id=id name="type" value=t.as_str()
+                            on:change=move |_| {
+                                chosen.set(Some(t));
+                                if error.with_untracked(|e| e.as_ref().is_some_and(|e| e.field("type").is_some())) {
+                                    error.set(None);
+                                }
+                            }/>
+                        <span class="type-name">{type_label(t)}</span>
+                        <span class="type-best">{c.best_for}</span>
+                        <span class="type-line"><span class="muted">"For example: "</span>{c.examples}</span>
+                        <span class="type-line"><span class="muted">"Signs in with: "</span>{c.auth}</span>
+                    </label>
+                }
+            }).collect_view()}
+            </div>
+            <p id="type-error" class="field-error">{message}</p>
+        </fieldset>
     }
 }
 

@@ -2,13 +2,13 @@
 //! (`?before=<id>`), so it survives a reload and can be shared.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use portico_proto::AuditPage;
 
-use crate::api::{self, ApiError};
-use crate::auth::session::use_session;
+use crate::api;
+use crate::components::Loaded;
 use crate::format::date_time;
+use crate::session::use_session;
 
 pub const PAGE_SIZE: u32 = 50;
 
@@ -30,26 +30,36 @@ pub fn Audit() -> impl IntoView {
             .get("before")
             .and_then(|b| b.parse::<i64>().ok())
     };
-    let page = RwSignal::new(None::<Result<AuditPage, ApiError>>);
-    Effect::new(move |_| {
-        let b = before();
-        page.set(None);
-        spawn_local(async move {
-            page.set(Some(api::get::<AuditPage>(&session, &audit_path(b)).await));
-        });
-    });
+    // One read per `?before=`: a newer page always replaces an older one.
+    let page = api::read(
+        Some(session),
+        Signal::derive(move || Some(audit_path(before()))),
+    );
 
     view! {
         <section class="page" aria-labelledby="audit-title">
             <h1 id="audit-title">"Audit log"</h1>
             <p class="lead">"Every change administrators made to apps, newest first."</p>
-            {move || match page.get() {
-                None => view! { <p role="status">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                Some(Ok(p)) if p.entries.is_empty() => view! {
-                    <p class="empty">{if before().is_some() { "No older entries." } else { "Nothing has been changed yet." }}</p>
-                }.into_any(),
-                Some(Ok(p)) => view! {
+            <Loaded read=page announce=true render=move |t: String| {
+                let p = api::parse::<AuditPage>(&t)?;
+                let newest = before().is_some();
+                Ok(if p.entries.is_empty() {
+                    view! {
+                        <p class="empty">{if newest { "No older entries." } else { "Nothing has been changed yet." }}</p>
+                    }.into_any()
+                } else {
+                    view! { <Entries page=p newest/> }.into_any()
+                })
+            }/>
+        </section>
+    }
+}
+
+/// One page of entries, and the links to the newest and the next older page.
+#[component]
+fn Entries(page: AuditPage, newest: bool) -> impl IntoView {
+    let p = page;
+    view! {
                     <table class="stack audit">
                         <caption class="visually-hidden">"Audit log entries, newest first"</caption>
                         <thead>
@@ -68,12 +78,9 @@ pub fn Audit() -> impl IntoView {
                         </tbody>
                     </table>
                     <nav class="pager" aria-label="Audit log pages">
-                        {before().map(|_| view! { <a class="button" href="/audit">"Newest"</a> })}
+                        {newest.then(|| view! { <a class="button" href="/audit">"Newest"</a> })}
                         {p.next_before.map(|n| view! { <a class="button" href=format!("/audit?before={n}")>"Older"</a> })}
                     </nav>
-                }.into_any(),
-            }}
-        </section>
     }
 }
 

@@ -1,9 +1,9 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use portico_proto::interaction::{InteractionView, LoginRequest, Next};
 
 use crate::api::{self, ApiError};
+use crate::components::{Alert, Loaded};
 
 /// Goes where the server says next: the consent page, or back to the app.
 pub fn go(to: &str) {
@@ -12,24 +12,24 @@ pub fn go(to: &str) {
     }
 }
 
-/// The interaction as loaded: nothing yet, or the server's answer.
-pub type Loaded = RwSignal<Option<Result<InteractionView, ApiError>>>;
-
-/// Loads the interaction named in `?interaction=`.
-pub fn load_interaction() -> (Memo<Option<String>>, Loaded) {
+/// The interaction named in `?interaction=`, and its read. Without an id the read never
+/// finishes: the pages say so themselves.
+pub fn load_interaction() -> (Memo<Option<String>>, api::Read) {
     let query = use_query_map();
     let id = Memo::new(move |_| query.read().get("interaction"));
-    let view = RwSignal::new(None);
-    Effect::new(move |_| {
-        if let Some(id) = id.get() {
-            spawn_local(async move {
-                view.set(Some(
-                    api::get_public::<InteractionView>(&format!("/api/v1/interactions/{id}")).await,
-                ));
-            });
-        }
-    });
+    let view = api::read(
+        None,
+        Signal::derive(move || id.get().map(|id| format!("/api/v1/interactions/{id}"))),
+    );
     (id, view)
+}
+
+/// What a refused sign-in says.
+fn login_error(e: ApiError) -> String {
+    match e.status {
+        401 => "Wrong username or password.".to_owned(),
+        _ => e.message,
+    }
 }
 
 /// `/login?interaction=…`: the end user signs in; the flow then continues.
@@ -38,47 +38,49 @@ pub fn Login() -> impl IntoView {
     let (id, interaction) = load_interaction();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return; // no double submission
-        }
-        let Some(id) = id.get_untracked() else { return };
-        busy.set(true);
-        error.set(None);
+    // Input: the interaction id (the password is read here, not kept as the input).
+    let sign_in = Action::new_local(move |id: &String| {
+        let path = format!("/api/v1/interactions/{id}/login");
         let body = LoginRequest {
             username: username.get_untracked(),
             password: password.get_untracked(),
         };
-        spawn_local(async move {
-            match api::post_public::<_, Next>(&format!("/api/v1/interactions/{id}/login"), &body)
-                .await
-            {
-                Ok(next) => go(&next.redirect_to),
+        async move {
+            match api::post_public::<_, Next>(&path, &body).await {
+                Ok(next) => {
+                    go(&next.redirect_to);
+                    Ok(())
+                }
                 Err(e) => {
-                    error.set(Some(match e.status {
-                        429 => e.message.clone(),
-                        401 => "Wrong username or password.".to_owned(),
-                        _ => e.message.clone(),
-                    }));
                     password.set(String::new());
-                    busy.set(false);
+                    Err(login_error(e))
                 }
             }
-        });
+        }
+    });
+    // Busy from the click until the browser leaves: a success only starts the navigation.
+    let busy =
+        move || sign_in.pending().get() || sign_in.value().with(|v| matches!(v, Some(Ok(()))));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy() {
+            return; // no double submission
+        }
+        let Some(id) = id.get_untracked() else { return };
+        sign_in.clear();
+        sign_in.dispatch(id);
     };
     view! {
         <section class="page narrow" aria-labelledby="login-title">
             <h1 id="login-title">"Sign in"</h1>
-            {move || match interaction.get() {
-                Some(Ok(i)) => view! { <p class="lead">"to continue to " <strong>{i.app.name}</strong></p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                None if id.get().is_none() => view! {
-                    <p class="error" role="alert">"This page is reached from an application's sign-in link."</p>
+            {move || match id.get() {
+                None => view! { <Alert text="This page is reached from an application's sign-in link."/> }.into_any(),
+                Some(_) => view! {
+                    <Loaded read=interaction render=|t: String| {
+                        let i = api::parse::<InteractionView>(&t)?;
+                        Ok(view! { <p class="lead">"to continue to " <strong>{i.app.name}</strong></p> }.into_any())
+                    }/>
                 }.into_any(),
-                None => view! { <p>"Loading…"</p> }.into_any(),
             }}
             <form class="form" on:submit=submit>
                 <label for="username">"Username"</label>
@@ -89,9 +91,9 @@ pub fn Login() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password" required
                     prop:value=move || password.get()
                     on:input=move |ev| password.set(event_target_value(&ev))/>
-                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                {move || sign_in.value().get().and_then(Result::err).map(|e| view! { <Alert text=e/> })}
+                <button type="submit" class="primary" disabled=busy>
+                    {move || if busy() { "Signing in…" } else { "Sign in" }}
                 </button>
             </form>
         </section>

@@ -1,8 +1,8 @@
 //! One module per page. Pages stay thin: logic lives in plain types next to them.
 
 mod account;
-mod admin;
-mod app_detail;
+
+pub mod app_detail;
 mod app_new;
 mod apps;
 mod audit;
@@ -14,7 +14,7 @@ mod not_found;
 mod pkce_demo;
 
 pub use account::ConnectedAppsPage;
-pub use admin::{RequireAdmin, RequireSignIn};
+
 pub use app_detail::AppDetail;
 pub use app_new::AppNew;
 pub use apps::Apps;

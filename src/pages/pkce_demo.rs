@@ -1,22 +1,26 @@
 //! `/pkce-demo`: the authorization code flow with PKCE, step by step, next to the Rust
-//! code that does each step — the very functions of `auth::pkce` and `auth::flow`.
+//! code that does each step — the very functions of `pkce_client::steps` and `pkce_client::http`.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::flow;
-use crate::auth::pkce::{self, AuthorizationRequest, CodeVerifier, TokenSet};
-use crate::auth::session::{issuer, use_session};
 use crate::format::copy_to_clipboard;
+use crate::pkce_client::http;
+use crate::pkce_client::steps::{self, AuthorizationRequest, CodeVerifier, TokenSet};
+use crate::session::{issuer, use_session, Session};
 
 pub const DEMO_CALLBACK: &str = "/pkce-demo/callback";
 const PENDING_KEY: &str = "portico.demo.pending";
-const DEMO_SCOPE: &str = "openid profile email offline_access";
 
-const PKCE_SOURCE: &str = include_str!("../auth/pkce.rs");
-const FLOW_SOURCE: &str = include_str!("../auth/flow.rs");
+const STEPS_SOURCE: &str = include_str!("../pkce_client/steps.rs");
+const HTTP_SOURCE: &str = include_str!("../pkce_client/http.rs");
+
+/// What the demo app asks for: the console's scopes but `admin`, which no app may hold.
+fn demo_scope() -> String {
+    use portico_proto::scope::{EMAIL, OFFLINE_ACCESS, OPENID, PROFILE};
+    [OPENID, PROFILE, EMAIL, OFFLINE_ACCESS].join(" ")
+}
 
 /// The source of function `name` (with its doc comment) from `source`, for display.
 pub fn snippet(source: &str, name: &str) -> String {
@@ -82,7 +86,7 @@ fn Step(n: u8, title: &'static str, code: String, children: Children) -> impl In
 
 #[component]
 fn Secret(label: &'static str, value: String) -> impl IntoView {
-    let shown = pkce::mask(&value);
+    let shown = steps::mask(&value);
     view! {
         <p class="secret-line">
             <span class="muted">{label}": "</span><code>{shown}</code>
@@ -99,25 +103,20 @@ pub fn PkceDemo() -> impl IntoView {
     let client_id = RwSignal::new(query.read_untracked().get("client_id").unwrap_or_default());
     let prepared = RwSignal::new(None::<(String, String, String, String)>);
     let error = RwSignal::new(None::<String>);
-    let prepare = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        let id = client_id.get_untracked().trim().to_owned();
-        if id.is_empty() {
-            error.set(Some("Enter the client ID of a single-page app whose redirect URL is this demo's callback.".to_owned()));
-            return;
-        }
-        spawn_local(async move {
+    // Input: the client ID. Steps 1–4 run in the browser; only discovery goes out.
+    let make_request = Action::new_local(move |id: &String| {
+        let id = id.clone();
+        async move {
             let result = async {
                 let d = session.discovery().await?;
                 let verifier = CodeVerifier::generate().map_err(|e| e.to_string())?;
                 let challenge = verifier.challenge();
-                let state = pkce::new_state().map_err(|e| e.to_string())?;
-                let url = pkce::authorization_url(&AuthorizationRequest {
+                let state = steps::new_state().map_err(|e| e.to_string())?;
+                let url = steps::authorization_url(&AuthorizationRequest {
                     authorization_endpoint: &d.authorization_endpoint,
                     client_id: &id,
                     redirect_uri: &redirect_uri(),
-                    scope: DEMO_SCOPE,
+                    scope: &demo_scope(),
                     state: &state,
                     code_challenge: &challenge,
                 })
@@ -129,7 +128,17 @@ pub fn PkceDemo() -> impl IntoView {
                 Ok(p) => prepared.set(Some(p)),
                 Err(e) => error.set(Some(e)),
             }
-        });
+        }
+    });
+    let prepare = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let id = client_id.get_untracked().trim().to_owned();
+        if id.is_empty() {
+            error.set(Some("Enter the client ID of a single-page app whose redirect URL is this demo's callback.".to_owned()));
+            return;
+        }
+        make_request.dispatch(id);
     };
     let go = move |_| {
         let Some((verifier, _, state, url)) = prepared.get_untracked() else {
@@ -162,19 +171,19 @@ pub fn PkceDemo() -> impl IntoView {
             </form>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || prepared.get().map(|(verifier, challenge, state, url)| view! {
-                <Step n=1 title="Make a code verifier" code=snippet(PKCE_SOURCE, "generate")>
+                <Step n=1 title="Make a code verifier" code=snippet(STEPS_SOURCE, "generate")>
                     <p>"32 random bytes from the browser, base64url: 43 characters. It never leaves this tab until the token request."</p>
                     <p><code class="verifier">{verifier}</code></p>
                 </Step>
-                <Step n=2 title="Derive the S256 challenge" code=snippet(PKCE_SOURCE, "s256_challenge")>
+                <Step n=2 title="Derive the S256 challenge" code=snippet(STEPS_SOURCE, "s256_challenge")>
                     <p>"SHA-256 of the verifier, base64url. Only this goes in the authorization request."</p>
                     <p><code class="challenge">{challenge}</code></p>
                 </Step>
-                <Step n=3 title="Make the state" code=snippet(PKCE_SOURCE, "new_state")>
+                <Step n=3 title="Make the state" code=snippet(STEPS_SOURCE, "new_state")>
                     <p>"Binds the answer to this browser (RFC 6749 §10.12)."</p>
                     <p><code>{state}</code></p>
                 </Step>
-                <Step n=4 title="Build the authorization URL" code=snippet(PKCE_SOURCE, "authorization_url")>
+                <Step n=4 title="Build the authorization URL" code=snippet(STEPS_SOURCE, "authorization_url")>
                     <p class="url"><code>{url}</code></p>
                     <button class="primary" on:click=go>"Go to authorization"</button>
                 </Step>
@@ -193,64 +202,85 @@ struct Outcome {
     refreshed: Option<Result<(TokenSet, bool), String>>,
 }
 
+/// Steps 5–8: reads what the redirect brought back, exchanges the code, calls the API;
+/// each step's outcome goes to `outcome` as it happens.
+async fn return_trip(session: Session, outcome: RwSignal<Outcome>, client: RwSignal<String>) {
+    let pending = storage().and_then(|s| {
+        let raw = s.get_item(PENDING_KEY).ok().flatten();
+        let _ = s.remove_item(PENDING_KEY);
+        raw
+    });
+    let Some(pending) = pending.and_then(|raw| serde_json::from_str::<Pending>(&raw).ok()) else {
+        outcome.update(|o| o.checks = Some(Err("No demo was started in this tab.".to_owned())));
+        return;
+    };
+    client.set(pending.client_id.clone());
+    let d = match session.discovery().await {
+        Ok(d) => d,
+        Err(e) => {
+            outcome.update(|o| o.checks = Some(Err(e)));
+            return;
+        }
+    };
+    let query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let code = match steps::validate_callback(&query, &pending.state, &d.issuer) {
+        Ok(code) => code,
+        Err(e) => {
+            outcome.update(|o| o.checks = Some(Err(e.to_string())));
+            return;
+        }
+    };
+    outcome.update(|o| {
+        o.checks = Some(Ok(format!(
+            "state matches; iss is {}; code received.",
+            d.issuer
+        )))
+    });
+    let verifier = CodeVerifier::from_stored(pending.verifier);
+    let body = steps::token_request_body(&code, &redirect_uri(), &pending.client_id, &verifier);
+    outcome.update(|o| o.token_request = Some(format!("POST {}\n\n{body}", d.token_endpoint)));
+    let result =
+        http::exchange_code(&d, &code, &redirect_uri(), &pending.client_id, &verifier).await;
+    let access = result.as_ref().ok().map(|t| t.access_token.clone());
+    outcome.update(|o| o.tokens = Some(result.map_err(|e| e.to_string())));
+    if let Some(at) = access {
+        let me = match gloo_net::http::Request::get(portico_proto::paths::ME)
+            .header("authorization", &format!("Bearer {at}"))
+            .send()
+            .await
+        {
+            Ok(res) => res.text().await.unwrap_or_default(),
+            Err(e) => e.to_string(),
+        };
+        outcome.update(|o| o.me = Some(me));
+    }
+}
+
 /// Steps 5–8 on `/pkce-demo/callback`: validate, exchange, call the API, refresh.
 #[component]
 pub fn PkceDemoCallback() -> impl IntoView {
     let session = use_session();
     let outcome = RwSignal::new(Outcome::default());
     let client = RwSignal::new(String::new());
-    spawn_local(async move {
-        let pending = storage().and_then(|s| {
-            let raw = s.get_item(PENDING_KEY).ok().flatten();
-            let _ = s.remove_item(PENDING_KEY);
-            raw
-        });
-        let Some(pending) = pending.and_then(|raw| serde_json::from_str::<Pending>(&raw).ok())
-        else {
-            outcome.update(|o| o.checks = Some(Err("No demo was started in this tab.".to_owned())));
-            return;
-        };
-        client.set(pending.client_id.clone());
-        let d = match session.discovery().await {
-            Ok(d) => d,
-            Err(e) => {
-                outcome.update(|o| o.checks = Some(Err(e)));
-                return;
+    // Dispatched once when the page opens: the code is single-use.
+    let return_trip = Action::new_local(move |_: &()| return_trip(session, outcome, client));
+    return_trip.dispatch(());
+    // Input: the refresh token to use.
+    let refresh_tokens = Action::new_local(move |rt: &String| {
+        let rt = rt.clone();
+        async move {
+            let result = async {
+                let d = session.discovery().await?;
+                let set = http::refresh(&d, &rt, &client.get_untracked())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let rotated = set.refresh_token.as_deref().is_some_and(|n| n != rt);
+                Ok::<_, String>((set, rotated))
             }
-        };
-        let query = web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .unwrap_or_default();
-        let code = match pkce::validate_callback(&query, &pending.state, &d.issuer) {
-            Ok(code) => code,
-            Err(e) => {
-                outcome.update(|o| o.checks = Some(Err(e.to_string())));
-                return;
-            }
-        };
-        outcome.update(|o| {
-            o.checks = Some(Ok(format!(
-                "state matches; iss is {}; code received.",
-                d.issuer
-            )))
-        });
-        let verifier = CodeVerifier::from_stored(pending.verifier);
-        let body = pkce::token_request_body(&code, &redirect_uri(), &pending.client_id, &verifier);
-        outcome.update(|o| o.token_request = Some(format!("POST {}\n\n{body}", d.token_endpoint)));
-        let result =
-            flow::exchange_code(&d, &code, &redirect_uri(), &pending.client_id, &verifier).await;
-        let access = result.as_ref().ok().map(|t| t.access_token.clone());
-        outcome.update(|o| o.tokens = Some(result.map_err(|e| e.to_string())));
-        if let Some(at) = access {
-            let me = match gloo_net::http::Request::get("/api/v1/me")
-                .header("authorization", &format!("Bearer {at}"))
-                .send()
-                .await
-            {
-                Ok(res) => res.text().await.unwrap_or_default(),
-                Err(e) => e.to_string(),
-            };
-            outcome.update(|o| o.me = Some(me));
+            .await;
+            outcome.update(|o| o.refreshed = Some(result));
         }
     });
     let refresh = move |_| {
@@ -265,27 +295,32 @@ pub fn PkceDemoCallback() -> impl IntoView {
                         .and_then(|t| t.refresh_token.clone())
                 })
         });
-        let Some(rt) = current else { return };
-        spawn_local(async move {
-            let result = async {
-                let d = session.discovery().await?;
-                let set = flow::refresh(&d, &rt, &client.get_untracked())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let rotated = set.refresh_token.as_deref().is_some_and(|n| n != rt);
-                Ok::<_, String>((set, rotated))
-            }
-            .await;
-            outcome.update(|o| o.refreshed = Some(result));
-        });
+        if let Some(rt) = current {
+            refresh_tokens.dispatch(rt);
+        }
     };
+
     view! {
         <section class="page demo" aria-labelledby="demo-cb-title">
             <h1 id="demo-cb-title">"PKCE demo: the return trip"</h1>
-            {move || {
+            <ReturnSteps outcome refresh=Callback::new(refresh)/>
+            <p><a href="/pkce-demo">"Start again"</a></p>
+        </section>
+    }
+}
+
+/// What each step of the return trip did so far.
+#[component]
+fn ReturnSteps(
+    outcome: RwSignal<Outcome>,
+    refresh: Callback<leptos::ev::MouseEvent>,
+) -> impl IntoView {
+    let refresh = move |ev| refresh.run(ev);
+    view! {
+        {move || {
                 let o = outcome.get();
                 view! {
-                    <Step n=5 title="Validate the callback" code=snippet(PKCE_SOURCE, "validate_callback")>
+                    <Step n=5 title="Validate the callback" code=snippet(STEPS_SOURCE, "validate_callback")>
                         {match o.checks.clone() {
                             None => view! { <p>"Checking…"</p> }.into_any(),
                             Some(Ok(m)) => view! { <p class="ok" role="status">{m}</p> }.into_any(),
@@ -293,12 +328,12 @@ pub fn PkceDemoCallback() -> impl IntoView {
                         }}
                     </Step>
                     {o.token_request.clone().map(|req| view! {
-                        <Step n=6 title="Exchange the code with the verifier" code=snippet(PKCE_SOURCE, "token_request_body")>
+                        <Step n=6 title="Exchange the code with the verifier" code=snippet(STEPS_SOURCE, "token_request_body")>
                             <pre class="request"><code>{req}</code></pre>
                         </Step>
                     })}
                     {o.tokens.clone().map(|t| view! {
-                        <Step n=7 title="Read the token response" code=snippet(PKCE_SOURCE, "process_token_response")>
+                        <Step n=7 title="Read the token response" code=snippet(STEPS_SOURCE, "process_token_response")>
                             {match t {
                                 Ok(t) => view! {
                                     <div class="tokens">
@@ -313,14 +348,14 @@ pub fn PkceDemoCallback() -> impl IntoView {
                         </Step>
                     })}
                     {o.me.clone().map(|me| view! {
-                        <Step n=8 title="Call the API with the access token" code=snippet(FLOW_SOURCE, "exchange_code")>
-                            <p>"GET /api/v1/me with Authorization: Bearer …"</p>
+                        <Step n=8 title="Call the API with the access token" code=snippet(HTTP_SOURCE, "exchange_code")>
+                            <p>"GET " {portico_proto::paths::ME} " with Authorization: Bearer …"</p>
                             <pre class="me"><code>{me}</code></pre>
                             <button class="primary" on:click=refresh>"Refresh"</button>
                         </Step>
                     })}
                     {o.refreshed.clone().map(|r| view! {
-                        <Step n=9 title="Refresh (with rotation)" code=snippet(PKCE_SOURCE, "refresh_request_body")>
+                        <Step n=9 title="Refresh (with rotation)" code=snippet(STEPS_SOURCE, "refresh_request_body")>
                             {match r {
                                 Ok((t, rotated)) => view! {
                                     <div class="refreshed">
@@ -335,8 +370,6 @@ pub fn PkceDemoCallback() -> impl IntoView {
                     })}
                 }
             }}
-            <p><a href="/pkce-demo">"Start again"</a></p>
-        </section>
     }
 }
 
@@ -346,15 +379,15 @@ mod tests {
 
     #[test]
     fn snippets_are_the_real_functions() {
-        let s = snippet(PKCE_SOURCE, "authorization_url");
+        let s = snippet(STEPS_SOURCE, "authorization_url");
         assert!(s.starts_with("/// Step 4"), "{s}");
         assert!(s.contains("code_challenge_method") && s.ends_with('}'));
-        let g = snippet(PKCE_SOURCE, "generate");
+        let g = snippet(STEPS_SOURCE, "generate");
         assert!(
             g.starts_with("/// Step 1") || g.contains("getrandom::fill"),
             "{g}"
         );
-        assert!(snippet(FLOW_SOURCE, "exchange_code").contains("token_request_body"));
-        assert_eq!(snippet(PKCE_SOURCE, "no_such_function"), "");
+        assert!(snippet(HTTP_SOURCE, "exchange_code").contains("token_request_body"));
+        assert_eq!(snippet(STEPS_SOURCE, "no_such_function"), "");
     }
 }

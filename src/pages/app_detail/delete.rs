@@ -1,13 +1,12 @@
 //! Deleting an app: a confirmation that asks for the app's name.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use super::dialogs::ConfirmDialog;
-use super::ui::{sig, Button};
 use crate::api;
-use crate::auth::session::use_session;
+use crate::components::ConfirmDialog;
+use crate::components::{sig, Button};
+use crate::session::use_session;
 
 /// The typed confirmation matches when it is the name, ignoring surrounding spaces.
 pub fn name_confirmed(typed: &str, name: &str) -> bool {
@@ -20,18 +19,13 @@ pub fn DeletePanel(client_id: String, #[prop(into)] name: Signal<String>) -> imp
     let navigate = use_navigate();
     let open = RwSignal::new(false);
     let typed = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let confirmed = sig(move || typed.with(|t| name.with(|n| name_confirmed(t, n))));
 
-    let confirm = move |()| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        let path = format!("/api/v1/apps/{client_id}");
-        let navigate = navigate.clone();
-        spawn_local(async move {
+    let path = format!("/api/v1/apps/{client_id}");
+    let delete = Action::new_local(move |_: &()| {
+        let (path, navigate) = (path.clone(), navigate.clone());
+        async move {
             match api::delete::<()>(&session, &path).await {
                 Ok(()) => {
                     open.set(false);
@@ -39,8 +33,13 @@ pub fn DeletePanel(client_id: String, #[prop(into)] name: Signal<String>) -> imp
                 }
                 Err(e) => error.set(Some(e.message)),
             }
-            busy.set(false);
-        });
+        }
+    });
+    let busy = delete.pending();
+    let confirm = move |()| {
+        if !busy.get_untracked() {
+            delete.dispatch(());
+        }
     };
 
     view! {

@@ -2,15 +2,14 @@
 //! warns when it is the last.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use portico_proto::secret::MAX_SECRETS_PER_APP;
 use portico_proto::{App, AppKind, NewSecret, SecretInfo};
 
-use super::dialogs::{ConfirmDialog, SecretDialog};
-use super::ui::{sig, Button, Item, ItemList, Msg};
 use crate::api;
-use crate::auth::session::use_session;
+use crate::components::{sig, Button, Item, ItemList, Msg};
+use crate::components::{ConfirmDialog, SecretDialog};
 use crate::format::{date, date_or_never};
+use crate::session::use_session;
 
 pub fn secrets_of(app: &App) -> Vec<SecretInfo> {
     match &app.kind {
@@ -56,27 +55,19 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
     let secrets = sig(move || app.with(|a| a.as_ref().map(secrets_of).unwrap_or_default()));
     let count = sig(move || secrets.with(Vec::len));
     let full = sig(move || count.get() >= MAX_SECRETS_PER_APP);
-    let adding = RwSignal::new(false);
     let add_error = RwSignal::new(None::<String>);
     let shown = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
 
     let target = RwSignal::new(None::<SecretInfo>);
     let confirm_open = RwSignal::new(false);
-    let deleting = RwSignal::new(false);
     let delete_error = RwSignal::new(None::<String>);
     let hint = sig(move || target.with(|t| t.as_ref().map(|s| s.hint.clone()).unwrap_or_default()));
 
-    let id = client_id.clone();
-    let add = move |()| {
-        if adding.get_untracked() {
-            return;
-        }
-        adding.set(true);
-        add_error.set(None);
-        status.set(None);
-        let path = format!("/api/v1/apps/{id}/secrets");
-        spawn_local(async move {
+    let path = format!("/api/v1/apps/{client_id}/secrets");
+    let add = Action::new_local(move |_: &()| {
+        let path = path.clone();
+        async move {
             match api::post::<_, NewSecret>(&session, &path, &()).await {
                 Ok(s) => {
                     app.update(|a| {
@@ -94,18 +85,24 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
                 }
                 Err(e) => add_error.set(Some(e.message)),
             }
-            adding.set(false);
-        });
+        }
+    });
+    let adding = add.pending();
+    let start_add = move |()| {
+        if adding.get_untracked() {
+            return;
+        }
+        add_error.set(None);
+        status.set(None);
+        add.dispatch(());
     };
 
     let id = client_id.clone();
-    let confirm_delete = move |()| {
-        let Some(s) = target.get_untracked() else {
-            return;
-        };
-        deleting.set(true);
+    // Input: the secret to delete.
+    let delete = Action::new_local(move |s: &SecretInfo| {
+        let s = s.clone();
         let path = format!("/api/v1/apps/{id}/secrets/{}", s.id);
-        spawn_local(async move {
+        async move {
             match api::delete::<()>(&session, &path).await {
                 Ok(()) => {
                     app.update(|a| {
@@ -118,8 +115,12 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
                 }
                 Err(e) => delete_error.set(Some(e.message)),
             }
-            deleting.set(false);
-        });
+        }
+    });
+    let confirm_delete = move |()| {
+        if let Some(s) = target.get_untracked() {
+            delete.dispatch(s);
+        }
     };
     let ask_delete = move |sid: String| {
         target.set(secrets.with_untracked(|l| l.iter().find(|s| s.id == sid).cloned()));
@@ -138,7 +139,7 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
                 empty="No secrets. The app cannot authenticate with a secret until you add one."
                 on_delete=ask_delete/>
             <div class="panel-actions">
-                <Button label="Add secret" working="Adding…" busy=adding disabled=full on_click=add
+                <Button label="Add secret" working="Adding…" busy=adding disabled=full on_click=start_add
                     describedby="secrets-limit"/>
                 <span id="secrets-limit" class="muted">
                     {sig(move || if full.get() {
@@ -154,7 +155,7 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
             <ConfirmDialog open=confirm_open id="delete-secret"
                 title=sig(move || format!("Delete secret {}?", hint.get()))
                 confirm_label="Delete secret".to_owned()
-                busy=deleting error=delete_error on_confirm=confirm_delete>
+                busy=delete.pending() error=delete_error on_confirm=confirm_delete>
                 <p class=sig(move || if count.get() <= 1 { "warning" } else { "" })>
                     {sig(move || delete_warning(&hint.get(), count.get().saturating_sub(1)))}
                 </p>

@@ -1,7 +1,9 @@
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+//! Route guards: pages that need a signed-in user, or an administrator, render inside one.
 
-use crate::auth::session::use_session;
+use leptos::prelude::*;
+
+use crate::components::Alert;
+use crate::session::use_session;
 
 /// Wraps pages for any signed-in user: signs in when needed.
 #[component]
@@ -15,29 +17,33 @@ pub fn RequireAdmin(children: ChildrenFn) -> impl IntoView {
     view! { <Gate admin=true>{children()}</Gate> }
 }
 
+/// Where to come back to after signing in: this page, query included.
+fn here() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.pathname().ok()?, l.search().ok()?))
+        })
+        .unwrap_or_else(|| "/apps".to_owned())
+}
+
 #[component]
 fn Gate(admin: bool, children: ChildrenFn) -> impl IntoView {
     let session = use_session();
-    let error = RwSignal::new(None::<String>);
+    // Succeeds by leaving the page; only a failure comes back.
+    let sign_in = Action::new_local(move |return_to: &String| {
+        let return_to = return_to.clone();
+        async move { session.begin_sign_in(&return_to).await }
+    });
     Effect::new(move |_| {
         if !session.signed_in() {
-            let here = web_sys::window()
-                .and_then(|w| {
-                    let l = w.location();
-                    Some(format!("{}{}", l.pathname().ok()?, l.search().ok()?))
-                })
-                .unwrap_or_else(|| "/apps".to_owned());
-            spawn_local(async move {
-                if let Err(e) = session.begin_sign_in(&here).await {
-                    error.set(Some(e));
-                }
-            });
+            sign_in.dispatch(here());
         }
     });
     view! {
         {move || {
-            if let Some(e) = error.get() {
-                view! { <section class="page"><p class="error" role="alert">{e}</p></section> }.into_any()
+            if let Some(Err(e)) = sign_in.value().get() {
+                view! { <section class="page"><Alert text=e/></section> }.into_any()
             } else if !session.signed_in() {
                 view! { <section class="page"><p>"Signing you in…"</p></section> }.into_any()
             } else if admin && !session.is_admin() {

@@ -4,7 +4,7 @@
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
-use super::ui::{sig, Button, Msg};
+use super::{sig, Button, Msg};
 use crate::format::copy_to_clipboard;
 
 /// Opens or closes the dialog to follow `open`.
@@ -102,7 +102,7 @@ pub fn ConfirmDialog(
     id: &'static str,
     #[prop(into)] title: Signal<String>,
     #[prop(into)] confirm_label: Signal<String>,
-    busy: RwSignal<bool>,
+    #[prop(into)] busy: Signal<bool>,
     error: RwSignal<Option<String>>,
     #[prop(into)] on_confirm: Callback<()>,
     /// When given, the confirm button is enabled only while it is true.

@@ -7,12 +7,17 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
-use super::flow::{self, Discovery};
-use super::pkce::{self, AuthorizationRequest, CodeVerifier, TokenSet};
+use crate::pkce_client::http::{self, Discovery};
+use crate::pkce_client::steps::{self, AuthorizationRequest, CodeVerifier, TokenSet};
 
 pub use portico_proto::console::{CALLBACK_PATH, CLIENT_ID};
-pub const SCOPE: &str = "openid profile email admin offline_access";
 const PENDING_KEY: &str = "portico.console.pending";
+
+/// What the console asks for: who you are, the admin API, and a refresh token.
+pub fn console_scope() -> String {
+    use portico_proto::scope::{ADMIN, EMAIL, OFFLINE_ACCESS, OPENID, PROFILE};
+    [OPENID, PROFILE, EMAIL, ADMIN, OFFLINE_ACCESS].join(" ")
+}
 
 /// What must survive the redirect to the authorization endpoint and back.
 #[derive(Serialize, Deserialize)]
@@ -100,22 +105,22 @@ impl Session {
         if let Some(d) = self.discovery.get_untracked() {
             return Ok(d);
         }
-        let d = flow::discover(&issuer()).await?;
+        let d = http::discover(&issuer()).await?;
         self.discovery.set(Some(d.clone()));
         Ok(d)
     }
 
-    /// Sends the browser to sign in; it comes back to `/auth/callback`, then `return_to`.
+    /// Sends the browser to sign in; it comes back to `CALLBACK_PATH`, then `return_to`.
     pub async fn begin_sign_in(&self, return_to: &str) -> Result<(), String> {
         let d = self.discovery().await?;
         let verifier = CodeVerifier::generate().map_err(|e| e.to_string())?;
-        let state = pkce::new_state().map_err(|e| e.to_string())?;
+        let state = steps::new_state().map_err(|e| e.to_string())?;
         let redirect_uri = format!("{}{CALLBACK_PATH}", issuer());
-        let url = pkce::authorization_url(&AuthorizationRequest {
+        let url = steps::authorization_url(&AuthorizationRequest {
             authorization_endpoint: &d.authorization_endpoint,
             client_id: CLIENT_ID,
             redirect_uri: &redirect_uri,
-            scope: SCOPE,
+            scope: &console_scope(),
             state: &state,
             code_challenge: &verifier.challenge(),
         })
@@ -137,7 +142,7 @@ impl Session {
             .map_err(|_| "could not navigate".to_owned())
     }
 
-    /// Finishes sign-in on `/auth/callback`: validates the response, exchanges the code,
+    /// Finishes sign-in on `CALLBACK_PATH`: validates the response, exchanges the code,
     /// keeps the tokens in memory, and returns where to go.
     pub async fn complete_sign_in(&self, query: &str) -> Result<String, String> {
         let storage = session_storage().ok_or("sessionStorage is not available")?;
@@ -150,11 +155,11 @@ impl Session {
         let _ = storage.remove_item(PENDING_KEY);
         let pending: Pending = serde_json::from_str(&raw).map_err(|e| e.to_string())?;
         let d = self.discovery().await?;
-        let code =
-            pkce::validate_callback(query, &pending.state, &d.issuer).map_err(|e| e.to_string())?;
+        let code = steps::validate_callback(query, &pending.state, &d.issuer)
+            .map_err(|e| e.to_string())?;
         let redirect_uri = format!("{}{CALLBACK_PATH}", issuer());
         let verifier = CodeVerifier::from_stored(pending.verifier);
-        let set = flow::exchange_code(&d, &code, &redirect_uri, CLIENT_ID, &verifier)
+        let set = http::exchange_code(&d, &code, &redirect_uri, CLIENT_ID, &verifier)
             .await
             .map_err(|e| e.to_string())?;
         self.accept(set);
@@ -190,6 +195,8 @@ impl Session {
                     .with_untracked(|t| t.as_ref().map(|t| t.access_token.clone()))
                     == expected
                 {
+                    // Fire and forget: a failed refresh signs out (`refresh` clears the
+                    // tokens), which the pages already follow.
                     spawn_local(async move {
                         let _ = s.refresh().await;
                     });
@@ -207,7 +214,7 @@ impl Session {
             return Err("No refresh token.".to_owned());
         };
         let d = self.discovery().await?;
-        match flow::refresh(&d, &rt, CLIENT_ID).await {
+        match http::refresh(&d, &rt, CLIENT_ID).await {
             Ok(set) => {
                 self.accept(set);
                 Ok(())
@@ -224,7 +231,7 @@ impl Session {
         let Some(token) = self.access_token() else {
             return;
         };
-        if let Ok(res) = gloo_net::http::Request::get("/api/v1/me")
+        if let Ok(res) = gloo_net::http::Request::get(portico_proto::paths::ME)
             .header("authorization", &format!("Bearer {token}"))
             .send()
             .await
@@ -245,7 +252,7 @@ impl Session {
             .tokens
             .with_untracked(|t| t.as_ref().and_then(|t| t.refresh_token.clone()));
         if let (Some(rt), Ok(d)) = (rt, self.discovery().await) {
-            let _ = flow::revoke(&d, &rt, "refresh_token", CLIENT_ID).await;
+            let _ = http::revoke(&d, &rt, "refresh_token", CLIENT_ID).await;
         }
         // Same origin: the browser sends the HttpOnly cookie and the Origin header.
         let _ = gloo_net::http::Request::delete("/api/v1/session")

@@ -1,10 +1,10 @@
 //! The network side of the PKCE client: discovery, code exchange, refresh, revocation
-//! (gloo-net). Each step builds its request with `pkce` and reads the answer with it.
+//! (gloo-net). Each step builds its request with `steps` and reads the answer with it.
 
 use gloo_net::http::Request;
 use serde::Deserialize;
 
-use super::pkce::{self, CodeVerifier, TokenError, TokenSet};
+use super::steps::{self, CodeVerifier, TokenError, TokenSet};
 
 /// RFC 8414 §2 metadata: the endpoints this client needs.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -25,7 +25,7 @@ fn network(e: impl std::fmt::Display) -> TokenError {
 
 /// RFC 8414 §3: fetches the metadata and checks that it names the issuer asked for.
 pub async fn discover(issuer: &str) -> Result<Discovery, String> {
-    let url = format!("{issuer}/.well-known/oauth-authorization-server");
+    let url = format!("{issuer}{}", portico_proto::paths::OAUTH_METADATA);
     let res = Request::get(&url).send().await.map_err(|e| e.to_string())?;
     if !res.ok() {
         return Err(format!("Discovery failed: HTTP {}", res.status()));
@@ -61,10 +61,10 @@ pub async fn exchange_code(
 ) -> Result<TokenSet, TokenError> {
     let (status, body) = post_form(
         &d.token_endpoint,
-        pkce::token_request_body(code, redirect_uri, client_id, verifier),
+        steps::token_request_body(code, redirect_uri, client_id, verifier),
     )
     .await?;
-    pkce::process_token_response(status, &body)
+    steps::process_token_response(status, &body)
 }
 
 /// RFC 6749 §6.
@@ -75,10 +75,10 @@ pub async fn refresh(
 ) -> Result<TokenSet, TokenError> {
     let (status, body) = post_form(
         &d.token_endpoint,
-        pkce::refresh_request_body(refresh_token, client_id),
+        steps::refresh_request_body(refresh_token, client_id),
     )
     .await?;
-    pkce::process_token_response(status, &body)
+    steps::process_token_response(status, &body)
 }
 
 /// RFC 7009 §2.
@@ -90,7 +90,7 @@ pub async fn revoke(
 ) -> Result<(), TokenError> {
     let (status, body) = post_form(
         &d.revocation_endpoint,
-        pkce::revocation_body(token, hint, client_id),
+        steps::revocation_body(token, hint, client_id),
     )
     .await?;
     if status == 200 {

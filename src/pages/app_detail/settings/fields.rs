@@ -1,0 +1,90 @@
+//! The form's fields, grouped by the app types that have them.
+
+use leptos::prelude::*;
+use portico_proto::validate::SPA_MUST_ROTATE;
+use portico_proto::AppType;
+
+use super::duration::DurationInput;
+use super::form::Form;
+use crate::components::{sig, TextField};
+use crate::pages::app_detail::draft::Draft;
+
+/// One text field of the draft: its value, edits, error and blur all wired to `form`.
+#[component]
+pub fn DraftText(
+    form: Form,
+    id: &'static str,
+    label: &'static str,
+    get: fn(&Draft) -> String,
+    set: fn(&mut Draft, String),
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    view! {
+        <TextField id label value=form.text(get) set=form.edit(id, set) error=form.error_for(id)
+            on_blur=form.blur(id) hint multiline input_type required/>
+    }
+}
+
+/// Redirect URLs and refresh-token rules (web and single-page apps).
+#[component]
+pub fn RefreshFields(form: Form) -> impl IntoView {
+    // Single-page apps always rotate (RFC 9700 §4.14.2): their switch is on and locked.
+    let locked = form.t == AppType::SinglePage;
+    let rotate = sig(move || locked || form.draft.with(|d| d.rotate_refresh_token));
+    view! {
+        <fieldset class="group">
+            <legend>"Sign-in"</legend>
+            <DraftText form id="redirect_uris" label="Redirect URLs" multiline=true
+                get=|d| d.redirect_uris.clone() set=|d, v| d.redirect_uris = v
+                hint="One per line, exactly as your app sends them: https, or http only on localhost. No wildcards, no #fragment."/>
+        </fieldset>
+        <fieldset class="group">
+            <legend>"Refresh tokens"</legend>
+            <p class="hint">"Issued only when the app asks for the offline_access scope."</p>
+            <label class="check">
+                <input id="rotate_refresh_token" type="checkbox" prop:checked=rotate
+                    disabled=locked aria-describedby=locked.then_some("rotate_refresh_token-hint")
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        form.draft.update(|d| d.rotate_refresh_token = on);
+                        form.changed("rotate_refresh_token");
+                    }/>
+                " Rotate the refresh token on each use"
+            </label>
+            {locked.then_some(view! { <p id="rotate_refresh_token-hint" class="hint">{SPA_MUST_ROTATE}</p> })}
+            <p id="rotate_refresh_token-error" class="field-error">{form.error_for("rotate_refresh_token")}</p>
+            <DurationInput id="refresh_token_absolute_lifetime" label="Absolute expiry"
+                value=form.duration(|d| d.absolute.clone())
+                set=form.edit_duration("refresh_token_absolute_lifetime", |d, v| d.absolute = v)
+                error=form.error_for("refresh_token_absolute_lifetime")
+                on_blur=form.blur("refresh_token_absolute_lifetime")
+                hint="Time from sign-in after which the user must sign in again, e.g. 30d."/>
+            <DurationInput id="refresh_token_inactivity_lifetime" label="Inactivity expiry"
+                value=form.duration(|d| d.inactivity.clone())
+                set=form.edit_duration("refresh_token_inactivity_lifetime", |d, v| d.inactivity = v)
+                error=form.error_for("refresh_token_inactivity_lifetime")
+                on_blur=form.blur("refresh_token_inactivity_lifetime")
+                hint="Unused for this long, the refresh token expires, e.g. 7d or 12h."/>
+        </fieldset>
+    }
+}
+
+/// Who is shown as the developer on the consent page (single-page apps).
+#[component]
+pub fn DeveloperFields(form: Form) -> impl IntoView {
+    view! {
+        <fieldset class="group">
+            <legend>"Developer"</legend>
+            <p class="hint">"Shown to users on the consent page. Optional."</p>
+            <DraftText form id="developer_name" label="Developer name"
+                get=|d| d.developer_name.clone() set=|d, v| d.developer_name = v/>
+            <DraftText form id="developer_email" label="Developer e-mail" input_type="email"
+                get=|d| d.developer_email.clone() set=|d, v| d.developer_email = v/>
+            <DraftText form id="privacy_policy_url" label="Privacy policy URL" input_type="url"
+                get=|d| d.privacy_policy_url.clone() set=|d, v| d.privacy_policy_url = v/>
+        </fieldset>
+    }
+}

@@ -80,6 +80,8 @@ pub fn cutoff(table: PurgeTable, now: i64) -> i64 {
         PurgeTable::RevokedAccessTokens | PurgeTable::UsedAssertions => now - EXPIRY_MARGIN,
         PurgeTable::RefreshTokensOfRevokedGrants => now - REVOKED_GRANT_RETENTION,
         PurgeTable::RetiredRefreshTokens => now - RETIRED_REFRESH_RETENTION,
+        // The longest abuse-limit window is 5 minutes; a day leaves no doubt it has ended.
+        PurgeTable::AttemptWindows => now - 86_400,
     }
 }
 

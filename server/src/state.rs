@@ -106,6 +106,7 @@ impl AppState {
             .apps
             .upsert_builtin_app(&console_app(&config.issuer, now))
             .await?;
+        let limits = Arc::new(Limits::for_store(&stores.attempts));
         Ok(Self(Arc::new(AppStateInner {
             endpoints: portico_proto::paths::Endpoints::for_issuer(&config.issuer),
             config: Arc::new(config),
@@ -115,7 +116,7 @@ impl AppState {
             clock: clock.clone(),
             clients,
             origins,
-            limits: Arc::new(Limits::default()),
+            limits,
             usage: Arc::new(UsageRecorder::default()),
             verified: Arc::new(VerifiedTokens::default()),
             metrics,

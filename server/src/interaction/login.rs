@@ -13,7 +13,7 @@ use crate::crypto::{password, random};
 use crate::http::json::ApiJson;
 use crate::http::problem::ApiError;
 use crate::oauth::{authorize, cookies};
-use crate::runtime::limits::{Limits, Reservation};
+use crate::runtime::limits::{Limits, Ticket};
 use crate::state::AppState;
 use crate::store::{AuditRecord, BrowserSession, InteractionRecord, UserRecord};
 
@@ -32,7 +32,7 @@ pub async fn login(
     let Some(user) = check_password(&state, &body.username, body.password).await? else {
         return Err(attempt.failed(&state, &i, now).await);
     };
-    attempt.succeeded(&state.limits);
+    attempt.succeeded(&state.limits).await;
     let set_cookie = start_session(&state, &user, now).await?;
     state
         .stores
@@ -51,8 +51,8 @@ struct Attempt<'a> {
     username: String,
     ip: String,
     user_key: String,
-    per_user: Reservation<'a>,
-    per_addr: Reservation<'a>,
+    per_user: Ticket<'a>,
+    per_addr: Ticket<'a>,
 }
 
 impl<'a> Attempt<'a> {
@@ -76,11 +76,13 @@ impl<'a> Attempt<'a> {
         };
         let per_user = limits
             .login_user_addr
-            .reserve(vec![user_key.clone()], now)
+            .reserve_ticket(vec![user_key.clone()], now)
+            .await
             .map_err(too_many)?;
         let per_addr = limits
             .login_addr
-            .reserve(vec![format!("ip:{ip}")], now)
+            .reserve_ticket(vec![format!("ip:{ip}")], now)
+            .await
             .map_err(too_many)?;
         let delay = limits.login_user.delay(&username, now);
         if !delay.is_zero() {
@@ -97,10 +99,13 @@ impl<'a> Attempt<'a> {
 
     /// A right password: the attempt does not count, and this address's earlier failures
     /// for the user are forgiven.
-    fn succeeded(self, limits: &Limits) {
-        self.per_user.succeeded();
-        self.per_addr.succeeded();
-        limits.login_user_addr.forget(&self.user_key);
+    async fn succeeded(self, limits: &Limits) {
+        self.per_user.succeeded().await;
+        self.per_addr.succeeded().await;
+        limits
+            .login_user_addr
+            .forget_everywhere(&self.user_key)
+            .await;
     }
 
     /// A wrong password: the attempt counts; the failure that starts a lockout is recorded
@@ -115,8 +120,8 @@ impl<'a> Attempt<'a> {
         } = self;
         state.limits.login_user.fail(&username, now);
         state.metrics.signin_failures.inc();
-        let locked_user = per_user.failed();
-        let locked_addr = per_addr.failed();
+        let locked_user = per_user.failed().await;
+        let locked_addr = per_addr.failed().await;
         if locked_user || locked_addr {
             state.metrics.signin_lockouts.inc();
             let detail = if locked_user {

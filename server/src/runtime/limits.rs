@@ -8,12 +8,15 @@
 //!   come from (username + address, client + address), so a stranger elsewhere exhausts only
 //!   their own budget; `Slowdown` adds a per-username delay instead of a lockout.
 //!
-//! Counted per server copy, in memory; never permanent, so the right credential always works
-//! again later.
+//! Counted in memory per server copy, or, for a limiter made `shared` (sign-in on
+//! PostgreSQL), in the database, one budget for every copy; never permanent, so the right
+//! credential always works again later.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use crate::store::{AttemptStore, Budget};
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Entry {
@@ -25,15 +28,26 @@ struct Entry {
 }
 
 /// At most `max` failures (judged or in progress) per key in `window` seconds.
-#[derive(Debug)]
 pub struct AttemptLimiter {
     max: u32,
     window: i64,
     entries: Mutex<HashMap<String, Entry>>,
+    /// Counts kept in the database instead, under this limiter's name.
+    shared: Option<(&'static str, Arc<dyn AttemptStore>)>,
 }
 
 /// Most keys remembered before expired windows are swept.
 const SWEEP_AT: usize = 100_000;
+
+impl std::fmt::Debug for AttemptLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttemptLimiter")
+            .field("max", &self.max)
+            .field("window", &self.window)
+            .field("shared", &self.shared.as_ref().map(|(name, _)| name))
+            .finish_non_exhaustive()
+    }
+}
 
 impl AttemptLimiter {
     pub fn new(max: u32, window_secs: i64) -> Self {
@@ -41,6 +55,55 @@ impl AttemptLimiter {
             max,
             window: window_secs,
             entries: Mutex::new(HashMap::new()),
+            shared: None,
+        }
+    }
+
+    /// Counts in `store` under `name`, so every copy sharing the database spends one budget.
+    pub fn shared(mut self, name: &'static str, store: Arc<dyn AttemptStore>) -> Self {
+        self.shared = Some((name, store));
+        self
+    }
+
+    fn budget(&self) -> Budget {
+        Budget {
+            max: self.max,
+            window: self.window,
+        }
+    }
+
+    /// Reserves one attempt under every key (see `reserve`), in the database when the
+    /// limiter is shared. A database error refuses the attempt for a second rather than
+    /// judging it uncounted.
+    pub async fn reserve_ticket(&self, keys: Vec<String>, now: i64) -> Result<Ticket<'_>, u64> {
+        let Some((name, store)) = &self.shared else {
+            return self.reserve(keys, now).map(Ticket::Local);
+        };
+        match store.reserve_attempt(name, &keys, self.budget(), now).await {
+            Ok(Ok(())) => Ok(Ticket::Shared(SharedReservation {
+                name,
+                store: store.clone(),
+                keys,
+                budget: self.budget(),
+                judged: false,
+            })),
+            Ok(Err(retry)) => Err(retry),
+            Err(e) => {
+                tracing::warn!(error = %e, limiter = name, "could not reserve an attempt");
+                Err(1)
+            }
+        }
+    }
+
+    /// `forget`, in the database when the limiter is shared.
+    pub async fn forget_everywhere(&self, key: &str) {
+        match &self.shared {
+            None => self.forget(key),
+            Some((name, store)) => {
+                if let Err(e) = store.forget_attempts(name, key).await {
+                    tracing::warn!(error = %e, limiter = name, "could not forget failures");
+                }
+            }
         }
     }
 
@@ -152,6 +215,81 @@ impl Drop for Reservation<'_> {
     }
 }
 
+/// A reserved attempt, in memory or in the database.
+#[must_use = "judge the attempt with `failed` or `succeeded`"]
+pub enum Ticket<'a> {
+    Local(Reservation<'a>),
+    Shared(SharedReservation),
+}
+
+impl Ticket<'_> {
+    /// The attempt failed: it counts. `true` when this failure exhausted a budget.
+    pub async fn failed(self) -> bool {
+        match self {
+            Ticket::Local(r) => r.failed(),
+            Ticket::Shared(r) => r.judge(true).await,
+        }
+    }
+
+    /// The attempt succeeded: it does not count.
+    pub async fn succeeded(self) {
+        match self {
+            Ticket::Local(r) => r.succeeded(),
+            Ticket::Shared(r) => {
+                r.judge(false).await;
+            }
+        }
+    }
+}
+
+/// An attempt reserved in the database (see `AttemptLimiter::shared`).
+pub struct SharedReservation {
+    name: &'static str,
+    store: Arc<dyn AttemptStore>,
+    keys: Vec<String>,
+    budget: Budget,
+    judged: bool,
+}
+
+impl SharedReservation {
+    async fn judge(mut self, failed: bool) -> bool {
+        self.judged = true;
+        let keys = std::mem::take(&mut self.keys);
+        match self
+            .store
+            .judge_attempt(self.name, &keys, failed, self.budget)
+            .await
+        {
+            Ok(exhausted) => exhausted,
+            Err(e) => {
+                tracing::warn!(error = %e, limiter = self.name, "could not judge an attempt");
+                false
+            }
+        }
+    }
+}
+
+impl Drop for SharedReservation {
+    fn drop(&mut self) {
+        // Not judged (an error before the check finished): release it without counting,
+        // in the background since a drop cannot wait.
+        if self.judged || self.keys.is_empty() {
+            return;
+        }
+        let (name, store, keys, budget) = (
+            self.name,
+            self.store.clone(),
+            std::mem::take(&mut self.keys),
+            self.budget,
+        );
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                let _ = store.judge_attempt(name, &keys, false, budget).await;
+            });
+        }
+    }
+}
+
 /// A delay per key that grows with recent failures instead of locking the key: used per
 /// username, which anyone can name, so that guessing one user's password from many
 /// addresses gets slow while the user can still sign in.
@@ -217,6 +355,24 @@ pub struct Limits {
     /// Sign-in failures per username from anywhere: after 10 in 15 minutes each further
     /// attempt waits a second more, up to 5 s, but is still judged.
     pub login_user: Slowdown,
+}
+
+impl Limits {
+    /// The limits, with the sign-in budgets counted in `store` when it is shared by copies
+    /// (PostgreSQL). Client authentication stays per copy: it is on every token request's
+    /// path, and a database round trip and row lock per request would cap the token
+    /// endpoint's throughput; its credentials are 256-bit secrets and signatures, which a
+    /// per-copy budget already makes hopeless to guess.
+    pub fn for_store(store: &Arc<dyn AttemptStore>) -> Self {
+        let mut limits = Self::default();
+        if store.counts_attempts() {
+            limits.login_user_addr = limits
+                .login_user_addr
+                .shared("signin_user_addr", store.clone());
+            limits.login_addr = limits.login_addr.shared("signin_addr", store.clone());
+        }
+        limits
+    }
 }
 
 impl Default for Limits {

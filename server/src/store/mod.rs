@@ -4,6 +4,7 @@
 //! handlers.
 
 mod apps;
+mod attempts;
 mod audit;
 mod consents;
 mod grants;
@@ -19,6 +20,7 @@ mod sql;
 mod users;
 
 pub use apps::{AppRecord, AppStore};
+pub use attempts::{AttemptStore, Budget};
 pub use audit::{AuditRecord, AuditRow, AuditStore};
 pub use consents::{ConsentRecord, ConsentStore};
 pub use grants::{
@@ -72,6 +74,7 @@ pub trait Store:
     + ConsentStore
     + GrantStore
     + PurgeStore
+    + AttemptStore
 {
 }
 
@@ -89,6 +92,7 @@ impl<T> Store for T where
         + ConsentStore
         + GrantStore
         + PurgeStore
+        + AttemptStore
 {
 }
 
@@ -108,6 +112,7 @@ pub struct Stores {
     pub consents: Arc<dyn ConsentStore>,
     pub grants: Arc<dyn GrantStore>,
     pub purge: Arc<dyn PurgeStore>,
+    pub attempts: Arc<dyn AttemptStore>,
 }
 
 impl Stores {
@@ -125,7 +130,8 @@ impl Stores {
             interactions: store.clone(),
             consents: store.clone(),
             grants: store.clone(),
-            purge: store,
+            purge: store.clone(),
+            attempts: store,
         }
     }
 }

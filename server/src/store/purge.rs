@@ -23,10 +23,12 @@ pub enum PurgeTable {
     RefreshTokensOfRevokedGrants,
     /// Refresh tokens rotated away, by `rotated_at`.
     RetiredRefreshTokens,
+    /// Abuse-limit windows (PostgreSQL), by `window_start`.
+    AttemptWindows,
 }
 
 impl PurgeTable {
-    pub const ALL: [PurgeTable; 7] = [
+    pub const ALL: [PurgeTable; 8] = [
         PurgeTable::Interactions,
         PurgeTable::AuthorizationCodes,
         PurgeTable::BrowserSessions,
@@ -34,6 +36,7 @@ impl PurgeTable {
         PurgeTable::UsedAssertions,
         PurgeTable::RefreshTokensOfRevokedGrants,
         PurgeTable::RetiredRefreshTokens,
+        PurgeTable::AttemptWindows,
     ];
 
     /// A short name for logs.
@@ -46,6 +49,7 @@ impl PurgeTable {
             PurgeTable::UsedAssertions => "used_assertions",
             PurgeTable::RefreshTokensOfRevokedGrants => "refresh_tokens_of_revoked_grants",
             PurgeTable::RetiredRefreshTokens => "retired_refresh_tokens",
+            PurgeTable::AttemptWindows => "attempt_windows",
         }
     }
 }

@@ -319,3 +319,62 @@ async fn a_revocation_or_an_app_deletion_at_one_copy_is_honoured_by_the_others_w
     eprintln!("app deletion at copy 0 reached copies 1 and 2 in {took:?}");
     fleet.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_spread_over_three_copies_share_one_budget() {
+    let fleet = Fleet::start(3).await;
+    assert!(user_add(&fleet.db.url, &["alice"], PASSWORD)
+        .status
+        .success());
+    let browser = Browser::at(fleet.base(0));
+    let (_, challenge) = pkce_pair();
+    let callback = format!("{}/auth/callback", fleet.base(0));
+    let landing = browser
+        .authorize(&[
+            ("response_type", "code"),
+            ("client_id", "portico-console"),
+            ("redirect_uri", &callback),
+            ("scope", "openid"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            ("state", "s"),
+        ])
+        .await;
+    let interaction = landing.interaction().to_owned();
+    let attempt = |i: usize, password: &'static str| {
+        let url = format!("{}/api/v1/interactions/{interaction}/login", fleet.base(i));
+        let (cookie, origin, http) = (
+            browser.cookie_header(),
+            fleet.base(0).to_owned(),
+            fleet.http.clone(),
+        );
+        async move {
+            http.post(url)
+                .header("cookie", cookie)
+                .header("origin", origin)
+                .json(&json!({"username": "alice", "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // 12 wrong passwords at once, four at each copy.
+    let tasks: Vec<_> = (0..12)
+        .map(|n| tokio::spawn(attempt(n % 3, "not her password")))
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let judged = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(judged + refused, 12, "{statuses:?}");
+    assert!(judged <= 5, "{judged} judged over the fleet: {statuses:?}");
+    // The budget is spent at every copy, for the right password too, until the window ends.
+    for i in 0..3 {
+        assert_eq!(attempt(i, PASSWORD).await, 429, "copy {i}");
+    }
+    fleet.stop();
+}

@@ -6,6 +6,7 @@
 mod access_tokens;
 mod apps;
 mod assertions;
+mod attempts;
 mod audit;
 mod audited;
 mod changes;

@@ -48,6 +48,11 @@ fn dead_rows(table: PurgeTable) -> (&'static str, &'static str, &'static str) {
             "token_hash",
             "SELECT token_hash FROM refresh_tokens WHERE rotated_at < $1",
         ),
+        PurgeTable::AttemptWindows => (
+            "attempt_windows",
+            "(limiter, attempt_key)",
+            "SELECT limiter, attempt_key FROM attempt_windows WHERE window_start < $1",
+        ),
     }
 }
 

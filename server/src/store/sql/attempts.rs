@@ -1,0 +1,124 @@
+//! `AttemptStore`: abuse-limit windows in `attempt_windows`, one row per limiter and key.
+//! A reservation upserts each key's row (resetting a window that has ended), which locks the
+//! row until commit, so reservations of the same key from any copy queue there and each
+//! sees the attempts the previous ones left pending.
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use super::SqlStore;
+use crate::store::{AttemptStore, Budget, StoreResult};
+
+#[async_trait]
+impl AttemptStore for SqlStore {
+    fn counts_attempts(&self) -> bool {
+        self.shares_pools()
+    }
+
+    async fn reserve_attempt(
+        &self,
+        limiter: &str,
+        keys: &[String],
+        budget: Budget,
+        now: i64,
+    ) -> StoreResult<Result<(), u64>> {
+        // One order for every copy, so two reservations over the same keys cannot deadlock.
+        let mut keys: Vec<&String> = keys.iter().collect();
+        keys.sort();
+        keys.dedup();
+        let mut tx = self.writer().begin().await?;
+        let mut retry: Option<u64> = None;
+        for key in &keys {
+            let row = sqlx::query(
+                "INSERT INTO attempt_windows (limiter, attempt_key, window_start, failures, pending)
+                 VALUES ($1, $2, $3, 0, 0)
+                 ON CONFLICT (limiter, attempt_key) DO UPDATE SET
+                   failures = CASE WHEN attempt_windows.window_start <= $4 THEN 0
+                                   ELSE attempt_windows.failures END,
+                   pending = CASE WHEN attempt_windows.window_start <= $4 THEN 0
+                                  ELSE attempt_windows.pending END,
+                   window_start = CASE WHEN attempt_windows.window_start <= $4 THEN $3
+                                       ELSE attempt_windows.window_start END
+                 RETURNING failures, pending, window_start",
+            )
+            .bind(limiter)
+            .bind(key.as_str())
+            .bind(now)
+            .bind(now - budget.window)
+            .fetch_one(&mut *tx)
+            .await?;
+            let failures: i64 = row
+                .try_get::<i32, _>(0)
+                .map(i64::from)
+                .or_else(|_| row.try_get::<i64, _>(0))?;
+            let pending: i64 = row
+                .try_get::<i32, _>(1)
+                .map(i64::from)
+                .or_else(|_| row.try_get::<i64, _>(1))?;
+            let start: i64 = row.try_get(2)?;
+            if failures + pending >= i64::from(budget.max) {
+                let wait = u64::try_from((start + budget.window - now).max(1)).unwrap_or(1);
+                retry = Some(retry.map_or(wait, |r| r.max(wait)));
+            }
+        }
+        if let Some(r) = retry {
+            // Rolled back: a refused reservation charges nothing.
+            return Ok(Err(r));
+        }
+        for key in &keys {
+            sqlx::query(
+                "UPDATE attempt_windows SET pending = pending + 1
+                 WHERE limiter = $1 AND attempt_key = $2",
+            )
+            .bind(limiter)
+            .bind(key.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    async fn judge_attempt(
+        &self,
+        limiter: &str,
+        keys: &[String],
+        failed: bool,
+        budget: Budget,
+    ) -> StoreResult<bool> {
+        let mut exhausted = false;
+        for key in keys {
+            let row = sqlx::query(
+                "UPDATE attempt_windows
+                 SET pending = CASE WHEN pending > 0 THEN pending - 1 ELSE 0 END,
+                     failures = failures + $3
+                 WHERE limiter = $1 AND attempt_key = $2
+                 RETURNING failures",
+            )
+            .bind(limiter)
+            .bind(key)
+            .bind(i32::from(failed))
+            .fetch_optional(self.writer())
+            .await?;
+            if let (true, Some(row)) = (failed, row) {
+                let failures: i64 = row
+                    .try_get::<i32, _>(0)
+                    .map(i64::from)
+                    .or_else(|_| row.try_get::<i64, _>(0))?;
+                exhausted |= failures == i64::from(budget.max);
+            }
+        }
+        Ok(exhausted)
+    }
+
+    async fn forget_attempts(&self, limiter: &str, key: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE attempt_windows SET failures = 0 WHERE limiter = $1 AND attempt_key = $2",
+        )
+        .bind(limiter)
+        .bind(key)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+}

@@ -21,8 +21,8 @@ use crate::runtime::clients::Client;
 use crate::signing::TokenService;
 use crate::store::{AuditStore, GrantStore, UserRecord, UserStore};
 
-/// Everything a grant may use, and nothing else: the token endpoint builds it from
-/// `AppState` (`oauth::token`), so a grant cannot reach the admin API's stores or caches.
+/// Everything a grant uses, and nothing else: the token endpoint builds it from `AppState`
+/// (`oauth::token`), so what a grant reads and writes is listed here, not the whole state.
 pub struct GrantDeps<'a> {
     /// Codes, grants, refresh tokens and assertion `jti`s: what every grant writes.
     pub grants: &'a dyn GrantStore,

@@ -25,20 +25,11 @@ pub fn alg_label(alg: KeyAlg) -> &'static str {
 }
 
 /// A freshly generated pair, both halves as PEM. `Debug` hides the private key.
+#[derive(Debug)]
 pub struct KeyPairPem {
     pub alg: KeyAlg,
-    pub private_pem: String,
+    pub private_pem: portico_proto::Secret,
     pub public_pem: String,
-}
-
-impl std::fmt::Debug for KeyPairPem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyPairPem")
-            .field("alg", &self.alg)
-            .field("private_pem", &"[redacted]")
-            .field("public_pem", &self.public_pem)
-            .finish()
-    }
 }
 
 /// RFC 7468 §2: base64 body wrapped at 64 columns between BEGIN and END lines.
@@ -143,7 +134,7 @@ pub async fn generate(alg: KeyAlg) -> Result<KeyPairPem, String> {
     let public_der = export(&subtle, "spki", &pair.get_public_key()).await?;
     Ok(KeyPairPem {
         alg,
-        private_pem: pem("PRIVATE KEY", &private_der),
+        private_pem: pem("PRIVATE KEY", &private_der).into(),
         public_pem: pem("PUBLIC KEY", &public_der),
     })
 }

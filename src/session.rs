@@ -172,8 +172,8 @@ impl Session {
             .tokens
             .with_untracked(|t| t.as_ref().and_then(|t| t.refresh_token.clone()));
         let tokens = Tokens {
-            access_token: set.access_token,
-            refresh_token: set.refresh_token.or(keep),
+            access_token: set.access_token.into_exposed(),
+            refresh_token: set.refresh_token.map(|r| r.into_exposed()).or(keep),
             scope: set.scope,
             expires_at: now_ms() + set.expires_in as f64 * 1000.0,
         };

@@ -31,7 +31,18 @@ local method = os.getenv("BENCH_METHOD") or "GET"
 local threads = {}
 local next_id = 0
 
+-- BENCH_ADDRS: "host:port,host:port": several copies of the server; thread i talks to copy
+-- i mod n (the URL's Host header stays the first copy's, the issuer every copy shares).
+local addrs = {}
+for hostport in (os.getenv("BENCH_ADDRS") or ""):gmatch("[^,]+") do
+  local host, port = hostport:match("^(.*):(%d+)$")
+  table.insert(addrs, wrk.lookup(host, port)[1])
+end
+
 function setup(thread)
+  if #addrs > 1 then
+    thread.addr = addrs[(next_id % #addrs) + 1]
+  end
   thread:set("id", next_id)
   next_id = next_id + 1
   table.insert(threads, thread)

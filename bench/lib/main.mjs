@@ -28,7 +28,12 @@ const cfg = {
   conns: (env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number),
   repeats: Number(env.BENCH_REPEATS ?? 2),
   scenarios: env.BENCH_SCENARIOS ? new Set(env.BENCH_SCENARIOS.split(',')) : null,
-  out: env.BENCH_OUT ?? join(root, 'docs/benchmarks.md'),
+  // BENCH_DATABASE=postgres: Portico on the throwaway PostgreSQL server bench/run starts
+  // (PORTICO_TEST_POSTGRES_URL), BENCH_COPIES copies of it behind wrk's threads in turn.
+  postgres: env.BENCH_DATABASE === 'postgres' ? env.PORTICO_TEST_POSTGRES_URL : null,
+  copies: Number(env.BENCH_COPIES ?? 1),
+  out: env.BENCH_OUT ?? join(root, env.BENCH_DATABASE === 'postgres'
+    ? `docs/benchmarks-postgres-${env.BENCH_COPIES ?? 1}.md` : 'docs/benchmarks.md'),
   portico: env.BENCH_PORTICO ?? join(env.CARGO_TARGET_DIR ? resolve(env.CARGO_TARGET_DIR) : join(root, 'target'), 'release/portico'),
   ceiling: join(env.CARGO_TARGET_DIR ? resolve(env.CARGO_TARGET_DIR) : join(root, 'bench/ceiling/target'), 'release/portico-bench-ceiling'),
   work: join(root, 'bench/.work'),
@@ -111,7 +116,9 @@ let seq = 0;
  * One timed run. spec: { url, method, headers[], mode: fixed|list|chain, body, lines[],
  * chainPrefix }. Returns the summary with req/s of successful answers and peak RSS.
  */
+let porticoAddrs = null; // set once Portico is up: its copies, for BENCH_ADDRS
 async function wrk(spec, c, pid) {
+  if (!spec.addrs && porticoAddrs && spec.url.startsWith(porticoAddrs.base)) spec = { ...spec, addrs: porticoAddrs.list };
   const threads = Math.min(c, 2);
   const id = ++seq;
   const outFile = join(cfg.work, `wrk-${id}.json`);
@@ -126,6 +133,8 @@ async function wrk(spec, c, pid) {
     benchEnv.BENCH_LIST = listFile;
   }
   if (spec.chainPrefix) benchEnv.BENCH_CHAIN_PREFIX = spec.chainPrefix;
+  // Several copies: each wrk thread talks to the next copy in turn (bench.lua, setup).
+  if (spec.addrs && spec.addrs.length > 1) benchEnv.BENCH_ADDRS = spec.addrs.join(',');
   const args = ['-t', String(threads), '-c', String(c), '-d', `${cfg.duration}s`, '--timeout', '5s',
     '-s', cfg.lua, ...spec.headers.flatMap((h) => ['-H', h]), spec.url];
   let peak = 0;
@@ -190,22 +199,30 @@ function tryVersion(cmd, args) {
   try { return sh(cmd, args).split('\n')[0]; } catch { return 'n/a'; }
 }
 
-async function startPortico(dbUrl, port) {
+async function startPortico(dbUrl, port, issuer) {
   const proc = launch('portico', cfg.portico, ['serve', '--addr', `127.0.0.1:${port}`, '--management-addr', '127.0.0.1:0', '--shutdown-delay', '0',
-    '--database-url', dbUrl, '--console-dir', join(root, 'dist')]);
+    '--database-url', dbUrl, '--console-dir', join(root, 'dist'), ...(issuer ? ['--issuer', issuer] : [])]);
   const base = `http://127.0.0.1:${port}`;
   await waitReady(`${base}/.well-known/openid-configuration`, proc);
   return { proc, base };
 }
 
 async function setupPortico() {
-  const dbUrl = `sqlite://${join(cfg.work, 'portico.db')}`;
+  const dbUrl = cfg.postgres ?? `sqlite://${join(cfg.work, 'portico.db')}`;
   // Users the real way: `portico user add`, password on standard input, before the start.
   sh(cfg.portico, ['user', 'add', ADMIN.username, '--admin', '--database-url', dbUrl], `${ADMIN.password}\n`);
   sh(cfg.portico, ['user', 'add', USER.username, '--email', USER.email, '--name', USER.name,
     '--database-url', dbUrl], `${USER.password}\n`);
   const port = await freePort();
   const { proc, base } = await startPortico(dbUrl, port);
+  // Further copies on the same database answer for the first one's issuer.
+  const addrs = [`127.0.0.1:${port}`];
+  const others = [];
+  for (let i = 1; i < cfg.copies; i++) {
+    const p2 = await freePort();
+    others.push((await startPortico(dbUrl, p2, base)).proc);
+    addrs.push(`127.0.0.1:${p2}`);
+  }
   const token = await portico.adminToken(base, ADMIN.username, ADMIN.password);
   const admin = (m, p, b) => portico.admin(base, token, m, p, b);
   const m2m = await admin('POST', '/apps', { type: 'machine_to_machine', name: 'bench m2m secret' });
@@ -225,7 +242,7 @@ async function setupPortico() {
   const first = await exchangeCode(`${base}/oauth2/token`, webAuth, code, REDIRECT, pkce.verifier);
   const codeUrl = authorizeUrl(base, '/oauth2/authorize', params('openid profile email offline_access')).toString();
   return {
-    name: 'Portico', proc, base, dbUrl, port,
+    name: cfg.copies > 1 ? `Portico ×${cfg.copies}` : 'Portico', proc, base, dbUrl, port, addrs, others,
     tokenUrl: `${base}/oauth2/token`, introspectUrl: `${base}/oauth2/introspect`, meUrl: `${base}/api/v1/me`,
     m2mAuth: basic(m2m.client_id, m2m.client_secret),
     jwt: { clientId: m2mJwt.client_id, audience: `${base}/oauth2/token`, privateKeyPem: pair.private_key_pem, kid: pair.kid },
@@ -567,8 +584,11 @@ function report({ mach, cold, bun, date, elapsed, loadBefore, loadAfter, names }
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
   const L = [];
   L.push('# Benchmarks', '');
-  L.push('Written by `bench/run` — do not edit by hand; run it again. Portico (release build, SQLite',
-    'file, durable writes) against node-oidc-provider (in memory) and a trivial axum server that',
+  L.push('Written by `bench/run` — do not edit by hand; run it again. Portico (release build, ' +
+    (cfg.postgres
+      ? `PostgreSQL: a local throwaway server, default settings (synchronous_commit on), sharing the cores; ${cfg.copies} cop${cfg.copies > 1 ? 'ies, each wrk thread sending to the next copy in turn' : 'y'}; durable writes)`
+      : 'SQLite file, durable writes)'),
+    'against node-oidc-provider (in memory) and a trivial axum server that',
     'answers every request with a fixed token response (the ceiling any axum server reaches here),',
     'all on 127.0.0.1, each driven by the same wrk. The load generator shares the cores with the',
     'server under test.', '');
@@ -684,7 +704,8 @@ async function main() {
   const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
   log('setting up Portico');
   const p = await setupPortico();
-  log(`Portico on ${p.base} (pid ${p.proc.pid})`);
+  porticoAddrs = { base: p.base, list: p.addrs };
+  log(`Portico on ${p.base} (pid ${p.proc.pid})${cfg.postgres ? `, PostgreSQL, ${cfg.copies} cop${cfg.copies > 1 ? 'ies' : 'y'}: ${p.addrs.join(' ')}` : ''}`);
   log('setting up node-oidc-provider');
   const n = await setupPeer();
   log(`peer on ${n.base} (pid ${n.proc.pid})`);
@@ -699,8 +720,9 @@ async function main() {
   await stop(ce.proc);
   await stop(n.proc);
   await stop(p.proc);
+  for (const o of p.others) await stop(o);
   let cold = null;
-  if (!cfg.scenarios || cfg.scenarios.has('cold_start')) {
+  if (!cfg.postgres && (!cfg.scenarios || cfg.scenarios.has('cold_start'))) {
     log('cold start');
     cold = await coldStarts(p.dbUrl);
     log(`cold start: existing db median ${cold.existingMedian.toFixed(0)} ms, new db median ${cold.freshMedian.toFixed(0)} ms`);

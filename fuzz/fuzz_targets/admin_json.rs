@@ -1,4 +1,4 @@
-//! The admin API's JSON bodies: `portico::admin::json::parse` into `AppInput` (then
+//! The admin API's JSON bodies: `portico::http::json::parse` into `AppInput` (then
 //! `AppSettings::apply` for every app type) and `PublicKeyInput` (then `import_pem` /
 //! `import_jwk`), and the key importers on their own, fed the same bytes as a PEM text, as a
 //! JWK, and as the DER inside a "PUBLIC KEY" and an "RSA PUBLIC KEY" PEM.
@@ -7,8 +7,8 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
-use portico::admin::json::parse;
-use portico::admin::problem::ApiError;
+use portico::http::json::parse;
+use portico::http::problem::ApiError;
 use portico::crypto::app_key::{self, AppPublicKey, VerifyingKey};
 use portico_proto::app::AppSettings;
 use portico_proto::{validate, AppInput, AppType, PublicKeyInput};

@@ -4,7 +4,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::keys::PublicKeyInfo;
 use crate::problem::FieldError;
-use crate::secret::{NewSecret, SecretInfo};
+use crate::secret::SecretInfo;
 use crate::validate;
 
 /// The three app types (docs/architecture.md has the product table).
@@ -437,25 +437,7 @@ pub struct CreatedApp {
     #[serde(flatten)]
     pub app: App,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<NewSecretValue>,
-}
-
-/// Transparent wrapper so the secret serializes as a plain string but never prints.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NewSecretValue(pub String);
-
-impl std::fmt::Debug for NewSecretValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl From<&NewSecret> for NewSecretValue {
-    fn from(s: &NewSecret) -> Self {
-        NewSecretValue(s.client_secret.clone())
-    }
+    pub client_secret: Option<crate::secret::Secret>,
 }
 
 #[cfg(test)]

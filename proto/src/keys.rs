@@ -66,21 +66,11 @@ pub struct KeyPairRequest {
 }
 
 /// A key pair made by the server: the private key is returned once and never stored.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GeneratedKeyPair {
     pub kid: String,
     pub alg: KeyAlg,
     pub thumbprint: String,
-    pub private_key_pem: String,
-}
-
-impl std::fmt::Debug for GeneratedKeyPair {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GeneratedKeyPair")
-            .field("kid", &self.kid)
-            .field("alg", &self.alg)
-            .field("private_key_pem", &"[redacted]")
-            .finish()
-    }
+    pub private_key_pem: crate::secret::Secret,
 }

@@ -18,4 +18,4 @@ pub use app::{App, AppInput, AppKind, AppList, AppType, CreatedApp, RefreshPolic
 pub use audit::{AuditEntry, AuditPage};
 pub use keys::{GeneratedKeyPair, KeyAlg, KeyPairRequest, PublicKeyInfo, PublicKeyInput};
 pub use problem::{FieldError, Problem};
-pub use secret::{NewSecret, SecretInfo};
+pub use secret::{NewSecret, Secret, SecretInfo};

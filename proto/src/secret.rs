@@ -2,6 +2,46 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A value that must never reach a log line: a client secret, a private key, a password,
+/// a token. It serialises as the plain string (the wire format is unchanged) but `Debug`
+/// prints `[redacted]`; reading it takes an explicit `expose()`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_exposed(self) -> String {
+        self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 /// A stored secret: never the secret itself, only a short hint to recognise it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -14,25 +54,33 @@ pub struct SecretInfo {
     pub last_used_at: Option<i64>,
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_serialises_plainly_and_never_prints() {
+        let s = Secret::new("pcs_abc");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"pcs_abc\"");
+        assert_eq!(format!("{s:?}"), "[redacted]");
+        let n = NewSecret {
+            id: "s1".into(),
+            client_secret: s,
+            hint: "pcs_…_abc".into(),
+            created_at: 1,
+        };
+        assert!(!format!("{n:?}").contains("pcs_abc"));
+    }
+}
+
 /// The answer to creating a secret: the only time `client_secret` is ever sent.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewSecret {
     pub id: String,
-    pub client_secret: String,
+    pub client_secret: Secret,
     pub hint: String,
     pub created_at: i64,
-}
-
-impl std::fmt::Debug for NewSecret {
-    // The secret never reaches a log line, even through Debug.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewSecret")
-            .field("id", &self.id)
-            .field("client_secret", &"[redacted]")
-            .field("created_at", &self.created_at)
-            .finish()
-    }
 }
 
 /// Most active secrets an app may hold, so it can rotate without downtime.

@@ -409,7 +409,7 @@ async fn add_user(
         now,
         NewUser {
             username,
-            password,
+            password: password.into(),
             email,
             name,
             is_admin: admin,

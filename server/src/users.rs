@@ -23,22 +23,13 @@ pub enum UserError {
     Bootstrap(String),
 }
 
+#[derive(Debug)]
 pub struct NewUser {
     pub username: String,
-    pub password: String,
+    pub password: portico_proto::Secret,
     pub email: Option<String>,
     pub name: Option<String>,
     pub is_admin: bool,
-}
-
-impl std::fmt::Debug for NewUser {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewUser")
-            .field("username", &self.username)
-            .field("password", &"[redacted]")
-            .field("is_admin", &self.is_admin)
-            .finish()
-    }
 }
 
 pub const PASSWORD_MIN: usize = 8;
@@ -66,14 +57,14 @@ pub fn check_password(p: &str) -> Result<(), String> {
 
 pub async fn create_user(stores: &Stores, now: i64, new: NewUser) -> Result<UserRecord, UserError> {
     check_username(&new.username).map_err(UserError::Invalid)?;
-    check_password(&new.password).map_err(UserError::Invalid)?;
+    check_password(new.password.expose()).map_err(UserError::Invalid)?;
     if let Some(e) = &new.email {
         portico_proto::validate::email(e).map_err(UserError::Invalid)?;
     }
     let user = UserRecord {
         id: random::id()?,
         username: new.username.clone(),
-        password_hash: password::hash(new.password).await?,
+        password_hash: password::hash(new.password.into_exposed()).await?.into(),
         email: new.email,
         name: new.name,
         is_admin: new.is_admin,
@@ -182,7 +173,7 @@ pub async fn bootstrap_admin(
         now,
         NewUser {
             username: "admin".to_owned(),
-            password,
+            password: password.into(),
             email: None,
             name: Some("Administrator".to_owned()),
             is_admin: true,

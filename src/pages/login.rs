@@ -43,7 +43,7 @@ pub fn Login() -> impl IntoView {
         let path = format!("/api/v1/interactions/{id}/login");
         let body = LoginRequest {
             username: username.get_untracked(),
-            password: password.get_untracked(),
+            password: password.get_untracked().into(),
         };
         async move {
             match api::post_public::<_, Next>(&path, &body).await {

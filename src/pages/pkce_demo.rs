@@ -247,7 +247,7 @@ async fn return_trip(session: Session, outcome: RwSignal<Outcome>, client: RwSig
     outcome.update(|o| o.tokens = Some(result.map_err(|e| e.to_string())));
     if let Some(at) = access {
         let me = match gloo_net::http::Request::get(portico_proto::paths::ME)
-            .header("authorization", &format!("Bearer {at}"))
+            .header("authorization", &format!("Bearer {}", at.expose()))
             .send()
             .await
         {
@@ -276,7 +276,7 @@ pub fn PkceDemoCallback() -> impl IntoView {
                 let set = http::refresh(&d, &rt, &client.get_untracked())
                     .await
                     .map_err(|e| e.to_string())?;
-                let rotated = set.refresh_token.as_deref().is_some_and(|n| n != rt);
+                let rotated = set.refresh_token.as_ref().is_some_and(|n| n.expose() != rt);
                 Ok::<_, String>((set, rotated))
             }
             .await;
@@ -296,7 +296,7 @@ pub fn PkceDemoCallback() -> impl IntoView {
                 })
         });
         if let Some(rt) = current {
-            refresh_tokens.dispatch(rt);
+            refresh_tokens.dispatch(rt.into_exposed());
         }
     };
 
@@ -337,9 +337,9 @@ fn ReturnSteps(
                             {match t {
                                 Ok(t) => view! {
                                     <div class="tokens">
-                                        <Secret label="access_token" value=t.access_token.clone()/>
-                                        {t.refresh_token.clone().map(|r| view! { <Secret label="refresh_token" value=r/> })}
-                                        {t.id_token.clone().map(|r| view! { <Secret label="id_token" value=r/> })}
+                                        <Secret label="access_token" value=t.access_token.expose().to_owned()/>
+                                        {t.refresh_token.clone().map(|r| view! { <Secret label="refresh_token" value=r.into_exposed()/> })}
+                                        {t.id_token.clone().map(|r| view! { <Secret label="id_token" value=r.into_exposed()/> })}
                                         <p class="muted">{format!("expires_in {} s · scope {}", t.expires_in, t.scope)}</p>
                                     </div>
                                 }.into_any(),
@@ -359,8 +359,8 @@ fn ReturnSteps(
                             {match r {
                                 Ok((t, rotated)) => view! {
                                     <div class="refreshed">
-                                        <Secret label="new access_token" value=t.access_token.clone()/>
-                                        {t.refresh_token.clone().map(|r| view! { <Secret label="new refresh_token" value=r/> })}
+                                        <Secret label="new access_token" value=t.access_token.expose().to_owned()/>
+                                        {t.refresh_token.clone().map(|r| view! { <Secret label="new refresh_token" value=r.into_exposed()/> })}
                                         <p role="status">{if rotated { "The refresh token was rotated: the old one is now dead." } else { "No rotation for this app: keep using the same refresh token." }}</p>
                                     </div>
                                 }.into_any(),

@@ -4,39 +4,35 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use portico_proto::Secret;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 /// Step 1 — RFC 7636 §4.1: a high-entropy `code_verifier`. 32 random bytes from the
 /// browser's CSPRNG, base64url without padding: 43 characters. Not `Clone`, and its
 /// `Debug` hides it (oauth2-rs convention): it must reach only the token endpoint.
-pub struct CodeVerifier(String);
+#[derive(Debug)]
+pub struct CodeVerifier(Secret);
 
 impl CodeVerifier {
     pub fn generate() -> Result<Self, getrandom::Error> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)?;
-        Ok(Self(URL_SAFE_NO_PAD.encode(bytes)))
+        Ok(Self(URL_SAFE_NO_PAD.encode(bytes).into()))
     }
 
     /// Restores a verifier kept in sessionStorage across the redirect.
     pub fn from_stored(value: String) -> Self {
-        Self(value)
+        Self(value.into())
     }
 
     pub fn secret(&self) -> &str {
-        &self.0
+        self.0.expose()
     }
 
     /// Step 2 — RFC 7636 §4.2: `code_challenge = BASE64URL(SHA256(code_verifier))`.
     pub fn challenge(&self) -> String {
-        s256_challenge(&self.0)
-    }
-}
-
-impl std::fmt::Debug for CodeVerifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CodeVerifier([redacted])")
+        s256_challenge(self.0.expose())
     }
 }
 
@@ -197,27 +193,17 @@ pub fn revocation_body(token: &str, hint: &str, client_id: &str) -> String {
 }
 
 /// RFC 6749 §5.1 successful token response.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct TokenSet {
-    pub access_token: String,
+    pub access_token: Secret,
     pub token_type: String,
     pub expires_in: i64,
     #[serde(default)]
     pub scope: String,
     #[serde(default)]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     #[serde(default)]
-    pub id_token: Option<String>,
-}
-
-impl std::fmt::Debug for TokenSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenSet")
-            .field("token_type", &self.token_type)
-            .field("expires_in", &self.expires_in)
-            .field("scope", &self.scope)
-            .finish_non_exhaustive()
-    }
+    pub id_token: Option<Secret>,
 }
 
 /// RFC 6749 §5.2 error response.
@@ -357,7 +343,7 @@ mod tests {
         let body = token_request_body("c+d", "https://a/cb", "app", &v);
         assert!(body.starts_with("grant_type=authorization_code&code=c%2Bd&redirect_uri=https%3A%2F%2Fa%2Fcb&client_id=app&code_verifier=vvv"));
         let ok = process_token_response(200, r#"{"access_token":"a","token_type":"Bearer","expires_in":60,"scope":"openid","refresh_token":"r"}"#).unwrap();
-        assert_eq!(ok.refresh_token.as_deref(), Some("r"));
+        assert_eq!(ok.refresh_token.as_ref().map(|r| r.expose()), Some("r"));
         let err = process_token_response(
             400,
             r#"{"error":"invalid_grant","error_description":"gone"}"#,

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use portico_proto::app::{AppSettings, NewSecretValue};
+use portico_proto::app::AppSettings;
 use portico_proto::{
     App, AppInput, AppKind, AppList, AppType, CreatedApp, PublicKeyInfo, SecretInfo,
 };
@@ -238,7 +238,7 @@ pub async fn create(
         StatusCode::CREATED,
         Json(CreatedApp {
             app,
-            client_secret: secret.map(|(_, s)| NewSecretValue(s.expose().to_owned())),
+            client_secret: secret.map(|(_, s)| s.into_secret()),
         }),
     ))
 }

@@ -71,7 +71,7 @@ pub async fn create(
         StatusCode::CREATED,
         Json(NewSecret {
             id: record.id,
-            client_secret: secret.expose().to_owned(),
+            client_secret: secret.into_secret(),
             hint: record.hint,
             created_at: now,
         }),

@@ -2,28 +2,37 @@
 //! HMAC-SHA-256 under a server key and compared in constant time.
 
 use aws_lc_rs::hmac;
+use portico_proto::Secret;
 
 use super::random::{self, RandomError};
 
 /// Prefix that makes a leaked Portico client secret recognisable to secret scanners.
 pub const SECRET_PREFIX: &str = "pcs_";
 
-/// A secret value that never prints (oauth2-rs convention).
-pub struct ClientSecret(String);
+/// A newly generated client secret; prints as `ClientSecret([redacted])`.
+#[derive(Debug)]
+pub struct ClientSecret(Secret);
 
 impl ClientSecret {
     pub fn generate() -> Result<Self, RandomError> {
-        Ok(Self(format!("{SECRET_PREFIX}{}", random::token::<32>()?)))
+        Ok(Self(Secret::new(format!(
+            "{SECRET_PREFIX}{}",
+            random::token::<32>()?
+        ))))
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose()
+    }
+
+    pub fn into_secret(self) -> Secret {
+        self.0
     }
 
     /// What the admin sees later to recognise it: prefix and the last four characters.
     pub fn hint(&self) -> String {
         let tail: String = self
-            .0
+            .expose()
             .chars()
             .rev()
             .take(4)
@@ -32,12 +41,6 @@ impl ClientSecret {
             .rev()
             .collect();
         format!("{SECRET_PREFIX}…{tail}")
-    }
-}
-
-impl std::fmt::Debug for ClientSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ClientSecret([redacted])")
     }
 }
 

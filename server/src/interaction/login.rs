@@ -29,7 +29,8 @@ pub async fn login(
     let i = load(&state, &headers, &id).await?;
     let now = state.now();
     let attempt = Attempt::reserve(&state.limits, &state.metrics, &body.username, &ip, now).await?;
-    let Some(user) = check_password(&state, &body.username, body.password).await? else {
+    let Some(user) = check_password(&state, &body.username, body.password.into_exposed()).await?
+    else {
         return Err(attempt.failed(&state, &i, now).await);
     };
     attempt.succeeded(&state.limits).await;
@@ -156,7 +157,9 @@ async fn check_password(
 ) -> Result<Option<UserRecord>, ApiError> {
     let user = state.stores.users.user_by_username(username).await?;
     let ok = match &user {
-        Some(u) if !u.disabled => password::verify(password, u.password_hash.clone()).await,
+        Some(u) if !u.disabled => {
+            password::verify(password, u.password_hash.expose().to_owned()).await
+        }
         _ => {
             password::dummy_verify(password).await;
             false

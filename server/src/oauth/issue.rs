@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use portico_proto::Secret;
 use serde::Serialize;
 
 use super::error::OAuthResult;
@@ -23,14 +24,14 @@ pub const REFRESH_PREFIX: &str = "prt_";
 /// RFC 6749 §5.1 successful response.
 #[derive(Debug, Serialize)]
 pub struct TokenResponse {
-    pub access_token: String,
+    pub access_token: Secret,
     pub token_type: &'static str,
     pub expires_in: i64,
     pub scope: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
+    pub id_token: Option<Secret>,
 }
 
 impl IntoResponse for TokenResponse {
@@ -159,11 +160,11 @@ pub async fn respond(
         _ => None,
     };
     Ok(TokenResponse {
-        access_token,
+        access_token: access_token.into(),
         token_type: "Bearer",
         expires_in: lifetime,
         scope,
-        refresh_token: issue.refresh_token,
-        id_token,
+        refresh_token: issue.refresh_token.map(Secret::from),
+        id_token: id_token.map(Secret::from),
     })
 }

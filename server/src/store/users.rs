@@ -4,27 +4,17 @@ use async_trait::async_trait;
 
 use super::StoreResult;
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct UserRecord {
     pub id: String,
     pub username: String,
-    pub password_hash: String,
+    /// argon2id PHC string; not the password, but offline guessing starts from it.
+    pub password_hash: portico_proto::Secret,
     pub email: Option<String>,
     pub name: Option<String>,
     pub is_admin: bool,
     pub disabled: bool,
     pub created_at: i64,
-}
-
-impl std::fmt::Debug for UserRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserRecord")
-            .field("id", &self.id)
-            .field("username", &self.username)
-            .field("is_admin", &self.is_admin)
-            .field("disabled", &self.disabled)
-            .finish_non_exhaustive()
-    }
 }
 
 #[async_trait]

@@ -88,12 +88,19 @@ async fn user_add_reads_the_password_from_stdin(b: Backend) {
     assert!(
         alice
             .password_hash
+            .expose()
             .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
         "{}",
-        alice.password_hash
+        alice.password_hash.expose()
     );
-    assert!(password::verify("a long enough password".into(), alice.password_hash.clone()).await);
-    assert!(!password::verify("wrong".into(), alice.password_hash).await);
+    assert!(
+        password::verify(
+            "a long enough password".into(),
+            alice.password_hash.expose().to_owned()
+        )
+        .await
+    );
+    assert!(!password::verify("wrong".into(), alice.password_hash.into_exposed()).await);
     assert!(
         stores
             .users
@@ -280,7 +287,13 @@ async fn first_start_bootstraps_admin_and_sigterm_stops_cleanly(b: Backend) {
         .unwrap()
         .unwrap();
     assert!(admin.is_admin);
-    assert!(password::verify("from the environment".into(), admin.password_hash).await);
+    assert!(
+        password::verify(
+            "from the environment".into(),
+            admin.password_hash.into_exposed()
+        )
+        .await
+    );
     store.close().await;
 
     // The second start finds a user, needs no password and creates nothing.

@@ -314,7 +314,7 @@ fn placeholder_user() -> UserRecord {
     UserRecord {
         id: String::new(),
         username: String::new(),
-        password_hash: String::new(),
+        password_hash: Default::default(),
         email: None,
         name: None,
         is_admin: false,

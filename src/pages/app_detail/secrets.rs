@@ -81,7 +81,7 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
                         }
                     });
                     status.set(Some(format!("Secret {} added.", s.hint)));
-                    shown.set(Some(s.client_secret));
+                    shown.set(Some(s.client_secret.into_exposed()));
                 }
                 Err(e) => add_error.set(Some(e.message)),
             }

@@ -14,20 +14,11 @@ use super::KeyError;
 
 /// A key pair made by the server. The private key is returned to the caller once and never
 /// stored.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct GeneratedKey {
     pub public: AppPublicKey,
     /// PKCS#8 (RFC 5208 §5) in PEM, "-----BEGIN PRIVATE KEY-----" (RFC 7468 §10).
-    pub private_key_pem: String,
-}
-
-impl std::fmt::Debug for GeneratedKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GeneratedKey")
-            .field("public", &self.public)
-            .field("private_key_pem", &"[redacted]")
-            .finish()
-    }
+    pub private_key_pem: portico_proto::Secret,
 }
 
 /// Generates a key pair: ES256 (P-256), EdDSA (Ed25519) or RS256 (RSA 2048). The kid is the
@@ -66,7 +57,7 @@ pub fn generate(alg: KeyAlg) -> Result<GeneratedKey, KeyError> {
     };
     Ok(GeneratedKey {
         public: finish(material, None)?,
-        private_key_pem: pem_encode("PRIVATE KEY", &pkcs8),
+        private_key_pem: pem_encode("PRIVATE KEY", &pkcs8).into(),
     })
 }
 
@@ -91,7 +82,7 @@ mod tests {
             let verifier = VerifyingKey::from_jwk_json(&public.jwk).unwrap();
             assert_eq!(verifier.alg(), alg);
             let msg = b"eyJhbGciOiJ4In0.eyJzdWIiOiJhcHAifQ";
-            let signature = sign_with_pem(alg, &generated.private_key_pem, msg);
+            let signature = sign_with_pem(alg, generated.private_key_pem.expose(), msg);
             assert!(verifier.verify(msg, &signature), "{alg}");
             assert!(!verifier.verify(b"eyJhbGciOiJ4In0.eyJzdWIiOiJhcHBifQ", &signature));
             let mut bad = signature.clone();
@@ -99,7 +90,10 @@ mod tests {
             assert!(!verifier.verify(msg, &bad));
 
             // The SPKI PEM of the same public key gives the same thumbprint.
-            let spki_pem = pem_encode("PUBLIC KEY", &spki_der(alg, &generated.private_key_pem));
+            let spki_pem = pem_encode(
+                "PUBLIC KEY",
+                &spki_der(alg, generated.private_key_pem.expose()),
+            );
             let from_pem = import_pem(&spki_pem).unwrap();
             assert_eq!(from_pem.thumbprint, public.thumbprint);
             assert_eq!(from_pem.jwk, public.jwk);

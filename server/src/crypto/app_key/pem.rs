@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn pkcs1_rsa_public_key_pem_is_accepted() {
         let generated = generate(KeyAlg::RS256).unwrap();
-        let der = pem_body(&generated.private_key_pem, "PRIVATE KEY");
+        let der = pem_body(generated.private_key_pem.expose(), "PRIVATE KEY");
         let pair = RsaKeyPair::from_pkcs8(&der).unwrap();
         // CRLF line ends and 76-column lines, as some tools write them.
         let b64 = STANDARD.encode(pair.public_key().as_ref());
@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn refuses_private_key_pem() {
         let generated = generate(KeyAlg::EdDSA).unwrap();
-        let err = import_pem(&generated.private_key_pem).unwrap_err();
+        let err = import_pem(generated.private_key_pem.expose()).unwrap_err();
         assert_eq!(err, KeyError::PrivateKey);
         assert_eq!(
             err.to_string(),

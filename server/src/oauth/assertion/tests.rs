@@ -25,6 +25,7 @@ fn b64(bytes: impl AsRef<[u8]>) -> String {
 fn pkcs8(key: &GeneratedKey) -> Vec<u8> {
     let body: String = key
         .private_key_pem
+        .expose()
         .lines()
         .filter(|l| !l.starts_with("-----"))
         .collect();

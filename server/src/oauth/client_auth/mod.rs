@@ -39,6 +39,21 @@ pub struct Authenticated {
     pub method: AuthMethod,
 }
 
+/// An app authenticated by `method` without a secret (a key or none): noted as used
+/// ("last used" in the console), then accepted.
+async fn accept_app(
+    state: &AppState,
+    client: Arc<Client>,
+    method: AuthMethod,
+    now: i64,
+) -> Authenticated {
+    state
+        .usage
+        .app_used(&state.stores, client.client_id(), now)
+        .await;
+    Authenticated { client, method }
+}
+
 enum Presented {
     Secret {
         client_id: String,

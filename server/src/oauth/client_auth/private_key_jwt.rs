@@ -35,14 +35,7 @@ pub(super) async fn verify(
     {
         return Err(OAuthError::invalid_client().with_internal("client assertion jti replayed"));
     }
-    state
-        .usage
-        .app_used(&state.stores, client.client_id(), now)
-        .await;
-    Ok(Authenticated {
-        client,
-        method: AuthMethod::PrivateKeyJwt,
-    })
+    Ok(super::accept_app(state, client, AuthMethod::PrivateKeyJwt, now).await)
 }
 
 /// The client exists, is machine-to-machine (the only type with registered keys), and is the

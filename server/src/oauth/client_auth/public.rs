@@ -21,12 +21,5 @@ pub(super) async fn verify(
             OAuthError::invalid_client().with_internal("confidential client sent no credentials")
         );
     }
-    state
-        .usage
-        .app_used(&state.stores, client.client_id(), now)
-        .await;
-    Ok(Authenticated {
-        client,
-        method: AuthMethod::None,
-    })
+    Ok(super::accept_app(state, client, AuthMethod::None, now).await)
 }

@@ -91,7 +91,7 @@ pub(super) async fn find(store: &SqlStore, token_hash: &[u8]) -> StoreResult<Ref
         Some(id) => Some(UserRecord {
             id,
             username: row.try_get("u_username")?,
-            password_hash: row.try_get("u_password_hash")?,
+            password_hash: row.try_get::<String, _>("u_password_hash")?.into(),
             email: row.try_get("u_email")?,
             name: row.try_get("u_name")?,
             is_admin: row.try_get::<i64, _>("u_is_admin")? != 0,

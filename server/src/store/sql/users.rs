@@ -14,7 +14,7 @@ fn user_from_row(r: &AnyRow) -> StoreResult<UserRecord> {
     Ok(UserRecord {
         id: r.try_get("id")?,
         username: r.try_get("username")?,
-        password_hash: r.try_get("password_hash")?,
+        password_hash: r.try_get::<String, _>("password_hash")?.into(),
         email: r.try_get("email")?,
         name: r.try_get("name")?,
         is_admin: r.try_get::<i64, _>("is_admin")? != 0,
@@ -31,7 +31,7 @@ impl UserStore for SqlStore {
         ))
         .bind(&u.id)
         .bind(&u.username)
-        .bind(&u.password_hash)
+        .bind(u.password_hash.expose())
         .bind(u.email.as_deref())
         .bind(u.name.as_deref())
         .bind(i64::from(u.is_admin))

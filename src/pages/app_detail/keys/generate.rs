@@ -41,7 +41,7 @@ pub fn GenerateKey(
                     match register(&session, &path, &pem_body(&pair.public_pem)).await {
                         Ok(k) => {
                             let file = keygen::private_key_file_name(&client_id, &k.kid);
-                            let d = (file, pair.private_pem, k.kid.clone());
+                            let d = (file, pair.private_pem.into_exposed(), k.kid.clone());
                             if let Err(e) = save(&d) {
                                 error.set(Some(format!("The download could not start: {e}")));
                             }

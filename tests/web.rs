@@ -164,7 +164,7 @@ async fn generates_an_es256_key_pair_in_the_browser() {
     let spki = pem_body(&pair.public_pem, "PUBLIC KEY");
     assert_eq!(spki.len(), 91);
     assert_eq!(spki[26], 0x04);
-    let pkcs8 = pem_body(&pair.private_pem, "PRIVATE KEY");
+    let pkcs8 = pem_body(pair.private_pem.expose(), "PRIVATE KEY");
     assert!(pkcs8.len() > 60);
     assert!(!format!("{pair:?}").contains("PRIVATE"), "Debug hides it");
 }
@@ -175,7 +175,7 @@ async fn generates_an_ed25519_key_pair_in_the_browser() {
         Ok(pair) => {
             // SubjectPublicKeyInfo of an Ed25519 key: 12-byte header + 32-byte key.
             assert_eq!(pem_body(&pair.public_pem, "PUBLIC KEY").len(), 44);
-            assert_eq!(pem_body(&pair.private_pem, "PRIVATE KEY").len(), 48);
+            assert_eq!(pem_body(pair.private_pem.expose(), "PRIVATE KEY").len(), 48);
         }
         // Older browsers lack Ed25519; the console then says so.
         Err(e) => assert!(e.contains("could not generate"), "{e}"),

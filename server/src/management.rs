@@ -33,19 +33,19 @@ struct Management {
 }
 
 pub fn router(state: AppState, store: Arc<SqlStore>) -> Router {
-    Router::new()
-        .route("/health/live", get(live))
-        .route("/health/ready", get(ready))
-        .route("/metrics", get(metrics))
-        .with_state(Management { state, store })
+    // Probes must see the copy as it is now, never a cached answer: the server's own
+    // no-store layer (`cache::no_store`) covers every route here.
+    crate::cache::no_store(
+        Router::new()
+            .route("/health/live", get(live))
+            .route("/health/ready", get(ready))
+            .route("/metrics", get(metrics)),
+    )
+    .with_state(Management { state, store })
 }
 
 async fn live() -> Response {
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({"status": "live"})),
-    )
-        .into_response()
+    Json(json!({"status": "live"})).into_response()
 }
 
 async fn ready(State(m): State<Management>) -> Response {
@@ -59,7 +59,7 @@ async fn ready(State(m): State<Management>) -> Response {
             json!({"status": "not_ready", "reason": reason}),
         ),
     };
-    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+    (status, Json(body)).into_response()
 }
 
 /// The first reason this copy should not get traffic, in the order an operator would check.
@@ -104,10 +104,7 @@ async fn metrics(State(m): State<Management>) -> Response {
         m.state.metrics.set_pool(p.pool, "max", i64::from(p.max));
     }
     (
-        [
-            (header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
         m.state.metrics.encode(),
     )
         .into_response()

@@ -32,6 +32,12 @@ async fn health_and_metrics_answer_on_the_management_address_only(b: Backend) {
         get_json(&format!("{m}/health/live")).await,
         (200, serde_json::json!({"status": "live"}))
     );
+    let res = reqwest::get(format!("{m}/health/ready")).await.unwrap();
+    assert_eq!(
+        res.headers()["cache-control"],
+        "no-store",
+        "probes never see a cached answer"
+    );
     let (status, ready) = get_json(&format!("{m}/health/ready")).await;
     assert_eq!(status, 200, "{ready}");
     assert_eq!(ready["status"], "ready");

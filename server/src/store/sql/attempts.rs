@@ -47,14 +47,8 @@ impl AttemptStore for SqlStore {
             .bind(now - budget.window)
             .fetch_one(&mut *tx)
             .await?;
-            let failures: i64 = row
-                .try_get::<i32, _>(0)
-                .map(i64::from)
-                .or_else(|_| row.try_get::<i64, _>(0))?;
-            let pending: i64 = row
-                .try_get::<i32, _>(1)
-                .map(i64::from)
-                .or_else(|_| row.try_get::<i64, _>(1))?;
+            let failures = count(&row, 0)?;
+            let pending = count(&row, 1)?;
             let start: i64 = row.try_get(2)?;
             if failures + pending >= i64::from(budget.max) {
                 let wait = u64::try_from((start + budget.window - now).max(1)).unwrap_or(1);
@@ -101,10 +95,7 @@ impl AttemptStore for SqlStore {
             .fetch_optional(self.writer())
             .await?;
             if let (true, Some(row)) = (failed, row) {
-                let failures: i64 = row
-                    .try_get::<i32, _>(0)
-                    .map(i64::from)
-                    .or_else(|_| row.try_get::<i64, _>(0))?;
+                let failures = count(&row, 0)?;
                 exhausted |= failures == i64::from(budget.max);
             }
         }
@@ -121,4 +112,12 @@ impl AttemptStore for SqlStore {
         .await?;
         Ok(())
     }
+}
+
+/// An INTEGER column of `attempt_windows`: PostgreSQL returns it as INT4, SQLite as INT8.
+fn count(row: &sqlx::any::AnyRow, column: usize) -> StoreResult<i64> {
+    Ok(row
+        .try_get::<i32, _>(column)
+        .map(i64::from)
+        .or_else(|_| row.try_get::<i64, _>(column))?)
 }

@@ -40,35 +40,32 @@ impl Follower {
         self.readiness.set_notifications(Notifications::Down);
         let mut listener = self.connect().await;
         loop {
-            match listener.next().await {
-                Ok(Heard::Change(notice)) => self.apply(&notice).await,
-                Ok(Heard::Lost) => {
-                    tracing::warn!(
-                        "change notifications: connection lost; dropping every cached entry \
-                         and reconnecting"
-                    );
-                    self.readiness.set_notifications(Notifications::Down);
-                    self.flush().await;
+            let lost = match listener.next().await {
+                Ok(Heard::Change(notice)) => {
+                    self.apply(&notice).await;
                     continue;
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "change notifications: reconnecting failed");
-                    self.readiness.set_notifications(Notifications::Down);
-                    tokio::time::sleep(RECONNECT_WAIT).await;
-                    continue;
-                }
-            }
-            if self.readiness.notifications() == Notifications::Down {
-                // `next` reconnected on the way to this notice: what was announced while the
-                // connection was down is lost, so drop again what may have changed since.
-                self.flush().await;
-                self.readiness.set_notifications(Notifications::Up);
-                tracing::info!("change notifications: listening again");
-            }
+                Ok(Heard::Lost) => "connection lost".to_owned(),
+                Err(e) => e.to_string(),
+            };
+            // Announcements made while the connection is down are lost: drop everything
+            // cached, report not ready, and listen on a new connection (not the old one's
+            // silent reconnect, which would say nothing until the next announcement).
+            tracing::warn!(
+                reason = %lost,
+                "change notifications: dropping every cached entry and listening anew"
+            );
+            self.readiness.set_notifications(Notifications::Down);
+            self.flush().await;
+            listener = self.connect().await;
+            // What changed between the flush and the new LISTEN was announced to nobody.
+            self.flush().await;
+            tracing::info!("change notifications: listening again");
         }
     }
 
-    /// The first listening connection, retried until the database lets us have it.
+    /// A listening connection, retried until the database lets us have it; readiness is up
+    /// once it is.
     async fn connect(&self) -> ChangeListener {
         loop {
             match self.store.listen().await {

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use sqlx::Connection;
 
 use crate::binary::{free_port, open, spawn_binary, user_add, Running};
 use crate::common::{read, Backend, TestDb};
@@ -377,4 +378,79 @@ async fn wrong_passwords_spread_over_three_copies_share_one_budget() {
         assert_eq!(attempt(i, PASSWORD).await, 429, "copy {i}");
     }
     fleet.stop();
+}
+
+/// Every copy's listening connection is cut (a database failover, a network blip, an
+/// operator's `pg_terminate_backend`): each copy listens again on its own, with no write to
+/// wake it, says so in its log, and honours the next revocation as fast as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_that_lose_their_listening_connection_listen_again_and_say_so() {
+    let fleet = Fleet::start(2).await;
+    assert!(user_add(&fleet.db.url, &["alice"], PASSWORD)
+        .status
+        .success());
+    let ready = |i: usize| {
+        let url = format!("{}/health/ready", fleet.copies[i].management);
+        async move { reqwest::get(url).await.unwrap().status().as_u16() }
+    };
+    for i in 0..2 {
+        assert_eq!(ready(i).await, 200);
+    }
+    let mut conn = sqlx::PgConnection::connect(&fleet.db.url).await.unwrap();
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(cut, 2, "one listening connection per copy");
+    // Ready again on their own, with nothing written in between.
+    let start = Instant::now();
+    for i in 0..2 {
+        while ready(i).await != 200 {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "copy {i} not listening again"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let listening: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_stat_activity
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(listening, 2);
+    // And a revocation at one copy still reaches the other within the target.
+    let alice = fleet.console_tokens("alice", "openid offline_access").await;
+    let access = alice["access_token"].as_str().unwrap();
+    assert_eq!(fleet.me(1, access).await, 200);
+    let (status, _) = fleet
+        .form(
+            0,
+            "/oauth2/revoke",
+            &[
+                ("token", alice["refresh_token"].as_str().unwrap()),
+                ("client_id", "portico-console"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let f = &fleet;
+    within_propagation("revocation after a reconnect", &[1], |i| async move {
+        f.me(i, access).await == 401
+    })
+    .await;
+    let (log, _) = {
+        let mut copies = fleet.copies;
+        let last = copies.pop().unwrap();
+        for c in copies {
+            crate::binary::sigterm_and_wait(c);
+        }
+        crate::binary::sigterm_and_wait(last)
+    };
+    assert!(log.contains("listening again"), "{log}");
 }

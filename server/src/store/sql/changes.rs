@@ -137,8 +137,8 @@ impl SqlStore {
 pub enum Heard {
     /// Another copy's change.
     Change(Notice),
-    /// The connection was lost (and is being re-established by the next `next`):
-    /// announcements may have been missed, so everything cached must go.
+    /// The connection was lost: announcements may have been missed, so everything cached
+    /// must go, and the caller listens on a new connection.
     Lost,
 }
 
@@ -158,8 +158,8 @@ impl ChangeListener {
     /// error means the reconnection failed; the caller waits and calls again.
     pub async fn next(&mut self) -> StoreResult<Heard> {
         loop {
-            // `try_recv` reports a lost connection as `None` (and reconnects on the next
-            // call), where `recv` would reconnect silently and hide the gap.
+            // `try_recv` reports a lost connection as `None`, where `recv` would reconnect
+            // silently and hide the gap.
             let Some(n) = self.listener.try_recv().await? else {
                 return Ok(Heard::Lost);
             };

@@ -12,6 +12,15 @@ pub struct Budget {
     pub window: i64,
 }
 
+/// One key's window as the database holds it after a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Failures judged in the window, by every copy.
+    pub failures: u32,
+    /// When the window began (seconds since the epoch).
+    pub start: i64,
+}
+
 #[async_trait]
 pub trait AttemptStore: Send + Sync {
     /// Whether counters should live here: true when several copies may share the database
@@ -28,15 +37,26 @@ pub trait AttemptStore: Send + Sync {
         now: i64,
     ) -> StoreResult<Result<(), u64>>;
 
-    /// Ends a reservation; with `failed` the attempt counts. Returns whether this failure
-    /// used up some key's budget (the moment a lockout begins).
+    /// Ends a reservation; with `failed` the attempt counts. Returns each key's window
+    /// afterwards, in the order of `keys` (`None` for a key without one).
     async fn judge_attempt(
         &self,
         limiter: &str,
         keys: &[String],
         failed: bool,
         budget: Budget,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<Vec<Option<Window>>>;
+
+    /// Counts one failure under every key for an attempt that was not reserved here (a
+    /// copy judged it alone because nobody had failed under its keys yet), starting a new
+    /// window where the last one ended. Returns each key's window, in the order of `keys`.
+    async fn add_failure(
+        &self,
+        limiter: &str,
+        keys: &[String],
+        budget: Budget,
+        now: i64,
+    ) -> StoreResult<Vec<Window>>;
 
     /// Forgets `key`'s failures (the right password for that username and address).
     async fn forget_attempts(&self, limiter: &str, key: &str) -> StoreResult<()>;

@@ -20,7 +20,7 @@ mod sql;
 mod users;
 
 pub use apps::{AppRecord, AppStore};
-pub use attempts::{AttemptStore, Budget};
+pub use attempts::{AttemptStore, Budget, Window};
 pub use audit::{AuditRecord, AuditRow, AuditStore};
 pub use consents::{ConsentRecord, ConsentStore};
 pub use grants::{

@@ -380,6 +380,87 @@ async fn wrong_passwords_spread_over_three_copies_share_one_budget() {
     fleet.stop();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_client_secrets_spread_over_three_copies_share_one_budget() {
+    let fleet = Fleet::start(3).await;
+    let admin = fleet.console_tokens("admin", "openid admin").await;
+    let res = fleet
+        .http
+        .post(format!("{}/api/v1/apps", fleet.base(0)))
+        .bearer_auth(admin["access_token"].as_str().unwrap())
+        .json(&json!({"type": "machine_to_machine", "name": "Guessed at"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, app) = read(res).await;
+    assert_eq!(status, 201, "{app}");
+    let id = app["client_id"].as_str().unwrap().to_owned();
+    let secret = app["client_secret"].as_str().unwrap().to_owned();
+    let f = &fleet;
+    let cc = |i: usize, secret: String| {
+        let id = id.clone();
+        async move {
+            f.form(
+                i,
+                "/oauth2/token",
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &id),
+                    ("client_secret", &secret),
+                ],
+            )
+            .await
+            .0
+        }
+    };
+    // The right secret at every copy: judged there alone, no failure anywhere yet.
+    for i in 0..3 {
+        assert_eq!(cc(i, secret.clone()).await, 200, "copy {i}");
+    }
+    // 90 wrong secrets at once, 30 at each copy; a copy alone would judge 20.
+    let guesses: Vec<_> = (0..90)
+        .map(|n| {
+            let (http, url, id) = (
+                fleet.http.clone(),
+                format!("{}/oauth2/token", fleet.base(n % 3)),
+                id.clone(),
+            );
+            tokio::spawn(async move {
+                let form = [
+                    ("grant_type", "client_credentials".to_owned()),
+                    ("client_id", id),
+                    ("client_secret", format!("guess-{n}")),
+                ];
+                http.post(url)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for g in guesses {
+        statuses.push(g.await.unwrap());
+    }
+    let judged = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(judged + refused, 90, "{statuses:?}");
+    // One budget of 20 for the fleet, plus at most each copy's first attempt, judged
+    // before it could know of the others' failures.
+    assert!(
+        (20..=23).contains(&judged),
+        "{judged} judged over the fleet: {statuses:?}"
+    );
+    // Spent at every copy, for the right secret too, until the window ends.
+    for i in 0..3 {
+        assert_eq!(cc(i, secret.clone()).await, 429, "copy {i}");
+    }
+    fleet.stop();
+}
+
 /// Every copy's listening connection is cut (a database failover, a network blip, an
 /// operator's `pg_terminate_backend`): each copy listens again on its own, with no write to
 /// wake it, says so in its log, and honours the next revocation as fast as before.

@@ -193,26 +193,27 @@ pub async fn authenticate(
     }
     // Brute force is answered with 429, per client and address and per address: a stranger
     // elsewhere spends only their own budget. Reserved before the credential is checked,
-    // so parallel guesses get at most the budget judged.
-    let reservation = state
+    // so parallel guesses get at most the budget judged (over every copy on PostgreSQL).
+    let ticket = state
         .limits
         .client_auth
-        .reserve(
+        .reserve_ticket(
             vec![format!("client:{claimed_id}|{ip}"), format!("ip:{ip}")],
             now,
         )
+        .await
         .map_err(|retry| {
             state.metrics.limited("client_auth");
             OAuthError::too_many(retry)
         })?;
     match verify(state, client, presented, now, endpoint_url).await {
         Ok(auth) => {
-            reservation.succeeded();
+            ticket.succeeded().await;
             Ok(auth)
         }
         Err(mut e) => {
             if e.code == ErrorCode::InvalidClient {
-                reservation.failed();
+                ticket.failed().await;
                 e.basic_challenge = basic;
             }
             Err(e)

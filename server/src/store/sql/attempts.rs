@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use super::SqlStore;
-use crate::store::{AttemptStore, Budget, StoreResult};
+use crate::store::{AttemptStore, Budget, StoreResult, Window};
 
 #[async_trait]
 impl AttemptStore for SqlStore {
@@ -78,28 +78,60 @@ impl AttemptStore for SqlStore {
         limiter: &str,
         keys: &[String],
         failed: bool,
-        budget: Budget,
-    ) -> StoreResult<bool> {
-        let mut exhausted = false;
+        _budget: Budget,
+    ) -> StoreResult<Vec<Option<Window>>> {
+        let mut windows = Vec::with_capacity(keys.len());
         for key in keys {
             let row = sqlx::query(
                 "UPDATE attempt_windows
                  SET pending = CASE WHEN pending > 0 THEN pending - 1 ELSE 0 END,
                      failures = failures + $3
                  WHERE limiter = $1 AND attempt_key = $2
-                 RETURNING failures",
+                 RETURNING failures, window_start",
             )
             .bind(limiter)
             .bind(key)
             .bind(i32::from(failed))
             .fetch_optional(self.writer())
             .await?;
-            if let (true, Some(row)) = (failed, row) {
-                let failures = count(&row, 0)?;
-                exhausted |= failures == i64::from(budget.max);
-            }
+            windows.push(row.map(|row| window(&row)).transpose()?);
         }
-        Ok(exhausted)
+        Ok(windows)
+    }
+
+    async fn add_failure(
+        &self,
+        limiter: &str,
+        keys: &[String],
+        budget: Budget,
+        now: i64,
+    ) -> StoreResult<Vec<Window>> {
+        // One statement per key, each its own atomic increment: no lock is held across
+        // keys, so no order is needed, and of concurrent failures exactly one reads the
+        // count that reaches the budget.
+        let mut windows = Vec::with_capacity(keys.len());
+        for key in keys {
+            let row = sqlx::query(
+                "INSERT INTO attempt_windows (limiter, attempt_key, window_start, failures, pending)
+                 VALUES ($1, $2, $3, 1, 0)
+                 ON CONFLICT (limiter, attempt_key) DO UPDATE SET
+                   failures = CASE WHEN attempt_windows.window_start <= $4 THEN 1
+                                   ELSE attempt_windows.failures + 1 END,
+                   pending = CASE WHEN attempt_windows.window_start <= $4 THEN 0
+                                  ELSE attempt_windows.pending END,
+                   window_start = CASE WHEN attempt_windows.window_start <= $4 THEN $3
+                                       ELSE attempt_windows.window_start END
+                 RETURNING failures, window_start",
+            )
+            .bind(limiter)
+            .bind(key.as_str())
+            .bind(now)
+            .bind(now - budget.window)
+            .fetch_one(self.writer())
+            .await?;
+            windows.push(window(&row)?);
+        }
+        Ok(windows)
     }
 
     async fn forget_attempts(&self, limiter: &str, key: &str) -> StoreResult<()> {
@@ -112,6 +144,14 @@ impl AttemptStore for SqlStore {
         .await?;
         Ok(())
     }
+}
+
+/// A `RETURNING failures, window_start` row.
+fn window(row: &sqlx::any::AnyRow) -> StoreResult<Window> {
+    Ok(Window {
+        failures: u32::try_from(count(row, 0)?).unwrap_or(u32::MAX),
+        start: row.try_get(1)?,
+    })
 }
 
 /// An INTEGER column of `attempt_windows`: PostgreSQL returns it as INT4, SQLite as INT8.

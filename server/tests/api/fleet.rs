@@ -448,6 +448,7 @@ async fn wrong_client_secrets_spread_over_three_copies_share_one_budget() {
     let judged = statuses.iter().filter(|s| **s == 401).count();
     let refused = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!(judged + refused, 90, "{statuses:?}");
+    eprintln!("90 wrong client secrets over 3 copies: {judged} judged, {refused} refused");
     // One budget of 20 for the fleet, plus at most each copy's first attempt, judged
     // before it could know of the others' failures.
     assert!(

@@ -37,11 +37,22 @@ _pg_as_owner() {
 }
 
 _pg_free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' \
+  python3 -c 'import random, socket
+# Below the ephemeral range (32768-60999), where outgoing connections take their source
+# ports: a port found free there can be taken by a client before the server binds it.
+for _ in range(1000):
+    port = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    print(port)
+    break' \
     2>/dev/null && return 0
   local port
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 20000))
+    port=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       printf '%s\n' "$port"
       return 0

@@ -102,6 +102,7 @@ async fn metrics(State(m): State<Management>) -> Response {
             .set_pool(p.pool, "in_use", i64::from(p.in_use));
         m.state.metrics.set_pool(p.pool, "idle", i64::from(p.idle));
         m.state.metrics.set_pool(p.pool, "max", i64::from(p.max));
+        m.state.metrics.set_pool_waiting(p.pool, p.waiting);
     }
     (
         [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],

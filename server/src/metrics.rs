@@ -63,6 +63,12 @@ pub struct PoolLabels {
     pub state: &'static str,
 }
 
+/// One connection pool (`reader`, `writer`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PoolNameLabels {
+    pub pool: &'static str,
+}
+
 const KNOWN_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
@@ -83,6 +89,7 @@ pub struct Metrics {
     pub signin_lockouts: Counter,
     pub rate_limited: Family<LimitLabels, Counter>,
     pub db_pool: Family<PoolLabels, Gauge>,
+    pub db_pool_waiting: Family<PoolNameLabels, Gauge>,
     pub cache_lookups: Family<CacheLookupLabels, Counter>,
     pub cache_invalidations: Family<InvalidationLabels, Counter>,
     pub notification_lag: Histogram,
@@ -147,6 +154,12 @@ impl Default for Metrics {
             "Database connections by pool and state (in_use, idle, max), read at scrape time",
             db_pool.clone(),
         );
+        let db_pool_waiting = Family::<PoolNameLabels, Gauge>::default();
+        registry.register(
+            "db_pool_waiting",
+            "Tasks waiting for a database connection, by pool, read at scrape time",
+            db_pool_waiting.clone(),
+        );
         let cache_lookups = Family::<CacheLookupLabels, Counter>::default();
         registry.register(
             "cache_lookups",
@@ -187,6 +200,7 @@ impl Default for Metrics {
             signin_lockouts,
             rate_limited,
             db_pool,
+            db_pool_waiting,
             cache_lookups,
             cache_invalidations,
             notification_lag,
@@ -240,6 +254,12 @@ impl Metrics {
         self.db_pool
             .get_or_create(&PoolLabels { pool, state })
             .set(value);
+    }
+
+    pub fn set_pool_waiting(&self, pool: &'static str, waiting: u32) {
+        self.db_pool_waiting
+            .get_or_create(&PoolNameLabels { pool })
+            .set(i64::from(waiting));
     }
 
     /// The Prometheus text exposition format (version 0.0.4).

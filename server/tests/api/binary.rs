@@ -142,12 +142,33 @@ fn collect(from: impl std::io::Read + Send + 'static) -> Arc<std::sync::Mutex<St
     text
 }
 
+/// A port for a server this test starts. Not one the kernel hands out for `:0`: the
+/// ephemeral range (32768–60999 on Linux) is also where every outgoing connection gets its
+/// source port, so a port found free there can be taken by another test's client before the
+/// server binds it (seen: `Address already in use`, or worse, a test talking to another
+/// test's server). Below that range, one counter per test process hands out distinct
+/// ports, starting at a random point so that concurrent test processes rarely meet; a port
+/// something already holds is skipped.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const COUNT: u32 = 12_000;
+    static NEXT: std::sync::OnceLock<AtomicU32> = std::sync::OnceLock::new();
+    let next = NEXT.get_or_init(|| {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+            ^ std::process::id().wrapping_mul(2_654_435_761);
+        AtomicU32::new(seed % COUNT)
+    });
+    loop {
+        let port = FIRST + next.fetch_add(1, Ordering::Relaxed) % COUNT;
+        let port = u16::try_from(port).unwrap();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 pub async fn start_binary(db: &str, bootstrap_password: Option<&str>) -> Running {
@@ -249,7 +270,16 @@ pub fn sigterm_and_wait(mut r: Running) -> (String, String) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if let Some(status) = r.child.try_wait().unwrap() {
-            assert!(status.success(), "graceful shutdown exits 0, got {status}");
+            if !status.success() {
+                let (out, err) = output(r);
+                let tail = |s: &str| s.lines().rev().take(20).collect::<Vec<_>>().join("\n");
+                panic!(
+                    "graceful shutdown exits 0, got {status}\nstdout (last lines, newest \
+                     first):\n{}\nstderr:\n{}",
+                    tail(&out),
+                    tail(&err)
+                );
+            }
             break;
         }
         assert!(Instant::now() < deadline, "server did not stop on SIGTERM");

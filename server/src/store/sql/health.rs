@@ -14,6 +14,8 @@ pub struct PoolStats {
     pub in_use: u32,
     pub idle: u32,
     pub max: u32,
+    /// Tasks waiting for one of its connections (see `pool.rs`).
+    pub waiting: u32,
 }
 
 impl SqlStore {
@@ -39,14 +41,15 @@ impl SqlStore {
     }
 
     pub fn pool_stats(&self) -> Vec<PoolStats> {
-        let stats = |pool: &'static str, p: &sqlx::AnyPool| {
+        let stats = |pool: &'static str, p: &super::Pool| {
             let size = p.size();
             let idle = u32::try_from(p.num_idle()).unwrap_or(size);
             PoolStats {
                 pool,
                 in_use: size.saturating_sub(idle),
                 idle,
-                max: p.options().get_max_connections(),
+                max: p.max_connections(),
+                waiting: p.waiting(),
             }
         };
         let mut out = vec![stats("writer", self.writer())];

@@ -16,6 +16,7 @@ mod grants;
 mod health;
 mod interactions;
 mod logos;
+mod pool;
 mod public_keys;
 mod purge;
 mod refresh;
@@ -29,10 +30,11 @@ mod users;
 use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::Executor;
 
 pub use changes::{Change, ChangeListener, Heard, Notice};
 pub use health::PoolStats;
+use pool::Pool;
 pub use startup::StartupLock;
 
 use super::{StoreError, StoreResult};
@@ -46,13 +48,13 @@ enum Backend {
 
 pub struct SqlStore {
     /// Reads. SQLite in WAL mode lets these run beside the writer.
-    pool: AnyPool,
+    pool: Pool,
     /// Writes and transactions. For SQLite a pool of one connection: SQLite allows one
     /// writer at a time, and concurrent write transactions on several connections meet
     /// `SQLITE_BUSY` and sleep in the busy handler (measured: p99 of hundreds of ms at 16
     /// connections); with one connection they queue on the pool instead, without sleeps.
     /// For PostgreSQL the same pool as `pool`: row locks let writers run side by side.
-    writer: AnyPool,
+    writer: Pool,
     /// See `GrantStore::revocation_epoch`; bumped after each such commit.
     revocations: std::sync::atomic::AtomicU64,
     backend: Backend,
@@ -162,8 +164,8 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         }
     };
     let store = SqlStore {
-        pool,
-        writer,
+        pool: Pool::new(pool),
+        writer: Pool::new(writer),
         revocations: std::sync::atomic::AtomicU64::new(0),
         backend,
         postgres_url: (backend == Backend::Postgres).then(|| url.clone()),
@@ -172,19 +174,19 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
     };
     store
         .migrator()
-        .run(&store.writer)
+        .run(store.writer.sqlx())
         .await
         .map_err(|e| StoreError::Db(sqlx::Error::Migrate(Box::new(e))))?;
     Ok(store)
 }
 
 impl SqlStore {
-    fn pool(&self) -> &AnyPool {
+    fn pool(&self) -> &Pool {
         &self.pool
     }
 
     /// The pool for writes and transactions (see `writer`).
-    fn writer(&self) -> &AnyPool {
+    fn writer(&self) -> &Pool {
         &self.writer
     }
 

@@ -33,8 +33,8 @@ fi
 step "layers: lower server layers import no protocol or handler module"
 bash scripts/layers.sh
 
-step "clippy: server and proto (native)"
-cargo clippy --locked -p portico -p portico-proto --all-targets -- -D warnings
+step "clippy: server, proto and precompress (native)"
+cargo clippy --locked -p portico -p portico-proto -p portico-precompress --all-targets -- -D warnings
 
 step "clippy: console (wasm32)"
 cargo clippy --locked -p portico-console --target wasm32-unknown-unknown --all-targets -- -D warnings
@@ -47,12 +47,17 @@ test -f dist/index.html || { echo "dist/index.html is missing"; exit 1; }
 wasm="$(find dist -maxdepth 1 -name '*_bg.wasm' -print -quit)"
 test -n "$wasm" || { echo "no .wasm in dist/"; exit 1; }
 grep -q "$(basename "$wasm")" dist/index.html || { echo "dist/index.html does not load $wasm"; exit 1; }
-echo "ok: dist/index.html loads $(basename "$wasm") ($(($(stat -c %s "$wasm") / 1024)) KiB)"
+# Trunk's post_build hook (Trunk.toml) writes the precompressed copies the server sends.
+for sibling in "$wasm.br" "$wasm.gz"; do
+  test -f "$sibling" || { echo "$sibling is missing: Trunk's precompress hook did not run"; exit 1; }
+done
+echo "ok: dist/index.html loads $(basename "$wasm") ($(($(stat -c %s "$wasm") / 1024)) KiB;" \
+  "brotli $(($(stat -c %s "$wasm.br") / 1024)) KiB, gzip $(($(stat -c %s "$wasm.gz") / 1024)) KiB)"
 
-step "cargo test (server and proto)"
+step "cargo test (server, proto and precompress)"
 log="$(mktemp)"
 status=0
-cargo test --locked --no-fail-fast -p portico-proto -p portico 2>&1 | tee "$log" || status=$?
+cargo test --locked --no-fail-fast -p portico-proto -p portico -p portico-precompress 2>&1 | tee "$log" || status=$?
 
 step "console tests: native, then wasm-bindgen-test in headless Chromium (tests/web.rs)"
 setup_browser

@@ -4,18 +4,19 @@
 //   BENCH_DURATION      seconds per timed run (default 10)
 //   BENCH_CONNECTIONS   connection counts (default 1,16,64)
 //   BENCH_REPEATS       A B A B rounds for the headline scenarios (default 2)
-//   BENCH_SCENARIOS     comma list to run a subset (default all)
+//   BENCH_SCENARIOS     comma list to run a subset (default all; the names in bench/run)
 //   BENCH_OUT           the report (default docs/benchmarks.md; "-" for stdout only)
 //   BENCH_PORTICO       the Portico binary (default $CARGO_TARGET_DIR or target/, release/portico)
 //   BENCH_PERF          1: flat perf profiles; graph: with DWARF call graphs; stat: counters
 import { spawn, execFileSync } from 'node:child_process';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpus, totalmem, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
+import { gzipSync, gunzipSync, brotliCompressSync, brotliDecompressSync, constants as zc } from 'node:zlib';
 import {
   Jar, basic, clientAssertions, exchangeCode, mintCodes, pkcePair, pool, portico, peer,
   authorizeUrl,
@@ -540,6 +541,115 @@ function bundle() {
 }
 
 // ---------------------------------------------------------------------------------------
+// The console on the wire (issue 14): what a browser downloads from the running Portico.
+
+/** Chromium's Accept-Encoding; the server picks brotli from it. */
+const BROWSER_ENCODINGS = 'gzip, deflate, br, zstd';
+
+/**
+ * One GET on `agent`'s single keep-alive connection, as a browser sends it. Returns the status,
+ * headers, the body as it came (still compressed), and the bytes received for it on the wire
+ * (status line, headers and body, counted on the socket).
+ */
+function wireGet(agent, base, path, headers) {
+  return new Promise((resolvePromise, reject) => {
+    const req = httpRequest(`${base}${path}`, { agent, headers: { 'accept-encoding': BROWSER_ENCODINGS, ...headers } });
+    req.on('error', reject);
+    req.on('socket', (socket) => {
+      const before = socket.bytesRead;
+      req.on('response', (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => resolvePromise({
+          path, status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks),
+          wire: socket.bytesRead - before,
+        }));
+      });
+    });
+    req.end();
+  });
+}
+
+/** A body as the browser reads it, whatever its Content-Encoding. */
+function decoded(r) {
+  const coding = r.headers['content-encoding'];
+  return coding === 'br' ? brotliDecompressSync(r.body) : coding === 'gzip' ? gunzipSync(r.body) : r.body;
+}
+
+/**
+ * A first visit (an empty cache: GET / and every file index.html names, each once, as Chromium
+ * does for the stylesheet, the module preload of the JS, the wasm preload and the icon), then a
+ * repeat visit with that cache warm: what is fresh by its Cache-Control (max-age, and not
+ * no-cache) is not requested at all; the rest is revalidated with If-None-Match /
+ * If-Modified-Since from the first answers (RFC 9111 §4.3.1). Returns both lists of requests.
+ */
+async function consoleTransfer(base) {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const first = [await wireGet(agent, base, '/', { accept: 'text/html' })];
+    if (first[0].status !== 200) throw new Error(`console_transfer: GET / answered ${first[0].status}`);
+    const html = decoded(first[0]).toString('utf8');
+    // Every same-origin file the page names: href/src attributes and the start-up module's URLs.
+    const files = [...new Set([...html.matchAll(/["'](\/[^"'\s?#]+\.[a-z0-9]+)["']/gi)].map((m) => m[1]))];
+    if (!files.some((f) => f.endsWith('.wasm'))) throw new Error('console_transfer: index.html names no .wasm (no dist/?)');
+    for (const f of files) {
+      const r = await wireGet(agent, base, f, { accept: '*/*' });
+      if (r.status !== 200) throw new Error(`console_transfer: GET ${f} answered ${r.status}`);
+      first.push(r);
+    }
+    const repeat = [];
+    for (const r of first) {
+      const cc = r.headers['cache-control'] ?? '';
+      const maxAge = Number(cc.match(/max-age=(\d+)/)?.[1] ?? 0);
+      if (maxAge > 0 && !/no-cache|no-store/.test(cc)) {
+        repeat.push({ path: r.path, status: 'cached', headers: {}, body: Buffer.alloc(0), wire: 0 });
+        continue;
+      }
+      const conditional = {};
+      if (r.headers.etag) conditional['if-none-match'] = r.headers.etag;
+      if (r.headers['last-modified']) conditional['if-modified-since'] = r.headers['last-modified'];
+      repeat.push(await wireGet(agent, base, r.path, { accept: r.path === '/' ? 'text/html' : '*/*', ...conditional }));
+    }
+    const total = (rs) => rs.reduce((t, r) => t + r.wire, 0);
+    const result = { first, repeat, firstBytes: total(first), repeatBytes: total(repeat) };
+    log(`console_transfer: first visit ${result.firstBytes} B on the wire (${first.length} requests), ` +
+      `repeat visit ${result.repeatBytes} B (${repeat.filter((r) => r.wire).length} requests)`);
+    return result;
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** The targets of issue 14, as rows of the targets table (`t` adds one). */
+function consoleTransferTargets(ct, t) {
+  const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+  t('console first visit ≤ 300 KB on the wire (issue 14; headers included, 1 KB = 1000 B)', ct ? kb(ct.firstBytes) : '–', ct ? ct.firstBytes <= 300_000 : null);
+  t('console repeat visit ≤ 5 KB on the wire (issue 14; warm cache)', ct ? kb(ct.repeatBytes) : '–', ct ? ct.repeatBytes <= 5_000 : null);
+}
+
+/** The report's section: every request of both visits. */
+function consoleTransferSection(ct) {
+  const L = ['## Console on the wire', ''];
+  if (!ct) return [...L, 'not measured (scenario `console_transfer`)', ''];
+  L.push('Bytes received from the running Portico (release build, `dist/` from `trunk build --release`',
+    'with its precompressed copies) over HTTP/1.1 on loopback, counted on the socket: status line,',
+    `headers and body as sent. Requests carry \`Accept-Encoding: ${BROWSER_ENCODINGS}\` as Chromium's do.`,
+    'First visit: an empty cache, `/` and every file `index.html` names, once each. Repeat visit:',
+    'what the first answers made fresh (`max-age`, not `no-cache`) is not requested; the rest is',
+    'revalidated with `If-None-Match` / `If-Modified-Since`.', '');
+  L.push('| visit | path | status | encoding | Cache-Control | body bytes | on the wire |', '|---|---|--:|---|---|--:|--:|');
+  for (const [visit, rs] of [['first', ct.first], ['repeat', ct.repeat]]) {
+    for (const r of rs) {
+      L.push(`| ${visit} | \`${r.path}\` | ${r.status} | ${r.headers['content-encoding'] ?? (r.status === 200 ? 'identity' : '–')} | ` +
+        `${r.headers['cache-control'] ?? '–'} | ${r.body.length} | ${r.wire} |`);
+    }
+  }
+  L.push(`| first visit | | | | | | **${ct.firstBytes}** |`, `| repeat visit | | | | | | **${ct.repeatBytes}** |`, '');
+  return L;
+}
+
+// ---------------------------------------------------------------------------------------
 // Report
 
 function machine() {
@@ -578,7 +688,7 @@ function agg(scenario, server, c) {
 }
 const peakRps = (scenario, server) => Math.max(0, ...cfg.conns.map((c) => agg(scenario, server, c)?.rps ?? 0));
 
-function report({ mach, cold, bun, date, elapsed, loadBefore, loadAfter, names }) {
+function report({ mach, cold, bun, ct, date, elapsed, loadBefore, loadAfter, names }) {
   const f0 = (x) => (x == null ? '–' : x.toFixed(0));
   const f2 = (x) => (x == null ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1));
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
@@ -663,6 +773,7 @@ function report({ mach, cold, bun, date, elapsed, loadBefore, loadAfter, names }
   t('cold start < 300 ms (existing database, median of 5)', cold ? `${cold.existingMedian.toFixed(0)} ms` : '–', cold ? cold.existingMedian < 300 : null);
   t('cold start < 300 ms (new database: migrations, keys, admin, median of 5)', cold ? `${cold.freshMedian.toFixed(0)} ms` : '–', cold ? cold.freshMedian < 300 : null);
   t('console ≤ 350 KB gzip (wasm + JS, 1 KB = 1000 B)', bun ? `${(bun.total.gzip / 1000).toFixed(1)} KB (${(bun.total.gzip / 1024).toFixed(1)} KiB)` : '–', bun ? bun.total.gzip <= 350_000 : null);
+  consoleTransferTargets(ct, t);
   L.push('## Targets (issue 7)', '');
   L.push('Ratios compare each server\'s best requests/s over the connection counts.', '');
   L.push('| target | measured | result |', '|---|---|---|', ...targets, '');
@@ -682,6 +793,7 @@ function report({ mach, cold, bun, date, elapsed, loadBefore, loadAfter, names }
     L.push(`| total | ${bun.total.raw} | ${bun.total.gzip} | ${bun.total.brotli} |`);
   } else L.push('not measured: no `dist/` (run `trunk build --release`)');
   L.push('');
+  L.push(...consoleTransferSection(ct));
   L.push('## What each scenario sends', '');
   L.push('- **client_credentials, secret**: the same form body with HTTP Basic credentials every time.',
     '- **private_key_jwt**: a fresh ES256 client assertion (unique `jti`, audience the token endpoint) per request, signed before the run.',
@@ -714,6 +826,7 @@ async function main() {
   await probe(p);
   await probe(n);
   log('every scenario answers on both servers');
+  const ct = !cfg.scenarios || cfg.scenarios.has('console_transfer') ? await consoleTransfer(p.base) : null;
   const servers = [p, n];
   for (const key of Object.keys(scenarios)) await runScenario(key, servers, ce);
   await loginRuns(p);
@@ -729,7 +842,7 @@ async function main() {
   }
   const bun = bundle();
   const doc = report({
-    mach: machine(), cold, bun, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    mach: machine(), cold, bun, ct, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     elapsed: (Date.now() - started) / 1000,
     loadBefore, loadAfter: loadavg().map((x) => x.toFixed(2)).join(' '),
     names: { portico: p.name, peer: n.name, ceiling: ce.name },

@@ -16,6 +16,7 @@ mod interop_oauth2;
 mod apps;
 mod auth_errors;
 mod binary;
+mod console_compression;
 mod console_headers;
 mod copies;
 mod crash;

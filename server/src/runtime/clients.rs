@@ -89,9 +89,9 @@ impl ClientCache {
         if let Some(c) = hit {
             return Ok(Some(c));
         }
+        let loading = self.entries.loading();
         let Some(app) = stores.apps.get_app(client_id).await? else {
             // Misses are not cached: an app created on another copy appears at once.
-            self.invalidate(client_id);
             return Ok(None);
         };
         let secrets = stores.secrets.list_secrets(client_id).await?;
@@ -103,7 +103,7 @@ impl ClientCache {
             .map(|record| RegisteredKey::load(client_id, record))
             .collect();
         let client = Arc::new(Client { app, secrets, keys });
-        self.entries.put(client_id, client.clone());
+        self.entries.put(client_id, client.clone(), loading);
         Ok(Some(client))
     }
 

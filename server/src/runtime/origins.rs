@@ -31,6 +31,7 @@ impl OriginCache {
         if let Some(set) = self.cached.get("") {
             return set;
         }
+        let loading = self.cached.loading();
         let mut set = HashSet::new();
         match stores.apps.list_apps().await {
             Ok(apps) => {
@@ -45,7 +46,7 @@ impl OriginCache {
             Err(e) => tracing::warn!(error = %e, "CORS: could not read apps"),
         }
         let set = Arc::new(set);
-        self.cached.put("", set.clone());
+        self.cached.put("", set.clone(), loading);
         set
     }
 }

@@ -128,6 +128,16 @@ pub struct Running {
     pub management: String,
 }
 
+/// A server a failed test leaves behind is killed, not left running after the tests.
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Collects what `from` writes, line by line, on a thread of its own.
 fn collect(from: impl std::io::Read + Send + 'static) -> Arc<std::sync::Mutex<String>> {
     let text = Arc::new(std::sync::Mutex::new(String::new()));

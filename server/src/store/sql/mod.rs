@@ -156,8 +156,21 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
             (readers, writer)
         }
         Backend::Postgres => {
+            // sqlx pings a connection before every acquire by default: one more round trip
+            // per statement outside a transaction and per transaction. As
+            // HikariCP does (its 500 ms "alive bypass"), only a connection idle for a while
+            // is checked; one in steady use has just proved itself.
             let pool = pool_options()
                 .max_connections(16)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= std::time::Duration::from_secs(1) {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await?;
             (pool.clone(), pool)

@@ -89,7 +89,7 @@ async fn user_add_reads_the_password_from_stdin(b: Backend) {
         alice
             .password_hash
             .expose()
-            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            .starts_with("$argon2id$v=19$m=9216,t=4,p=1$"),
         "{}",
         alice.password_hash.expose()
     );

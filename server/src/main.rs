@@ -266,19 +266,17 @@ async fn serve(args: ServeArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// What a start can do before the database is open. A new SQLite file has no signing keys
-/// yet: they start generating now, beside opening the file and migrating it (the RSA key
-/// is most of a first start's time). Otherwise the random generator is seeded now, beside
-/// the opening: aws-lc seeds it once per process, from CPU jitter, which takes tens of
-/// milliseconds (measured with perf at start-up), and the store asks for its first random
-/// bytes right after opening. PostgreSQL's first start is not known before the database
-/// answers; its keys generate once it does, under the first-start lock.
+/// Signing keys started before the database is open. A new SQLite file has none yet, so
+/// they generate now, beside opening and migrating it: the RSA key, a random search for two
+/// primes, is most of a first start's time (measured 80–450 ms on a busy 2-core machine).
+/// PostgreSQL's first start is not known before the database answers; its keys generate
+/// once it does, under the first-start lock.
 fn keys_ahead(database_url: &str, now: i64) -> KeysAhead {
     if store::sqlite_file(database_url).is_some_and(|file| !file.exists()) {
-        return KeysAhead::start(now);
+        KeysAhead::start(now)
+    } else {
+        KeysAhead::default()
     }
-    tokio::task::spawn_blocking(|| portico::crypto::random::bytes::<1>().is_ok());
-    KeysAhead::default()
 }
 
 /// Creates the first administrator on a first start (see `admin_password_source`).

@@ -12,7 +12,7 @@ use crate::runtime::origins::OriginCache;
 use crate::runtime::readiness::Readiness;
 use crate::runtime::usage::UsageRecorder;
 use crate::runtime::verified::VerifiedTokens;
-use crate::signing::TokenService;
+use crate::signing::{KeysAhead, TokenService};
 use crate::store::Store;
 
 #[derive(Debug, Clone)]
@@ -80,6 +80,17 @@ impl AppState {
         store: Arc<S>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, crate::Error> {
+        Self::with_keys_ahead(config, store, clock, KeysAhead::default()).await
+    }
+
+    /// As [`AppState::new`], taking missing signing keys from those `ahead` generated
+    /// (the first start of `portico serve`, see `KeysAhead`).
+    pub async fn with_keys_ahead<S: Store + 'static>(
+        config: Config,
+        store: Arc<S>,
+        clock: Arc<dyn Clock>,
+        ahead: KeysAhead,
+    ) -> Result<Self, crate::Error> {
         let metrics = Arc::new(Metrics::default());
         let clients = Arc::new(ClientCache::new(clock.clone(), metrics.clone()));
         let origins = Arc::new(OriginCache::new(clock.clone()));
@@ -101,7 +112,9 @@ impl AppState {
             .server_secrets
             .server_secret(SECRET_HASH_KEY, &candidate, now)
             .await?;
-        let tokens = TokenService::load(stores.signing_keys.as_ref(), &config.issuer, now).await?;
+        let tokens =
+            TokenService::load_with(stores.signing_keys.as_ref(), &config.issuer, now, ahead)
+                .await?;
         stores
             .apps
             .upsert_builtin_app(&console_app(&config.issuer, now))

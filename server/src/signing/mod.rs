@@ -16,7 +16,7 @@ pub use crate::crypto::jws::SigningAlg;
 use crate::store::{SigningKeyStore, StoreError};
 pub use access_token::{AccessClaims, AccessGrant, ACCESS_TOKEN_TYP};
 use key_set::KeySet;
-pub use key_set::{new_key_record, rotate};
+pub use key_set::{new_key_record, rotate, KeysAhead};
 
 /// Allowed clock difference between server copies when checking `iat`/`exp`.
 pub const LEEWAY: i64 = 5;
@@ -57,7 +57,17 @@ impl TokenService {
         issuer: &str,
         now: i64,
     ) -> Result<Self, TokenError> {
-        let records = key_set::ensure_active(store, now).await?;
+        Self::load_with(store, issuer, now, KeysAhead::default()).await
+    }
+
+    /// As [`TokenService::load`], taking a missing key from `ahead` when it has one.
+    pub async fn load_with(
+        store: &dyn SigningKeyStore,
+        issuer: &str,
+        now: i64,
+        ahead: KeysAhead,
+    ) -> Result<Self, TokenError> {
+        let records = key_set::ensure_active(store, now, ahead).await?;
         Ok(Self {
             issuer: issuer.to_owned(),
             audience: issuer.to_owned(),

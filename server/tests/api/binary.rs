@@ -89,7 +89,7 @@ async fn user_add_reads_the_password_from_stdin(b: Backend) {
         alice
             .password_hash
             .expose()
-            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            .starts_with("$argon2id$v=19$m=9216,t=4,p=1$"),
         "{}",
         alice.password_hash.expose()
     );
@@ -316,6 +316,11 @@ async fn first_start_bootstraps_admin_and_sigterm_stops_cleanly(b: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::UNAUTHORIZED);
+    // A new SQLite file gets its signing keys generated while it is being created: one
+    // per algorithm, published before the port answers.
+    let kids = jwks_kids(&running.base).await;
+    let algs: Vec<&str> = kids.iter().map(|(alg, _)| alg.as_str()).collect();
+    assert_eq!(algs, ["ES256", "RS256"], "{kids:?}");
     let (out, err) = sigterm_and_wait(running);
     assert!(out.contains("created user `admin`"), "{out}");
     assert!(!out.contains("from the environment") && !err.contains("from the environment"));
@@ -336,11 +341,35 @@ async fn first_start_bootstraps_admin_and_sigterm_stops_cleanly(b: Backend) {
     );
     store.close().await;
 
-    // The second start finds a user, needs no password and creates nothing.
+    // The second start finds a user, needs no password and creates nothing: the same keys.
     let running = start_binary(&db.url, None).await;
+    assert_eq!(jwks_kids(&running.base).await, kids);
     let (out, err) = sigterm_and_wait(running);
     assert!(
         !out.contains("created user") && !err.contains("first administrator"),
         "{out}{err}"
     );
+}
+
+/// The (alg, kid) pairs of the JWKS `base` publishes, sorted.
+async fn jwks_kids(base: &str) -> Vec<(String, String)> {
+    let jwks: serde_json::Value = reqwest::get(format!("{base}/oauth2/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut kids: Vec<(String, String)> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["alg"].as_str().unwrap().to_owned(),
+                k["kid"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    kids.sort();
+    kids
 }

@@ -44,7 +44,7 @@ after(async () => {
       await admin(token, 'DELETE', `/api/v1/apps/${a.client_id}`);
     }
   }
-  await browser?.close();
+  await closeBrowser(browser);
 });
 
 const basic = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;

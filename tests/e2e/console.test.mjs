@@ -22,7 +22,7 @@ before(async () => {
   adminToken = await consoleToken('admin', adminPassword);
 });
 
-after(async () => { await browser?.close(); });
+after(async () => { await closeBrowser(browser); });
 
 test('console HTML carries framing and sniffing protections', async () => {
   for (const path of ['/', '/login?interaction=x', '/consent?interaction=x', '/pkce-demo']) {
@@ -197,6 +197,9 @@ test('a web app with a secret runs through the same sign-in and consent pages', 
   const gotCode = new Promise((r) => { resolveCode = r; });
   const catcher = createServer((req, res) => {
     resolveCode(new URL(req.url, 'http://127.0.0.1').searchParams);
+    // No keep-alive: an idle browser connection would keep this server, and the test file's
+    // process, alive after the test.
+    res.setHeader('connection', 'close');
     res.end('ok');
   });
   await new Promise((r) => catcher.listen(0, '127.0.0.1', r));
@@ -232,6 +235,7 @@ test('a web app with a secret runs through the same sign-in and consent pages', 
     assert.deepEqual(errors, []);
     await context.close();
   } finally {
+    catcher.closeAllConnections();
     catcher.close();
   }
 });

@@ -84,6 +84,19 @@ export async function launch() {
   });
 }
 
+/**
+ * Closes a browser, bounded: a Chromium that does not answer the close within 15 s is left
+ * to the runner's --test-force-exit (Playwright kills the browsers it launched when the
+ * process exits), so one stuck browser cannot hold the whole suite until its timeout.
+ */
+export async function closeBrowser(browser) {
+  if (!browser) return;
+  let timer;
+  const stuck = new Promise((resolve) => { timer = setTimeout(resolve, 15_000); });
+  await Promise.race([browser.close().catch(() => {}), stuck]);
+  clearTimeout(timer);
+}
+
 /** Whether a browser message tells of a Content-Security-Policy violation. */
 export const isCspViolation = (text) => /Content Security Policy|Refused to/.test(text);
 

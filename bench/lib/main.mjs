@@ -662,7 +662,7 @@ function report({ mach, cold, bun, date, elapsed, loadBefore, loadAfter, names }
     L.push('');
   }
 
-  // Targets (issue 7).
+  // Targets (issues 7 and 14).
   const P = names.portico;
   const N = names.peer;
   const cc = (srv) => peakRps('client_credentials_secret', srv);
@@ -705,7 +705,7 @@ function report({ mach, cold, bun, date, elapsed, loadBefore, loadAfter, names }
   t('cold start < 300 ms (existing database, median of 5)', cold ? `${cold.existingMedian.toFixed(0)} ms` : '–', cold ? cold.existingMedian < 300 : null);
   t('cold start < 300 ms (new database: migrations, keys, admin, median of 5)', cold ? `${cold.freshMedian.toFixed(0)} ms` : '–', cold ? cold.freshMedian < 300 : null);
   t('console ≤ 350 KB gzip (wasm + JS, 1 KB = 1000 B)', bun ? `${(bun.total.gzip / 1000).toFixed(1)} KB (${(bun.total.gzip / 1024).toFixed(1)} KiB)` : '–', bun ? bun.total.gzip <= 350_000 : null);
-  L.push('## Targets (issue 7)', '');
+  L.push('## Targets (issues 7 and 14)', '');
   L.push('Ratios compare each server\'s best requests/s over the connection counts.', '');
   L.push('| target | measured | result |', '|---|---|---|', ...targets, '');
 

@@ -492,41 +492,45 @@ async function loginRuns(srv) {
   // allow a few attempts in progress per user and address (runtime/limits.rs), and from
   // one address the rest of 16 or 64 connections would measure only quick 429 answers.
   const from = (k) => `X-Forwarded-For: 10.14.0.${k % 256}`;
-  const runAll = async (s) => {
-    for (const c of cfg.conns) {
-      const r = await listRun('login', s, c, async (n) => {
-        const made = await pool(n, 16, () => portico.newInteraction(s.base, s.loginParams));
-        return {
-          url: `${s.base}/`, method: 'POST', mode: 'list', profileAs: 'login', addrs: s.addrs,
-          headers: ['Content-Type: application/json', `Origin: ${srv.base}`],
-          lines: made.map((i, k) => `${body}\t/api/v1/interactions/${i.id}/login\tCookie: ${i.cookie}\t${from(k)}`),
-        };
-      }, Math.max(best('login', s.name) ?? 0, 60));
-      // VmHWM: the copy's peak RSS since it started, which no 100 ms sample can miss.
-      r.hwm_kb = status(s.proc.pid).hwm;
-      results.push({ scenario: 'login', server: s.name, c, rep: 1, ...r });
-      log(`login (argon2id)           ${s.name.padEnd(18)} c=${String(c).padStart(2)} ${r.rps.toFixed(0).padStart(7)} req/s ` +
-        `p50 ${(r.p50_us / 1000).toFixed(1)} ms p99 ${(r.p99_us / 1000).toFixed(1)} ms RSS ${(r.rss_kb / 1024).toFixed(1)} MB ` +
-        `(VmHWM ${(r.hwm_kb / 1024).toFixed(1)} MB)${r.errors ? ` errors ${r.errors}` : ''}${r.exhausted ? ' (list ran out)' : ''}`);
-    }
+  const runOne = async (s, c) => {
+    const r = await listRun('login', s, c, async (n) => {
+      const made = await pool(n, 16, () => portico.newInteraction(s.base, s.loginParams));
+      return {
+        url: `${s.base}/`, method: 'POST', mode: 'list', profileAs: 'login', addrs: s.addrs,
+        headers: ['Content-Type: application/json', `Origin: ${srv.base}`],
+        lines: made.map((i, k) => `${body}\t/api/v1/interactions/${i.id}/login\tCookie: ${i.cookie}\t${from(k)}`),
+      };
+    }, Math.max(best('login', s.name) ?? 0, 60));
+    // VmHWM: the copy's peak RSS since it started, which no 100 ms sample can miss.
+    r.hwm_kb = status(s.proc.pid).hwm;
+    results.push({ scenario: 'login', server: s.name, c, rep: 1, ...r });
+    log(`login (argon2id)           ${s.name.padEnd(18)} c=${String(c).padStart(2)} ${r.rps.toFixed(0).padStart(7)} req/s ` +
+      `p50 ${(r.p50_us / 1000).toFixed(1)} ms p99 ${(r.p99_us / 1000).toFixed(1)} ms RSS ${(r.rss_kb / 1024).toFixed(1)} MB ` +
+      `(VmHWM ${(r.hwm_kb / 1024).toFixed(1)} MB)${r.errors ? ` errors ${r.errors}` : ''}${r.exhausted ? ' (list ran out)' : ''}`);
   };
-  await runAll(srv);
   // The one-core figure, in the same run: a second copy on the same database, pinned to
   // core 0 by taskset. Portico runs one argon2id per core it may use (the affinity mask),
-  // so this copy runs one at a time. wrk is not pinned: it shares the cores as before.
-  if (cfg.copies > 1) return;
-  if (tryVersion('taskset', ['-V']) === 'n/a') {
-    log('login: no taskset here; the one-core figure is not measured');
-    return;
+  // so this copy runs one at a time. wrk is not pinned: it shares the cores as before. The
+  // two copies take turns at each connection count, so a machine whose speed drifts (a
+  // shared VM) drifts for both alike.
+  // (Several copies: the all-cores figure is theirs together; no one-core comparison.)
+  let one = null;
+  const taskset = cfg.copies === 1 && tryVersion('taskset', ['-V']) !== 'n/a';
+  if (cfg.copies === 1 && !taskset) log('login: no taskset here; the one-core figure is not measured');
+  if (taskset) {
+    const port = await freePort();
+    const proc = launch('portico-1core', 'taskset', ['-c', '0', cfg.portico, 'serve', '--addr', `127.0.0.1:${port}`,
+      '--management-addr', '127.0.0.1:0', '--shutdown-delay', '0', '--database-url', srv.dbUrl,
+      '--console-dir', join(root, 'dist'), '--issuer', srv.base, '--trusted-proxies', '127.0.0.1']);
+    const base = `http://127.0.0.1:${port}`;
+    await waitReady(`${base}/.well-known/openid-configuration`, proc);
+    one = { ...srv, name: ONE_CORE(srv.name), proc, base, addrs: [`127.0.0.1:${port}`] };
   }
-  const port = await freePort();
-  const proc = launch('portico-1core', 'taskset', ['-c', '0', cfg.portico, 'serve', '--addr', `127.0.0.1:${port}`,
-    '--management-addr', '127.0.0.1:0', '--shutdown-delay', '0', '--database-url', srv.dbUrl,
-    '--console-dir', join(root, 'dist'), '--issuer', srv.base, '--trusted-proxies', '127.0.0.1']);
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(`${base}/.well-known/openid-configuration`, proc);
-  await runAll({ ...srv, name: ONE_CORE(srv.name), proc, base, addrs: [`127.0.0.1:${port}`] });
-  await stop(proc);
+  for (const c of cfg.conns) {
+    await runOne(srv, c);
+    if (one) await runOne(one, c);
+  }
+  if (one) await stop(one.proc);
 }
 const ONE_CORE = (name) => `${name} (1 core)`;
 
@@ -768,7 +772,7 @@ function report({ mach, cold, bun, ct, date, elapsed, loadBefore, loadAfter, nam
     L.push('');
   }
 
-  // Targets (issue 7).
+  // Targets (issues 7 and 14).
   const P = names.portico;
   const N = names.peer;
   const cc = (srv) => peakRps('client_credentials_secret', srv);
@@ -812,7 +816,7 @@ function report({ mach, cold, bun, ct, date, elapsed, loadBefore, loadAfter, nam
   t('cold start < 300 ms (new database: migrations, keys, admin, median of 5)', cold ? `${cold.freshMedian.toFixed(0)} ms` : '–', cold ? cold.freshMedian < 300 : null);
   t('console ≤ 350 KB gzip (wasm + JS, 1 KB = 1000 B)', bun ? `${(bun.total.gzip / 1000).toFixed(1)} KB (${(bun.total.gzip / 1024).toFixed(1)} KiB)` : '–', bun ? bun.total.gzip <= 350_000 : null);
   consoleTransferTargets(ct, t);
-  L.push('## Targets (issue 7)', '');
+  L.push('## Targets (issues 7 and 14)', '');
   L.push('Ratios compare each server\'s best requests/s over the connection counts.', '');
   L.push('| target | measured | result |', '|---|---|---|', ...targets, '');
 

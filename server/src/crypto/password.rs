@@ -21,14 +21,16 @@ pub enum PasswordError {
 ///
 /// OWASP's Password Storage Cheat Sheet ("Argon2id") lists five configurations it counts as
 /// equally strong — m = 46 MiB t = 1, 19 MiB t = 2, 12 MiB t = 3, 9 MiB t = 4, 7 MiB t = 5,
-/// each p = 1 — trading memory against passes. Every core computes one hash at a time
-/// (see [`permit_count`]), so a copy holds `MEMORY_KIB × cores` of argon2 memory beside its
-/// ~35 MB base while sign-ins keep it busy, and the target is a copy within 60 MB during
-/// sign-ins (issue 14): on 2 cores 19 MiB (the previous set: 74 MB) and 12 MiB (about
-/// 60 MB, no margin) do not fit, 9 MiB does (about 54 MB, measured in bench/run). Of the
-/// two that fit, 9 MiB keeps the more memory per guess, which is what makes each guess
-/// costly on GPUs (RFC 9106 §4: memory is argon2's main defence); each hash costs one core
-/// about the same time as before (m × t: 36 Mi block passes instead of 38 Mi).
+/// each p = 1 — trading memory against passes. Every core computes one hash at a time (see
+/// [`permit_count`]), so a copy holds `MEMORY_KIB × cores` of argon2 memory beside the rest,
+/// and the target is at most 60 MB during sign-ins (issue 14). Measured with bench/run on 2
+/// cores after the protocol scenarios: 41.7 MB at 64 concurrent sign-ins with this set, so
+/// about 24 MB beside the two 9 MiB buffers; the previous set (19 MiB) would come to about
+/// 62 MB, 12 MiB to about 48 MB. 9 MiB fits with a margin and stays near 60 MB up to 4
+/// cores (12 MiB reaches it at 3); and of the sets that fit it keeps more memory per guess
+/// than 7 MiB, memory being what makes each guess costly to an attacker's hardware (RFC 9106
+/// §1: argon2 is memory-hard). A hash costs one core about as long as before (m × t: 36 Mi
+/// block passes instead of 38 Mi).
 const MEMORY_KIB: u32 = 9 * 1024;
 /// Passes over the memory (RFC 9106 `t`), paired with [`MEMORY_KIB`] in OWASP's table.
 const PASSES: u32 = 4;

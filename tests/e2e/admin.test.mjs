@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
-  admin, adminPassword, base, consoleToken, launch, newPage, screenshots, signIn, user, user2,
+  admin, adminPassword, base, closeBrowser, consoleToken, launch, newPage, screenshots, signIn, user, user2,
 } from './lib.mjs';
 
 const shot = screenshots(import.meta.filename);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import {
-  admin, adminPassword, base, consoleToken, isCspViolation, launch, newPage, screenshots, signIn, user,
+  admin, adminPassword, base, closeBrowser, consoleToken, isCspViolation, launch, newPage, screenshots, signIn, user,
   userPassword,
 } from './lib.mjs';
 

@@ -55,6 +55,12 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// From the SQLite writer thread (`sql::group_commit`), which does not go through sqlx.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A write handed to the SQLite writer thread came back without an outcome.
+    #[error("the database write did not complete")]
+    WriteLost,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

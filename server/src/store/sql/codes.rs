@@ -3,28 +3,54 @@
 
 use sqlx::Row;
 
-use super::grants::{insert_grant, revoke_grant_in};
-use super::refresh::insert_refresh;
+use super::grants::{insert_grant, insert_grant_on, revoke_grant_in, revoke_grant_on};
+use super::refresh::{insert_refresh, insert_refresh_on};
 use super::SqlStore;
 use crate::store::{CodeRecord, CodeRedemption, GrantRecord, RefreshRecord, StoreResult};
 
+/// Shared by sqlx and the SQLite writer thread (`$N` in order, see `grants::INSERT_GRANT`).
+const INSERT: &str = "INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, nonce,
+                                      auth_time, expires_at, used_at, replayed_at, grant_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, NULL)";
+const REDEEM: &str =
+    "UPDATE authorization_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL
+     RETURNING code_hash, client_id, user_id, redirect_uri, scope, code_challenge, nonce,
+               auth_time, expires_at";
+const BIND_GRANT: &str =
+    "UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2 RETURNING replayed_at";
+
 pub(super) async fn create(store: &SqlStore, c: &CodeRecord) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, nonce,
-                                          auth_time, expires_at, used_at, replayed_at, grant_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, NULL)",
-    )
-    .bind(&c.code_hash)
-    .bind(&c.client_id)
-    .bind(&c.user_id)
-    .bind(&c.redirect_uri)
-    .bind(&c.scope)
-    .bind(c.code_challenge.as_deref())
-    .bind(c.nonce.as_deref())
-    .bind(c.auth_time)
-    .bind(c.expires_at)
-    .execute(store.writer())
-    .await?;
+    if let Some(gc) = store.group_commit() {
+        let c = c.clone();
+        return gc
+            .run(move |db| {
+                db.prepare_cached(INSERT)?.execute(rusqlite::params![
+                    c.code_hash,
+                    c.client_id,
+                    c.user_id,
+                    c.redirect_uri,
+                    c.scope,
+                    c.code_challenge,
+                    c.nonce,
+                    c.auth_time,
+                    c.expires_at
+                ])?;
+                Ok(())
+            })
+            .await;
+    }
+    sqlx::query(INSERT)
+        .bind(&c.code_hash)
+        .bind(&c.client_id)
+        .bind(&c.user_id)
+        .bind(&c.redirect_uri)
+        .bind(&c.scope)
+        .bind(c.code_challenge.as_deref())
+        .bind(c.nonce.as_deref())
+        .bind(c.auth_time)
+        .bind(c.expires_at)
+        .execute(store.writer())
+        .await?;
     Ok(())
 }
 
@@ -37,28 +63,54 @@ pub(super) async fn redeem(
     // one changes the row, and RETURNING hands it the code in the same round trip
     // (SQLite 3.35+, PostgreSQL), without holding the write connection for a
     // transaction.
-    let row = sqlx::query(
-        "UPDATE authorization_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL
-         RETURNING code_hash, client_id, user_id, redirect_uri, scope, code_challenge, nonce,
-                   auth_time, expires_at",
-    )
-    .bind(now)
-    .bind(code_hash)
-    .fetch_optional(store.writer())
-    .await?;
-    if let Some(r) = row {
-        return Ok(CodeRedemption::Fresh(CodeRecord {
-            code_hash: r.try_get("code_hash")?,
-            client_id: r.try_get("client_id")?,
-            user_id: r.try_get("user_id")?,
-            redirect_uri: r.try_get("redirect_uri")?,
-            scope: r.try_get("scope")?,
-            code_challenge: r.try_get("code_challenge")?,
-            nonce: r.try_get("nonce")?,
-            auth_time: r.try_get("auth_time")?,
-            expires_at: r.try_get("expires_at")?,
-        }));
+    let fresh = match store.group_commit() {
+        Some(gc) => {
+            let hash = code_hash.to_vec();
+            gc.run(move |db| {
+                let mut redeem = db.prepare_cached(REDEEM)?;
+                let mut rows = redeem.query(rusqlite::params![now, hash])?;
+                let Some(r) = rows.next()? else {
+                    return Ok(None);
+                };
+                Ok(Some(CodeRecord {
+                    code_hash: r.get(0)?,
+                    client_id: r.get(1)?,
+                    user_id: r.get(2)?,
+                    redirect_uri: r.get(3)?,
+                    scope: r.get(4)?,
+                    code_challenge: r.get(5)?,
+                    nonce: r.get(6)?,
+                    auth_time: r.get(7)?,
+                    expires_at: r.get(8)?,
+                }))
+            })
+            .await?
+        }
+        None => sqlx::query(REDEEM)
+            .bind(now)
+            .bind(code_hash)
+            .fetch_optional(store.writer())
+            .await?
+            .map(|r| -> StoreResult<CodeRecord> {
+                Ok(CodeRecord {
+                    code_hash: r.try_get("code_hash")?,
+                    client_id: r.try_get("client_id")?,
+                    user_id: r.try_get("user_id")?,
+                    redirect_uri: r.try_get("redirect_uri")?,
+                    scope: r.try_get("scope")?,
+                    code_challenge: r.try_get("code_challenge")?,
+                    nonce: r.try_get("nonce")?,
+                    auth_time: r.try_get("auth_time")?,
+                    expires_at: r.try_get("expires_at")?,
+                })
+            })
+            .transpose()?,
+    };
+    if let Some(code) = fresh {
+        return Ok(CodeRedemption::Fresh(code));
     }
+    // Used before, or unknown: rare, so the revocation (which announces itself to other
+    // copies) goes through the sqlx writer on every database.
     let mut tx = store.writer().begin().await?;
     // RFC 6749 §4.1.2: a code used twice SHOULD revoke the tokens it issued.
     let r = sqlx::query("UPDATE authorization_codes SET replayed_at = $1 WHERE code_hash = $2")
@@ -88,17 +140,36 @@ pub(super) async fn create_grant_for(
     grant: &GrantRecord,
     refresh: Option<&RefreshRecord>,
 ) -> StoreResult<bool> {
+    if let Some(gc) = store.group_commit() {
+        let (code, grant, refresh) = (code_hash.to_vec(), grant.clone(), refresh.cloned());
+        return gc
+            .run(move |db| {
+                // The code row first, as below: a replay either ran before (and is seen
+                // here) or runs after (and finds the grant to revoke).
+                let replayed: Option<i64> = db
+                    .prepare_cached(BIND_GRANT)?
+                    .query_row(rusqlite::params![grant.id, code], |r| r.get(0))?;
+                insert_grant_on(db, &grant)?;
+                if let Some(at) = replayed {
+                    revoke_grant_on(db, &grant.id, at)?;
+                    return Ok(false);
+                }
+                if let Some(r) = &refresh {
+                    insert_refresh_on(db, r)?;
+                }
+                Ok(true)
+            })
+            .await;
+    }
     let mut tx = store.writer().begin().await?;
     // Lock the code row first, so a replay either ran before (and is seen here) or
     // runs after (and finds the grant to revoke).
-    let replayed: Option<i64> = sqlx::query(
-        "UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2 RETURNING replayed_at",
-    )
-    .bind(&grant.id)
-    .bind(code_hash)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    let replayed: Option<i64> = sqlx::query(BIND_GRANT)
+        .bind(&grant.id)
+        .bind(code_hash)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
     insert_grant(&mut tx, grant).await?;
     if let Some(at) = replayed {
         revoke_grant_in(&mut tx, &grant.id, at).await?;

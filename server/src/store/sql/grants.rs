@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::refresh::insert_refresh;
+use super::refresh::{insert_refresh, insert_refresh_on};
 use super::{access_tokens, assertions, codes, refresh, SqlStore};
 use crate::store::{
     CodeRecord, CodeRedemption, GrantRecord, GrantStore, RefreshLookup, RefreshRecord, StoreResult,
@@ -14,6 +14,13 @@ use crate::store::{
 
 const GRANT_COLUMNS: &str =
     "id, user_id, client_id, scope, auth_time, created_at, last_used_at, revoked_at";
+/// Shared by sqlx and the SQLite writer thread. `$N` parameters appear in order, which is
+/// how SQLite numbers them for rusqlite's positional binding.
+pub(super) const INSERT_GRANT: &str = "INSERT INTO grants (id, user_id, client_id, scope, auth_time, created_at, last_used_at, revoked_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(super) const REVOKE_GRANT: &str =
+    "UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
+pub(super) const DELETE_GRANT_REFRESH: &str = "DELETE FROM refresh_tokens WHERE grant_id = $1";
 
 fn grant_from_row(r: &AnyRow) -> StoreResult<GrantRecord> {
     Ok(GrantRecord {
@@ -32,19 +39,41 @@ pub(super) async fn insert_grant(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     g: &GrantRecord,
 ) -> StoreResult<()> {
-    sqlx::query(&format!(
-        "INSERT INTO grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    ))
-    .bind(&g.id)
-    .bind(g.user_id.as_deref())
-    .bind(&g.client_id)
-    .bind(&g.scope)
-    .bind(g.auth_time)
-    .bind(g.created_at)
-    .bind(g.last_used_at)
-    .bind(g.revoked_at)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(INSERT_GRANT)
+        .bind(&g.id)
+        .bind(g.user_id.as_deref())
+        .bind(&g.client_id)
+        .bind(&g.scope)
+        .bind(g.auth_time)
+        .bind(g.created_at)
+        .bind(g.last_used_at)
+        .bind(g.revoked_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// `insert_grant` on the SQLite writer thread.
+pub(super) fn insert_grant_on(db: &rusqlite::Connection, g: &GrantRecord) -> StoreResult<()> {
+    db.prepare_cached(INSERT_GRANT)?.execute(rusqlite::params![
+        g.id,
+        g.user_id,
+        g.client_id,
+        g.scope,
+        g.auth_time,
+        g.created_at,
+        g.last_used_at,
+        g.revoked_at
+    ])?;
+    Ok(())
+}
+
+/// `revoke_grant_in` on the SQLite writer thread.
+pub(super) fn revoke_grant_on(db: &rusqlite::Connection, id: &str, now: i64) -> StoreResult<()> {
+    db.prepare_cached(REVOKE_GRANT)?
+        .execute(rusqlite::params![now, id])?;
+    db.prepare_cached(DELETE_GRANT_REFRESH)?
+        .execute(rusqlite::params![id])?;
     Ok(())
 }
 
@@ -53,13 +82,13 @@ pub(super) async fn revoke_grant_in(
     id: &str,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+    sqlx::query(REVOKE_GRANT)
         .bind(now)
         .bind(id)
         .execute(&mut **tx)
         .await?;
     // The family's refresh tokens go at once; access tokens die by the grant check.
-    sqlx::query("DELETE FROM refresh_tokens WHERE grant_id = $1")
+    sqlx::query(DELETE_GRANT_REFRESH)
         .bind(id)
         .execute(&mut **tx)
         .await?;
@@ -90,6 +119,18 @@ impl GrantStore for SqlStore {
         grant: &GrantRecord,
         refresh: Option<&RefreshRecord>,
     ) -> StoreResult<()> {
+        if let Some(gc) = self.group_commit() {
+            let (grant, refresh) = (grant.clone(), refresh.cloned());
+            return gc
+                .run(move |db| {
+                    insert_grant_on(db, &grant)?;
+                    if let Some(r) = &refresh {
+                        insert_refresh_on(db, r)?;
+                    }
+                    Ok(())
+                })
+                .await;
+        }
         let mut tx = self.writer().begin().await?;
         insert_grant(&mut tx, grant).await?;
         if let Some(r) = refresh {

@@ -13,6 +13,7 @@ mod changes;
 mod codes;
 mod consents;
 mod grants;
+mod group_commit;
 mod health;
 mod interactions;
 mod logos;
@@ -62,6 +63,9 @@ pub struct SqlStore {
     postgres_url: Option<String>,
     /// This copy's name in its change announcements (random per process).
     copy_id: String,
+    /// SQLite files: the token endpoint's writes, as whole jobs on one thread (see
+    /// `group_commit`); `None` on PostgreSQL and for SQLite in memory.
+    group_commit: Option<group_commit::GroupCommit>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -176,7 +180,7 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
             (pool.clone(), pool)
         }
     };
-    let store = SqlStore {
+    let mut store = SqlStore {
         pool: Pool::new(pool),
         writer: Pool::new(writer),
         revocations: std::sync::atomic::AtomicU64::new(0),
@@ -184,12 +188,19 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         postgres_url: (backend == Backend::Postgres).then(|| url.clone()),
         copy_id: crate::crypto::random::id()
             .map_err(|e| StoreError::Corrupt(format!("no randomness for the copy id: {e}")))?,
+        group_commit: None,
     };
     store
         .migrator()
         .run(store.writer.sqlx())
         .await
         .map_err(|e| StoreError::Db(sqlx::Error::Migrate(Box::new(e))))?;
+    // After the migrations: the writer thread's statements name their tables.
+    if backend == Backend::Sqlite {
+        if let Some(file) = sqlite_file(&url) {
+            store.group_commit = Some(group_commit::GroupCommit::open(&file)?);
+        }
+    }
     Ok(store)
 }
 
@@ -201,6 +212,11 @@ impl SqlStore {
     /// The pool for writes and transactions (see `writer`).
     fn writer(&self) -> &Pool {
         &self.writer
+    }
+
+    /// The SQLite writer thread, for the token endpoint's writes (see `group_commit`).
+    fn group_commit(&self) -> Option<&group_commit::GroupCommit> {
+        self.group_commit.as_ref()
     }
 
     /// Called after a committed change that may have ended live access tokens: bumps the

@@ -7,8 +7,13 @@ use sqlx::Row;
 use super::SqlStore;
 use crate::store::{GrantRecord, RefreshLookup, RefreshRecord, StoreResult, UserRecord};
 
-const REFRESH_COLUMNS: &str =
-    "token_hash, grant_id, client_id, scope, created_at, last_used_at, rotated_at";
+/// Shared by sqlx and the SQLite writer thread (`$N` in order, see `grants::INSERT_GRANT`).
+const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, last_used_at, rotated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const RETIRE: &str =
+    "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL";
+const TOUCH_REFRESH: &str = "UPDATE refresh_tokens SET last_used_at = $1 WHERE token_hash = $2";
+const TOUCH_GRANT: &str = "UPDATE grants SET last_used_at = $1 WHERE id = $2";
 
 fn refresh_from_row(r: &AnyRow) -> StoreResult<RefreshRecord> {
     Ok(RefreshRecord {
@@ -26,18 +31,31 @@ pub(super) async fn insert_refresh<'c, E>(exec: E, r: &RefreshRecord) -> StoreRe
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    sqlx::query(&format!(
-        "INSERT INTO refresh_tokens ({REFRESH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    ))
-    .bind(&r.token_hash)
-    .bind(&r.grant_id)
-    .bind(&r.client_id)
-    .bind(&r.scope)
-    .bind(r.created_at)
-    .bind(r.last_used_at)
-    .bind(r.rotated_at)
-    .execute(exec)
-    .await?;
+    sqlx::query(INSERT_REFRESH)
+        .bind(&r.token_hash)
+        .bind(&r.grant_id)
+        .bind(&r.client_id)
+        .bind(&r.scope)
+        .bind(r.created_at)
+        .bind(r.last_used_at)
+        .bind(r.rotated_at)
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
+/// `insert_refresh` on the SQLite writer thread.
+pub(super) fn insert_refresh_on(db: &rusqlite::Connection, r: &RefreshRecord) -> StoreResult<()> {
+    db.prepare_cached(INSERT_REFRESH)?
+        .execute(rusqlite::params![
+            r.token_hash,
+            r.grant_id,
+            r.client_id,
+            r.scope,
+            r.created_at,
+            r.last_used_at,
+            r.rotated_at
+        ])?;
     Ok(())
 }
 
@@ -110,7 +128,30 @@ pub(super) async fn rotate(
     now: i64,
     touch_grant: bool,
 ) -> StoreResult<bool> {
-    // Single statements, not one transaction: each holds the (SQLite: single) write
+    if let Some(gc) = store.group_commit() {
+        // One job, so one transaction: the conditional UPDATE retires the old token — of
+        // concurrent rotations exactly one changes the row (RFC 9700 §4.14.2) — and only
+        // the winner stores the successor.
+        let (old, new) = (old_hash.to_vec(), new.clone());
+        return gc
+            .run(move |db| {
+                if db
+                    .prepare_cached(RETIRE)?
+                    .execute(rusqlite::params![now, old])?
+                    != 1
+                {
+                    return Ok(false);
+                }
+                insert_refresh_on(db, &new)?;
+                if touch_grant {
+                    db.prepare_cached(TOUCH_GRANT)?
+                        .execute(rusqlite::params![now, new.grant_id])?;
+                }
+                Ok(true)
+            })
+            .await;
+    }
+    // PostgreSQL: single statements, not one transaction: each holds the (SQLite: single) write
     // connection for one round trip, where a transaction held it across four and
     // across the scheduling of the task in between, which capped every refresh chain
     // on the copy. Atomic all the same where it matters, by the order: the new token
@@ -120,14 +161,12 @@ pub(super) async fn rotate(
     // token either still works or its successor is stored; a token stored and never
     // handed out is unreachable (256 random bits) and goes with its grant.
     insert_refresh(store.writer(), new).await?;
-    let won = sqlx::query(
-        "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL",
-    )
-    .bind(now)
-    .bind(old_hash)
-    .execute(store.writer())
-    .await?
-    .rows_affected()
+    let won = sqlx::query(RETIRE)
+        .bind(now)
+        .bind(old_hash)
+        .execute(store.writer())
+        .await?
+        .rows_affected()
         == 1;
     if !won {
         sqlx::query("DELETE FROM refresh_tokens WHERE token_hash = $1")
@@ -137,7 +176,7 @@ pub(super) async fn rotate(
         return Ok(false);
     }
     if touch_grant {
-        sqlx::query("UPDATE grants SET last_used_at = $1 WHERE id = $2")
+        sqlx::query(TOUCH_GRANT)
             .bind(now)
             .bind(&new.grant_id)
             .execute(store.writer())
@@ -152,13 +191,25 @@ pub(super) async fn touch(
     grant_id: &str,
     now: i64,
 ) -> StoreResult<()> {
+    if let Some(gc) = store.group_commit() {
+        let (token, grant) = (token_hash.to_vec(), grant_id.to_owned());
+        return gc
+            .run(move |db| {
+                db.prepare_cached(TOUCH_REFRESH)?
+                    .execute(rusqlite::params![now, token])?;
+                db.prepare_cached(TOUCH_GRANT)?
+                    .execute(rusqlite::params![now, grant])?;
+                Ok(())
+            })
+            .await;
+    }
     let mut tx = store.writer().begin().await?;
-    sqlx::query("UPDATE refresh_tokens SET last_used_at = $1 WHERE token_hash = $2")
+    sqlx::query(TOUCH_REFRESH)
         .bind(now)
         .bind(token_hash)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE grants SET last_used_at = $1 WHERE id = $2")
+    sqlx::query(TOUCH_GRANT)
         .bind(now)
         .bind(grant_id)
         .execute(&mut *tx)

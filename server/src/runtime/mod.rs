@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod clients;
+pub mod failure_limit;
 pub mod invalidating;
 pub mod limits;
 pub mod origins;

@@ -47,10 +47,19 @@ pub trait AttemptStore: Send + Sync {
         budget: Budget,
     ) -> StoreResult<Vec<Option<Window>>>;
 
-    /// Counts one failure under every key for an attempt that was not reserved here (a
-    /// copy judged it alone because nobody had failed under its keys yet), starting a new
-    /// window where the last one ended. Returns each key's window, in the order of `keys`.
+    /// Counts one failure under every key for an attempt that was not reserved (checked
+    /// first, see `runtime::failure_limit`), starting a new window where the last one ended. Returns each key's window, in the order of `keys`.
     async fn add_failure(
+        &self,
+        limiter: &str,
+        keys: &[String],
+        budget: Budget,
+        now: i64,
+    ) -> StoreResult<Vec<Window>>;
+
+    /// Each key's failures in its current window, in the order of `keys` (none counted, or
+    /// the window ended: zero failures from `now`).
+    async fn read_failures(
         &self,
         limiter: &str,
         keys: &[String],

@@ -449,10 +449,12 @@ async fn wrong_client_secrets_spread_over_three_copies_share_one_budget() {
     let refused = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!(judged + refused, 90, "{statuses:?}");
     eprintln!("90 wrong client secrets over 3 copies: {judged} judged, {refused} refused");
-    // One budget of 20 for the fleet, plus at most each copy's first attempt, judged
-    // before it could know of the others' failures.
+    // One budget of 20 for the fleet: every failure is one atomic count per key in the
+    // database, and a failure counted beyond the budget under either key (client and
+    // address, address) is answered 429. The two keys' counts can interleave between
+    // concurrent failures, so a few fewer than 20 may be judged, never more.
     assert!(
-        (20..=23).contains(&judged),
+        (10..=20).contains(&judged),
         "{judged} judged over the fleet: {statuses:?}"
     );
     // Spent at every copy, for the right secret too, until the window ends.

@@ -20,6 +20,7 @@ use super::assertion;
 use super::error::{ErrorCode, OAuthError, OAuthResult};
 use super::form::Params;
 use crate::runtime::clients::Client;
+use crate::runtime::failure_limit::Verdict;
 use crate::state::AppState;
 
 /// RFC 7523 §2.2 `client_assertion_type`.
@@ -192,28 +193,27 @@ pub async fn authenticate(
         secret::refuse_for_public_client(c, basic)?;
     }
     // Brute force is answered with 429, per client and address and per address: a stranger
-    // elsewhere spends only their own budget. Reserved before the credential is checked,
-    // so parallel guesses get at most the budget judged (over every copy on PostgreSQL).
-    let ticket = state
-        .limits
-        .client_auth
-        .reserve_ticket(
-            vec![format!("client:{claimed_id}|{ip}"), format!("ip:{ip}")],
-            now,
-        )
-        .await
-        .map_err(|retry| {
-            state.metrics.limited("client_auth");
-            OAuthError::too_many(retry)
-        })?;
+    // elsewhere spends only their own budget. The credential is checked first and only
+    // failures count (`runtime::failure_limit`), so requests in flight never use the budget;
+    // the answer follows the count, so parallel guesses get at most the budget judged (over
+    // every copy on PostgreSQL).
+    let keys = [format!("client:{claimed_id}|{ip}"), format!("ip:{ip}")];
+    let limit = &state.limits.client_auth;
+    let too_many = |retry| {
+        state.metrics.limited("client_auth");
+        OAuthError::too_many(retry)
+    };
+    limit.admit(&keys, now).map_err(too_many)?;
     match verify(state, client, presented, now, endpoint_url).await {
-        Ok(auth) => {
-            ticket.succeeded().await;
-            Ok(auth)
-        }
+        Ok(auth) => match limit.succeeded(&keys, now).await {
+            Verdict::Spent(retry) => Err(too_many(retry)),
+            Verdict::Judged | Verdict::Exhausted => Ok(auth),
+        },
         Err(mut e) => {
             if e.code == ErrorCode::InvalidClient {
-                ticket.failed().await;
+                if let Verdict::Spent(retry) = limit.failed(&keys, now).await {
+                    return Err(too_many(retry));
+                }
                 e.basic_challenge = basic;
             }
             Err(e)

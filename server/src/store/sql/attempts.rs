@@ -134,6 +134,35 @@ impl AttemptStore for SqlStore {
         Ok(windows)
     }
 
+    async fn read_failures(
+        &self,
+        limiter: &str,
+        keys: &[String],
+        budget: Budget,
+        now: i64,
+    ) -> StoreResult<Vec<Window>> {
+        let mut windows = Vec::with_capacity(keys.len());
+        for key in keys {
+            let row = sqlx::query(
+                "SELECT failures, window_start FROM attempt_windows
+                 WHERE limiter = $1 AND attempt_key = $2 AND window_start > $3",
+            )
+            .bind(limiter)
+            .bind(key.as_str())
+            .bind(now - budget.window)
+            .fetch_optional(self.writer())
+            .await?;
+            windows.push(match row {
+                Some(row) => window(&row)?,
+                None => Window {
+                    failures: 0,
+                    start: now,
+                },
+            });
+        }
+        Ok(windows)
+    }
+
     async fn forget_attempts(&self, limiter: &str, key: &str) -> StoreResult<()> {
         sqlx::query(
             "UPDATE attempt_windows SET failures = 0 WHERE limiter = $1 AND attempt_key = $2",

@@ -45,6 +45,11 @@ const REDIRECT = 'http://127.0.0.1/bench/callback';
 const USER = { username: 'alice', password: randomBytes(18).toString('base64url'), name: 'Alice Bench', email: 'alice@bench.test' };
 const ADMIN = { username: 'admin', password: randomBytes(18).toString('base64url') };
 const started = Date.now();
+/** Whether any of `keys` is among the scenarios to run (all of them without BENCH_SCENARIOS). */
+const wants = (...keys) => !cfg.scenarios || keys.some((k) => cfg.scenarios.has(k));
+// The scenarios that compare Portico with the peer (and, the first, with the ceiling).
+const PROTOCOL = ['client_credentials_secret', 'client_credentials_jwt', 'refresh_rotation',
+  'introspection', 'authorization_code', 'me'];
 const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s]`, ...a);
 
 // ---------------------------------------------------------------------------------------
@@ -471,7 +476,7 @@ async function runScenario(key, servers, ceiling) {
   const reps = s.headline ? cfg.repeats : 1;
   for (const c of cfg.conns) {
     for (let rep = 1; rep <= reps; rep++) {
-      const order = s.withCeiling ? [...servers, ceiling] : servers;
+      const order = s.withCeiling && ceiling ? [...servers, ceiling] : servers;
       for (const srv of order) {
         const r = s.run ? await s.run(srv, c) : await wrk({ ...s.spec(srv), profileAs: profiled(srv, key) }, c, srv.proc.pid);
         results.push({ scenario: key, server: srv.name, c, rep, ...r });
@@ -698,7 +703,11 @@ function machine() {
     rustc: tryVersion('rustc', ['--version']),
     node: process.version,
     wrk: tryVersion('sh', ['-c', 'wrk --version 2>&1 | head -1']).replace(/ Copyright.*/, ''),
-    peer: `oidc-provider ${JSON.parse(readFileSync(join(root, 'bench/peer/node_modules/oidc-provider/package.json'), 'utf8')).version}`,
+    peer: (() => {
+      try {
+        return `oidc-provider ${JSON.parse(readFileSync(join(root, 'bench/peer/node_modules/oidc-provider/package.json'), 'utf8')).version}`;
+      } catch { return 'oidc-provider not installed (not needed for this run)'; }
+    })(),
     portico: gitRev,
   };
 }
@@ -860,20 +869,28 @@ async function main() {
   const p = await setupPortico();
   porticoAddrs = { base: p.base, list: p.addrs };
   log(`Portico on ${p.base} (pid ${p.proc.pid})${cfg.postgres ? `, PostgreSQL, ${cfg.copies} cop${cfg.copies > 1 ? 'ies' : 'y'}: ${p.addrs.join(' ')}` : ''}`);
-  log('setting up node-oidc-provider');
-  const n = await setupPeer();
-  log(`peer on ${n.base} (pid ${n.proc.pid})`);
-  const ce = await setupCeiling();
-  log(`ceiling on ${ce.base} (pid ${ce.proc.pid})`);
+  // The peer and the ceiling only when a scenario compares with them: a run of the soak,
+  // sign-in or cold start alone needs neither (nor their install and build in bench/run).
+  let n = null;
+  if (wants(...PROTOCOL)) {
+    log('setting up node-oidc-provider');
+    n = await setupPeer();
+    log(`peer on ${n.base} (pid ${n.proc.pid})`);
+  }
+  let ce = null;
+  if (wants('client_credentials_secret')) {
+    ce = await setupCeiling();
+    log(`ceiling on ${ce.base} (pid ${ce.proc.pid})`);
+  }
   await probe(p);
-  await probe(n);
-  log('every scenario answers on both servers');
-  const ct = !cfg.scenarios || cfg.scenarios.has('console_transfer') ? await consoleTransfer(p.base) : null;
-  const servers = [p, n];
+  if (n) await probe(n);
+  log(`every scenario answers on ${n ? 'both servers' : 'Portico'}`);
+  const ct = wants('console_transfer') ? await consoleTransfer(p.base) : null;
+  const servers = n ? [p, n] : [p];
   for (const key of Object.keys(scenarios)) await runScenario(key, servers, ce);
   await loginRuns(p);
-  await stop(ce.proc);
-  await stop(n.proc);
+  if (ce) await stop(ce.proc);
+  if (n) await stop(n.proc);
   await stop(p.proc);
   for (const o of p.others) await stop(o);
   let cold = null;
@@ -887,7 +904,7 @@ async function main() {
     mach: machine(), cold, bun, ct, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     elapsed: (Date.now() - started) / 1000,
     loadBefore, loadAfter: loadavg().map((x) => x.toFixed(2)).join(' '),
-    names: { portico: p.name, peer: n.name, ceiling: ce.name },
+    names: { portico: p.name, peer: n?.name ?? 'node-oidc-provider', ceiling: ce?.name ?? 'axum ceiling' },
   });
   writeFileSync(join(cfg.work, 'results.json'), JSON.stringify(results, null, 1));
   if (cfg.out !== '-') {

@@ -361,11 +361,12 @@ export function soakSection(sk, dbLabel) {
     L.push(`| ${k.title} | ${((k.weight / totalW) * 100).toFixed(1)}% | ${sk.sent[k.name] ?? 0} | ${sk.short[k.name] ?? 0} | ${sk.stale[k.name] ?? 0} |`);
   }
   L.push('');
-  L.push('| slice | from s | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | RSS start MB | RSS end MB | peak MB |',
+  L.push(`| slice | from s | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | RSS start MB | RSS end MB | peak MB${sk.copies > 1 ? ' (first copy)' : ''} |`,
     '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const s of sk.slices) {
+    const why = [...Object.entries(s.errorCodes).map(([k, v]) => `${k}: ${v}`), ...(s.socket ? [`socket/timeout: ${s.socket}`] : [])];
     L.push(`| ${s.i} | ${s.at.toFixed(0)} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p90.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.max.toFixed(1)} | ` +
-      `${s.errors} | ${each(s.rssStart, mb)} | ${each(s.rssEnd, mb)} | ${mb(s.rssPeak)} |`);
+      `${s.errors}${s.errors ? ` (${why.join(', ')})` : ''} | ${each(s.rssStart, mb)} | ${each(s.rssEnd, mb)} | ${mb(s.rssPeak)} |`);
   }
   L.push('');
   L.push(`- requests: ${sk.requests} answered; errors: ${sk.errors}` +

@@ -16,7 +16,9 @@
 // ahead of it; refresh chains renew themselves (each answer's token is the next request's) and
 // the code exchanges' refresh tokens start new ones. A kind that still finds nothing at hand is
 // counted ("short") and reported as a list that ran out, never as success.
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   authorizeUrl, basic, clientAssertions, exchangeCode, mintCodes, pkcePair, pool, portico,
@@ -219,13 +221,21 @@ export async function soak(p, { wrk, wrkThreads, status, log, cfg, ADMIN, USER, 
   // Refresh chains: two a connection and spares, so that a refresh always finds a token
   // while its thread's other connections hold theirs; a thread keeps at most its share.
   const seeds = conns * 2 + 8;
-  const seedCodes = await mintCodes(a.codeUrl, a.jar, seeds, { concurrency: 8 });
-  const seedTokens = await pool(seedCodes.length, 8, (i) =>
-    exchangeCode(`${p.base}/oauth2/token`, a.webAuth, seedCodes[i], REDIRECT, a.pkce.verifier));
+  /** Refresh tokens of `n` new sessions (as many as succeed). */
+  const newChains = async (n) => {
+    let codes = [];
+    try { codes = await mintCodes(a.codeUrl, a.jar, n, { concurrency: 8 }); } catch { /* none */ }
+    const tokens = await pool(codes.length, 8, (i) =>
+      exchangeCode(`${p.base}/oauth2/token`, a.webAuth, codes[i], REDIRECT, a.pkce.verifier).catch(() => null));
+    return tokens.filter(Boolean).map((t) => t.refresh_token);
+  };
+  const seedTokens = await newChains(seeds);
+  if (seedTokens.length < conns) throw new Error(`soak: only ${seedTokens.length} refresh tokens for ${conns} connections`);
   const chainIn = join(dir, 'chains-in.txt');
   const chainOut = join(dir, 'chains-out.txt');
-  writeFileSync(chainIn, seedTokens.map((t) => t.refresh_token).join('\n') + '\n');
+  writeFileSync(chainIn, seedTokens.join('\n') + '\n');
   const chainCap = Math.ceil(seeds / threads);
+  let chainsAdded = 0;
 
   const feeders = [
     new Feeder({
@@ -254,6 +264,16 @@ export async function soak(p, { wrk, wrkThreads, status, log, cfg, ADMIN, USER, 
   try {
     for (let i = 0; i < n; i++) {
       const secs = Math.min(sliceS, total - i * sliceS);
+      // Error answers end chains (a code exchange's token starts one only when it succeeds):
+      // below half the seeds, new sessions top them up between slices, so the mix keeps its
+      // refresh share; the report counts them.
+      const have = readFileSync(chainIn, 'utf8').split('\n').filter(Boolean).length;
+      if (have < seeds / 2) {
+        const more = await newChains(seeds - have);
+        if (more.length) appendFileSync(chainIn, more.join('\n') + '\n');
+        chainsAdded += more.length;
+        log(`  soak: ${have} refresh chains left; ${more.length} new ones added`);
+      }
       const start = rss();
       const feedStart = feeders.map((f) => `${f.name}=${f.starts().join(',')}`).join(';');
       const at = (Date.now() - t0) / 1000;
@@ -286,7 +306,6 @@ export async function soak(p, { wrk, wrkThreads, status, log, cfg, ADMIN, USER, 
         `${s.errors ? ` ${JSON.stringify(s.errorCodes)}${socket ? ` socket ${socket}` : ''}` : ''} ` +
         `RSS ${s.rssStart.map((x) => (x / 1024).toFixed(1)).join('/')} → ${s.rssEnd.map((x) => (x / 1024).toFixed(1)).join('/')} MB` +
         `${shortN ? ` (list ran out: ${JSON.stringify(s.short)})` : ''}`);
-      if (s.chainsLeft < conns) log(`  soak: only ${s.chainsLeft} refresh chains left for ${conns} connections`);
     }
   } finally {
     for (const f of feeders) f.stopped = true;
@@ -314,7 +333,7 @@ export async function soak(p, { wrk, wrkThreads, status, log, cfg, ADMIN, USER, 
     baseLabel: slices.length > 1 ? `end of slice 1 (${slices[0].secs.toFixed(0)} s)` : 'before the load',
     growth, maxGrowth: Math.max(...growth.map((g) => g ?? -Infinity)),
     feeds: Object.fromEntries(feeders.map((f) => [f.name, f.summary()])),
-    chains: { seeds: seedTokens.length, cap: chainCap * threads, left: last.chainsLeft },
+    chains: { seeds: seedTokens.length, cap: chainCap * threads, left: last.chainsLeft, added: chainsAdded },
     elapsed: (Date.now() - t0) / 1000,
   };
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
@@ -361,11 +380,11 @@ export function soakSection(sk, dbLabel) {
     L.push(`| ${k.title} | ${((k.weight / totalW) * 100).toFixed(1)}% | ${sk.sent[k.name] ?? 0} | ${sk.short[k.name] ?? 0} | ${sk.stale[k.name] ?? 0} |`);
   }
   L.push('');
-  L.push(`| slice | from s | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | RSS start MB | RSS end MB | peak MB${sk.copies > 1 ? ' (first copy)' : ''} |`,
-    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  L.push(`| slice | from s | req/s | 2xx/s | p50 ms | p90 ms | p99 ms | max ms | errors | RSS start MB | RSS end MB | peak MB${sk.copies > 1 ? ' (first copy)' : ''} |`,
+    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const s of sk.slices) {
     const why = [...Object.entries(s.errorCodes).map(([k, v]) => `${k}: ${v}`), ...(s.socket ? [`socket/timeout: ${s.socket}`] : [])];
-    L.push(`| ${s.i} | ${s.at.toFixed(0)} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p90.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.max.toFixed(1)} | ` +
+    L.push(`| ${s.i} | ${s.at.toFixed(0)} | ${s.rps.toFixed(0)} | ${s.okRps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p90.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.max.toFixed(1)} | ` +
       `${s.errors}${s.errors ? ` (${why.join(', ')})` : ''} | ${each(s.rssStart, mb)} | ${each(s.rssEnd, mb)} | ${mb(s.rssPeak)} |`);
   }
   L.push('');
@@ -377,7 +396,8 @@ export function soakSection(sk, dbLabel) {
     L.push(`- feed ${name}: ${f.produced} made, ${f.taken} taken by wrk, ${f.left} left unused at the end` +
       (f.failures ? `; ${f.failures} batches failed (${f.lastError})` : ''));
   }
-  L.push(`- refresh chains: ${sk.chains.seeds} to begin with, at most ${sk.chains.cap} kept, ${sk.chains.left} left at the end`);
+  L.push(`- refresh chains: ${sk.chains.seeds} to begin with, at most ${sk.chains.cap} kept, ${sk.chains.left} left at the end` +
+    (sk.chains.added ? `; ${sk.chains.added} new ones added between slices, after error answers had ended chains` : ''));
   L.push('');
   return L;
 }

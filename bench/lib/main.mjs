@@ -8,6 +8,8 @@
 //   BENCH_OUT           the report (default docs/benchmarks.md; "-" for stdout only)
 //   BENCH_PORTICO       the Portico binary (default $CARGO_TARGET_DIR or target/, release/portico)
 //   BENCH_PERF          1: flat perf profiles; graph: with DWARF call graphs; stat: counters
+//   BENCH_SOAK_SECONDS  length of the soak (default 300), BENCH_SOAK_CONNECTIONS (64),
+//   BENCH_SOAK_SLICE    seconds per reported slice of it (60); see soak.mjs
 import { spawn, execFileSync } from 'node:child_process';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
@@ -21,6 +23,7 @@ import {
   Jar, basic, clientAssertions, exchangeCode, mintCodes, pkcePair, pool, portico, peer,
   authorizeUrl,
 } from './oauth.mjs';
+import { soak, soakSection, soakTargets } from './soak.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
@@ -39,12 +42,21 @@ const cfg = {
   ceiling: join(env.CARGO_TARGET_DIR ? resolve(env.CARGO_TARGET_DIR) : join(root, 'bench/ceiling/target'), 'release/portico-bench-ceiling'),
   work: join(root, 'bench/.work'),
   lua: join(root, 'bench/lib/bench.lua'),
+  soakSeconds: Number(env.BENCH_SOAK_SECONDS ?? 300),
+  soakConns: Number(env.BENCH_SOAK_CONNECTIONS ?? 64),
+  soakSlice: Number(env.BENCH_SOAK_SLICE ?? 60),
 };
+const DB_LABEL = cfg.postgres ? `PostgreSQL${cfg.copies > 1 ? `, ${cfg.copies} copies` : ''}` : 'SQLite';
 const API = 'https://api.bench.test/';
 const REDIRECT = 'http://127.0.0.1/bench/callback';
 const USER = { username: 'alice', password: randomBytes(18).toString('base64url'), name: 'Alice Bench', email: 'alice@bench.test' };
 const ADMIN = { username: 'admin', password: randomBytes(18).toString('base64url') };
 const started = Date.now();
+/** Whether any of `keys` is among the scenarios to run (all of them without BENCH_SCENARIOS). */
+const wants = (...keys) => !cfg.scenarios || keys.some((k) => cfg.scenarios.has(k));
+// The scenarios that compare Portico with the peer (and, the first, with the ceiling).
+const PROTOCOL = ['client_credentials_secret', 'client_credentials_jwt', 'refresh_rotation',
+  'introspection', 'authorization_code', 'me'];
 const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s]`, ...a);
 
 // ---------------------------------------------------------------------------------------
@@ -113,19 +125,23 @@ function status(pid) {
 // wrk
 
 let seq = 0;
+/** wrk's threads for `c` connections (bench.lua splits lists and feeds by thread). */
+const wrkThreads = (c) => Math.min(c, 2);
 /**
- * One timed run. spec: { url, method, headers[], mode: fixed|list|chain, body, lines[],
- * chainPrefix }. Returns the summary with req/s of successful answers and peak RSS.
+ * One timed run. spec: { url, method, headers[], mode: fixed|list|chain|mix, body, lines[],
+ * chainPrefix, duration (s; default BENCH_DURATION), env (more for bench.lua) }. Returns the
+ * summary with req/s of successful answers and peak RSS.
  */
 let porticoAddrs = null; // set once Portico is up: its copies, for BENCH_ADDRS
 async function wrk(spec, c, pid) {
   if (!spec.addrs && porticoAddrs && spec.url.startsWith(porticoAddrs.base)) spec = { ...spec, addrs: porticoAddrs.list };
-  const threads = Math.min(c, 2);
+  const threads = wrkThreads(c);
+  const duration = spec.duration ?? cfg.duration; // the soak's slices set their own
   const id = ++seq;
   const outFile = join(cfg.work, `wrk-${id}.json`);
   const benchEnv = {
     BENCH_MODE: spec.mode, BENCH_METHOD: spec.method, BENCH_THREADS: String(threads),
-    BENCH_OUT: outFile,
+    BENCH_OUT: outFile, ...spec.env,
   };
   if (spec.body !== undefined) benchEnv.BENCH_BODY = spec.body;
   if (spec.lines) {
@@ -136,7 +152,7 @@ async function wrk(spec, c, pid) {
   if (spec.chainPrefix) benchEnv.BENCH_CHAIN_PREFIX = spec.chainPrefix;
   // Several copies: each wrk thread talks to the next copy in turn (bench.lua, setup).
   if (spec.addrs && spec.addrs.length > 1) benchEnv.BENCH_ADDRS = spec.addrs.join(',');
-  const args = ['-t', String(threads), '-c', String(c), '-d', `${cfg.duration}s`, '--timeout', '5s',
+  const args = ['-t', String(threads), '-c', String(c), '-d', `${duration}s`, '--timeout', '5s',
     '-s', cfg.lua, ...spec.headers.flatMap((h) => ['-H', h]), spec.url];
   let peak = 0;
   const sampler = setInterval(() => { peak = Math.max(peak, status(pid).rss); }, 100);
@@ -147,11 +163,11 @@ async function wrk(spec, c, pid) {
   if (env.BENCH_PERF === 'stat' && spec.profileAs) {
     perf = spawn('perf', ['stat', '-x', ',', '-o', statFile, '-e',
       'task-clock,context-switches,syscalls:sys_enter_clock_nanosleep,syscalls:sys_enter_futex',
-      '-p', String(pid), '--', 'sleep', String(cfg.duration)], { stdio: 'ignore' });
+      '-p', String(pid), '--', 'sleep', String(duration)], { stdio: 'ignore' });
   } else if (env.BENCH_PERF && spec.profileAs) {
     const graph = env.BENCH_PERF === 'graph' ? ['--call-graph', 'dwarf,16384'] : [];
     perf = spawn('perf', ['record', '-F', '999', ...graph, '-p', String(pid), '-o',
-      join(cfg.work, `perf-${spec.profileAs}-c${c}-${id}.data`), '--', 'sleep', String(cfg.duration)],
+      join(cfg.work, `perf-${spec.profileAs}-c${c}-${id}.data`), '--', 'sleep', String(duration)],
     { stdio: 'ignore' });
   }
   const proc = spawn('wrk', args, { env: { ...env, ...benchEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -471,7 +487,7 @@ async function runScenario(key, servers, ceiling) {
   const reps = s.headline ? cfg.repeats : 1;
   for (const c of cfg.conns) {
     for (let rep = 1; rep <= reps; rep++) {
-      const order = s.withCeiling ? [...servers, ceiling] : servers;
+      const order = s.withCeiling && ceiling ? [...servers, ceiling] : servers;
       for (const srv of order) {
         const r = s.run ? await s.run(srv, c) : await wrk({ ...s.spec(srv), profileAs: profiled(srv, key) }, c, srv.proc.pid);
         results.push({ scenario: key, server: srv.name, c, rep, ...r });
@@ -698,7 +714,11 @@ function machine() {
     rustc: tryVersion('rustc', ['--version']),
     node: process.version,
     wrk: tryVersion('sh', ['-c', 'wrk --version 2>&1 | head -1']).replace(/ Copyright.*/, ''),
-    peer: `oidc-provider ${JSON.parse(readFileSync(join(root, 'bench/peer/node_modules/oidc-provider/package.json'), 'utf8')).version}`,
+    peer: (() => {
+      try {
+        return `oidc-provider ${JSON.parse(readFileSync(join(root, 'bench/peer/node_modules/oidc-provider/package.json'), 'utf8')).version}`;
+      } catch { return 'oidc-provider not installed (not needed for this run)'; }
+    })(),
     portico: gitRev,
   };
 }
@@ -719,7 +739,7 @@ function agg(scenario, server, c) {
 }
 const peakRps = (scenario, server) => Math.max(0, ...cfg.conns.map((c) => agg(scenario, server, c)?.rps ?? 0));
 
-function report({ mach, cold, bun, ct, date, elapsed, loadBefore, loadAfter, names }) {
+function report({ mach, cold, bun, ct, sk, date, elapsed, loadBefore, loadAfter, names }) {
   const f0 = (x) => (x == null ? '–' : x.toFixed(0));
   const f2 = (x) => (x == null ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1));
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
@@ -816,9 +836,11 @@ function report({ mach, cold, bun, ct, date, elapsed, loadBefore, loadAfter, nam
   t('cold start < 300 ms (new database: migrations, keys, admin, median of 5)', cold ? `${cold.freshMedian.toFixed(0)} ms` : '–', cold ? cold.freshMedian < 300 : null);
   t('console ≤ 350 KB gzip (wasm + JS, 1 KB = 1000 B)', bun ? `${(bun.total.gzip / 1000).toFixed(1)} KB (${(bun.total.gzip / 1024).toFixed(1)} KiB)` : '–', bun ? bun.total.gzip <= 350_000 : null);
   consoleTransferTargets(ct, t);
+  soakTargets(sk, t, DB_LABEL);
   L.push('## Targets (issues 7 and 14)', '');
   L.push('Ratios compare each server\'s best requests/s over the connection counts.', '');
   L.push('| target | measured | result |', '|---|---|---|', ...targets, '');
+  L.push(...soakSection(sk, DB_LABEL));
 
   L.push('## Cold start', '');
   if (cold) {
@@ -844,6 +866,7 @@ function report({ mach, cold, bun, ct, date, elapsed, loadBefore, loadAfter, nam
     '- **authorization_code**: codes minted by a signed-in browser before the run (authorize answers with a code at once), each exchanged once with PKCE and the client secret; the answer holds an ES256 access token, an RS256 ID token and a refresh token on both servers. The peer\'s codes live 10 min instead of 60 s, only so that its slower authorize endpoint can mint a run\'s worth before the run.',
     '- **/api/v1/me**: Portico\'s sample resource with the user\'s bearer JWT (remembered as for introspection); the peer\'s equivalent is its UserInfo endpoint with its opaque token.',
     '- **sign-in**: one fresh interaction per request (made before the run), correct password, argon2id (m = 9 MiB, t = 4, p = 1); Portico hashes one password per core at a time, in reused memory. Requests come from 256 addresses in turn (`X-Forwarded-For`, Portico started with `--trusted-proxies 127.0.0.1`), as from many browsers, since the sign-in limits allow only a few attempts in progress per user and address. The one-core figure comes from a second copy on the same database, started with `taskset -c 0` in the same run (wrk not pinned).',
+    '- **soak**: Portico alone, every scenario above but sign-in in one request stream (shares in the Soak section), on apps of its own, with codes and client assertions made while it runs; see the Soak section.',
     '- The peer: node-oidc-provider with its MemoryAdapter (LRU enlarged to 1,000,000 entries), ES256 JWT access tokens for an RFC 8707 resource, RS256 ID tokens, `rotateRefreshToken: true`, PKCE required.',
     '');
   L.push('The machine was not idle when this was measured unless the load averages above are near 0; re-measure on a quiet machine before quoting the figures.');
@@ -860,20 +883,32 @@ async function main() {
   const p = await setupPortico();
   porticoAddrs = { base: p.base, list: p.addrs };
   log(`Portico on ${p.base} (pid ${p.proc.pid})${cfg.postgres ? `, PostgreSQL, ${cfg.copies} cop${cfg.copies > 1 ? 'ies' : 'y'}: ${p.addrs.join(' ')}` : ''}`);
-  log('setting up node-oidc-provider');
-  const n = await setupPeer();
-  log(`peer on ${n.base} (pid ${n.proc.pid})`);
-  const ce = await setupCeiling();
-  log(`ceiling on ${ce.base} (pid ${ce.proc.pid})`);
+  // The peer and the ceiling only when a scenario compares with them: a run of the soak,
+  // sign-in or cold start alone needs neither (nor their install and build in bench/run).
+  let n = null;
+  if (wants(...PROTOCOL)) {
+    log('setting up node-oidc-provider');
+    n = await setupPeer();
+    log(`peer on ${n.base} (pid ${n.proc.pid})`);
+  }
+  let ce = null;
+  if (wants('client_credentials_secret')) {
+    ce = await setupCeiling();
+    log(`ceiling on ${ce.base} (pid ${ce.proc.pid})`);
+  }
   await probe(p);
-  await probe(n);
-  log('every scenario answers on both servers');
-  const ct = !cfg.scenarios || cfg.scenarios.has('console_transfer') ? await consoleTransfer(p.base) : null;
-  const servers = [p, n];
+  if (n) await probe(n);
+  log(`every scenario answers on ${n ? 'both servers' : 'Portico'}`);
+  const ct = wants('console_transfer') ? await consoleTransfer(p.base) : null;
+  const servers = n ? [p, n] : [p];
   for (const key of Object.keys(scenarios)) await runScenario(key, servers, ce);
   await loginRuns(p);
-  await stop(ce.proc);
-  await stop(n.proc);
+  if (ce) await stop(ce.proc);
+  if (n) await stop(n.proc);
+  // The soak last, the peer and the ceiling stopped: Portico alone, on apps of its own.
+  const sk = wants('soak') ? await soak(p, {
+    wrk, wrkThreads, status, log, cfg, ADMIN, USER, REDIRECT, ASSERTION_TYPE, FORM,
+  }) : null;
   await stop(p.proc);
   for (const o of p.others) await stop(o);
   let cold = null;
@@ -884,12 +919,13 @@ async function main() {
   }
   const bun = bundle();
   const doc = report({
-    mach: machine(), cold, bun, ct, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    mach: machine(), cold, bun, ct, sk, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     elapsed: (Date.now() - started) / 1000,
     loadBefore, loadAfter: loadavg().map((x) => x.toFixed(2)).join(' '),
-    names: { portico: p.name, peer: n.name, ceiling: ce.name },
+    names: { portico: p.name, peer: n?.name ?? 'node-oidc-provider', ceiling: ce?.name ?? 'axum ceiling' },
   });
   writeFileSync(join(cfg.work, 'results.json'), JSON.stringify(results, null, 1));
+  if (sk) writeFileSync(join(cfg.work, 'soak.json'), JSON.stringify(sk, null, 1));
   if (cfg.out !== '-') {
     mkdirSync(dirname(cfg.out), { recursive: true });
     writeFileSync(cfg.out, doc);

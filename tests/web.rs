@@ -60,6 +60,7 @@ fn web_app() -> App {
         name: "Billing".into(),
         description: String::new(),
         access_token_lifetime: 3_600,
+        id_token_signed_response_alg: Default::default(),
         logo_url: None,
         created_at: 0,
         updated_at: 0,

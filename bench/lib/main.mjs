@@ -10,6 +10,8 @@
 //   BENCH_PERF          1: flat perf profiles; graph: with DWARF call graphs; stat: counters
 //   BENCH_SOAK_SECONDS  length of the soak (default 300), BENCH_SOAK_CONNECTIONS (64),
 //   BENCH_SOAK_SLICE    seconds per reported slice of it (60); see soak.mjs
+//   BENCH_ID_TOKEN_ALG  how both servers sign the web app's ID tokens: ES256 (default) or RS256
+//                       (as every earlier run)
 import { spawn, execFileSync } from 'node:child_process';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
@@ -45,7 +47,10 @@ const cfg = {
   soakSeconds: Number(env.BENCH_SOAK_SECONDS ?? 300),
   soakConns: Number(env.BENCH_SOAK_CONNECTIONS ?? 64),
   soakSlice: Number(env.BENCH_SOAK_SLICE ?? 60),
+  // The web app's id_token_signed_response_alg, the same on both servers.
+  idTokenAlg: env.BENCH_ID_TOKEN_ALG ?? 'ES256',
 };
+if (!['ES256', 'RS256'].includes(cfg.idTokenAlg)) throw new Error(`BENCH_ID_TOKEN_ALG must be ES256 or RS256, not ${cfg.idTokenAlg}`);
 const DB_LABEL = cfg.postgres ? `PostgreSQL${cfg.copies > 1 ? `, ${cfg.copies} copies` : ''}` : 'SQLite';
 const API = 'https://api.bench.test/';
 const REDIRECT = 'http://127.0.0.1/bench/callback';
@@ -246,7 +251,8 @@ async function setupPortico() {
   const m2mJwt = await admin('POST', '/apps', { type: 'machine_to_machine', name: 'bench m2m jwt' });
   const pair = await admin('POST', `/apps/${m2mJwt.client_id}/key-pairs`, { alg: 'ES256' });
   const web = await admin('POST', '/apps', { type: 'web', name: 'bench web' });
-  await admin('PATCH', `/apps/${web.client_id}`, { redirect_uris: [REDIRECT], rotate_refresh_token: true });
+  await admin('PATCH', `/apps/${web.client_id}`, { redirect_uris: [REDIRECT], rotate_refresh_token: true,
+    id_token_signed_response_alg: cfg.idTokenAlg });
   const pkce = pkcePair();
   const params = (scope) => ({
     response_type: 'code', client_id: web.client_id, redirect_uri: REDIRECT, scope, state: 'bench',
@@ -292,7 +298,8 @@ async function setupPeer() {
         jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' }] } },
       { client_id: 'bench-web', client_secret: webSecret,
         grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
-        redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' },
+        redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: cfg.idTokenAlg },
     ],
   }));
   const proc = launch('peer', process.execPath, [join(root, 'bench/peer/peer.mjs'), String(port), clientsFile]);
@@ -383,6 +390,10 @@ async function probe(srv) {
       `grant_type=refresh_token&refresh_token=${encodeURIComponent(t.refresh_token)}`, srv.webAuth),
     ['access_token', 'id_token', 'refresh_token']);
     if (r.refresh_token === t.refresh_token) throw new Error(`${srv.name}: refresh token not rotated`);
+    for (const { id_token: jwt } of [t, r]) {
+      const { alg } = JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url'));
+      if (alg !== cfg.idTokenAlg) throw new Error(`${srv.name}: ${alg} ID token, not ${cfg.idTokenAlg}`);
+    }
   }
   const i = await need('introspection', await form(srv.introspectUrl,
     `token=${srv.userToken}&token_type_hint=access_token`, srv.webAuth));
@@ -757,6 +768,7 @@ function report({ mach, cold, bun, ct, sk, date, elapsed, loadBefore, loadAfter,
   L.push(`- machine: ${mach.cpu}, ${mach.cores} cores, ${mach.memory}, ${mach.kernel}`);
   L.push(`- load average before / after: ${loadBefore} / ${loadAfter}`);
   L.push(`- versions: ${mach.rustc}; node ${mach.node}; ${mach.peer}; ${mach.wrk}; Portico ${mach.portico}`);
+  L.push(`- ID tokens: ${cfg.idTokenAlg} on both servers (\`BENCH_ID_TOKEN_ALG\`; the web app's \`id_token_signed_response_alg\`)`);
   L.push(`- each run: ${cfg.duration} s; wrk with min(connections, 2) threads; headline scenarios`,
     `  run ${cfg.repeats}× in turn (Portico, peer, ceiling, Portico, …) and averaged`);
   L.push('');
@@ -861,13 +873,13 @@ function report({ mach, cold, bun, ct, sk, date, elapsed, loadBefore, loadAfter,
   L.push('## What each scenario sends', '');
   L.push('- **client_credentials, secret**: the same form body with HTTP Basic credentials every time.',
     '- **private_key_jwt**: a fresh ES256 client assertion (unique `jti`, audience the token endpoint) per request, signed before the run.',
-    '- **refresh with rotation**: one chain per connection; each answer\'s new refresh token is the next request\'s (wrk Lua). Scope `openid profile email offline_access`, so both servers also sign an RS256 ID token per refresh. Portico writes every rotation to SQLite (two statements through its single writer connection) and signs the ID token on its blocking pool; the peer keeps tokens in memory.',
+    `- **refresh with rotation**: one chain per connection; each answer's new refresh token is the next request's (wrk Lua). Scope \`openid profile email offline_access\`, so both servers also sign an ${cfg.idTokenAlg} ID token per refresh. Portico writes every rotation to ${DB_LABEL} (on SQLite: one job, sharing a transaction with the jobs queued beside it, on its writer thread) and signs the ID token ${cfg.idTokenAlg === 'RS256' ? 'on its blocking pool' : 'inline'}; the peer keeps tokens in memory.`,
     '- **introspection**: the web app (Basic) introspects a user\'s access token. Portico\'s is its RFC 9068 JWT: the same token every time, so after the first request its signature is not checked again (remembered per copy) and its grant and user are re-read only after a revocation on that copy or every 5 s; the peer can introspect only tokens it stores, so its opaque UserInfo token (a memory lookup).',
-    '- **authorization_code**: codes minted by a signed-in browser before the run (authorize answers with a code at once), each exchanged once with PKCE and the client secret; the answer holds an ES256 access token, an RS256 ID token and a refresh token on both servers. The peer\'s codes live 10 min instead of 60 s, only so that its slower authorize endpoint can mint a run\'s worth before the run.',
+    `- **authorization_code**: codes minted by a signed-in browser before the run (authorize answers with a code at once), each exchanged once with PKCE and the client secret; the answer holds an ES256 access token, an ${cfg.idTokenAlg} ID token and a refresh token on both servers. The peer's codes live 10 min instead of 60 s, only so that its slower authorize endpoint can mint a run's worth before the run.`,
     '- **/api/v1/me**: Portico\'s sample resource with the user\'s bearer JWT (remembered as for introspection); the peer\'s equivalent is its UserInfo endpoint with its opaque token.',
     '- **sign-in**: one fresh interaction per request (made before the run), correct password, argon2id (m = 9 MiB, t = 4, p = 1); Portico hashes one password per core at a time, in reused memory. Requests come from 256 addresses in turn (`X-Forwarded-For`, Portico started with `--trusted-proxies 127.0.0.1`), as from many browsers, since the sign-in limits allow only a few attempts in progress per user and address. The one-core figure comes from a second copy on the same database, started with `taskset -c 0` in the same run (wrk not pinned).',
     '- **soak**: Portico alone, every scenario above but sign-in in one request stream (shares in the Soak section), on apps of its own, with codes and client assertions made while it runs; see the Soak section.',
-    '- The peer: node-oidc-provider with its MemoryAdapter (LRU enlarged to 1,000,000 entries), ES256 JWT access tokens for an RFC 8707 resource, RS256 ID tokens, `rotateRefreshToken: true`, PKCE required.',
+    `- The peer: node-oidc-provider with its MemoryAdapter (LRU enlarged to 1,000,000 entries), ES256 JWT access tokens for an RFC 8707 resource, ${cfg.idTokenAlg} ID tokens (the client's \`id_token_signed_response_alg\`), \`rotateRefreshToken: true\`, PKCE required.`,
     '');
   L.push('The machine was not idle when this was measured unless the load averages above are near 0; re-measure on a quiet machine before quoting the figures.');
   return `${L.join('\n')}\n`;

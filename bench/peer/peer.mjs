@@ -4,7 +4,8 @@
 //
 // In memory (the library's MemoryAdapter, over an LRU big enough for the tokens minted
 // before a timed run), JWT access tokens signed
-// ES256 for the API resource, ID tokens RS256 as Portico signs them, refresh tokens rotated
+// ES256 for the API resource, ID tokens as the client's id_token_signed_response_alg says
+// (the bench sets it as for Portico's web app: BENCH_ID_TOKEN_ALG), refresh tokens rotated
 // on every use, introspection on. Sign-in and consent are answered at once for the bench
 // user (no password check: the peer is only measured on token-endpoint work, never on login).
 import { readFileSync } from 'node:fs';
@@ -30,7 +31,9 @@ function signingJwk(type, options, kid, alg) {
 }
 const jwks = {
   keys: [
-    // First key of an alg is the one used: RS256 for ID tokens (the default), ES256 for ATs.
+    // First key of an alg is the one used: RS256 for ID tokens (the default), ES256 for ATs
+    // and for the ID tokens of a client whose id_token_signed_response_alg is ES256
+    // (enabledJWA.idTokenSigningAlgValues allows RS256, PS256, ES256 and EdDSA by default).
     signingJwk('rsa', { modulusLength: 2048 }, 'peer-rs256', 'RS256'),
     signingJwk('ec', { namedCurve: 'P-256' }, 'peer-es256', 'ES256'),
   ],

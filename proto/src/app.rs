@@ -55,6 +55,42 @@ impl AppType {
     }
 }
 
+/// How an app's ID tokens are signed: OpenID Connect Dynamic Client Registration 1.0 §2
+/// `id_token_signed_response_alg`, by its RFC 7518 §3.1 name. RS256 unless the admin says
+/// otherwise, since OpenID Connect Core §15.1 makes it the one every client can verify; ES256
+/// costs the server a small fraction of an RSA-2048 signature and gives a shorter token.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum IdTokenAlg {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3).
+    #[default]
+    RS256,
+    /// ECDSA with P-256 and SHA-256 (RFC 7518 §3.4).
+    ES256,
+}
+
+impl IdTokenAlg {
+    pub const ALL: [IdTokenAlg; 2] = [IdTokenAlg::RS256, IdTokenAlg::ES256];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdTokenAlg::RS256 => "RS256",
+            IdTokenAlg::ES256 => "ES256",
+        }
+    }
+
+    /// The algorithm named exactly `s` (JOSE names are case-sensitive, RFC 7515 §4.1.1).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for IdTokenAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every editable setting of an app, whatever its type; fields of other types stay at
 /// their empty value. The server stores this; the console edits it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +114,10 @@ pub struct AppSettings {
     /// (`client_credentials`); an administrator is never listed.
     #[serde(default)]
     pub jwt_bearer_users: Vec<String>,
+    /// How the app's ID tokens are signed. Settings stored before this field existed read
+    /// as RS256, the only algorithm Portico signed ID tokens with then.
+    #[serde(default)]
+    pub id_token_signed_response_alg: IdTokenAlg,
 }
 
 pub const DAY: u64 = 86_400;
@@ -107,6 +147,7 @@ impl AppSettings {
             developer_email: None,
             privacy_policy_url: None,
             jwt_bearer_users: Vec::new(),
+            id_token_signed_response_alg: IdTokenAlg::default(),
         }
     }
 
@@ -137,6 +178,12 @@ impl AppSettings {
             return Err(errors);
         }
         let mut next = self.clone();
+        if let Some(alg) = &input.id_token_signed_response_alg {
+            match validate::id_token_signed_response_alg(alg) {
+                Ok(a) => next.id_token_signed_response_alg = a,
+                Err(m) => errors.push(FieldError::new("id_token_signed_response_alg", m)),
+            }
+        }
         if let Some(name) = &input.name {
             next.name = name.trim().to_owned();
         }
@@ -175,7 +222,7 @@ impl AppSettings {
             next.jwt_bearer_users = users.iter().map(|u| u.trim().to_owned()).collect();
         }
 
-        let errors = validate::settings(&next, t);
+        errors.extend(validate::settings(&next, t));
         if errors.is_empty() {
             *self = next;
             Ok(())
@@ -196,6 +243,10 @@ pub fn field_applies(field: &str, t: AppType) -> bool {
         "app_description_url" => t == AppType::Web,
         "developer_name" | "developer_email" | "privacy_policy_url" => t == AppType::SinglePage,
         "jwt_bearer_users" => t == AppType::MachineToMachine,
+        // Every type can receive an ID token: web and single-page apps from the code and
+        // refresh grants, machine-to-machine apps from the JWT-bearer grant with `openid`
+        // (server/src/oauth/issue.rs signs one whenever a user and `openid` are present).
+        "id_token_signed_response_alg" => true,
         _ => false,
     }
 }
@@ -284,6 +335,16 @@ pub struct AppInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub jwt_bearer_users: Option<Vec<String>>,
+    /// How the app's ID tokens are signed: `RS256` (the default) or `ES256`.
+    // Read as text, so that another value gets the rule's message naming the choices
+    // (`validate::id_token_signed_response_alg`) rather than serde's.
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<IdTokenAlg>))]
+    pub id_token_signed_response_alg: Option<String>,
 }
 
 /// A field that may be absent but, when present, must not be `null`.
@@ -328,6 +389,10 @@ impl AppInput {
         push(self.developer_email.is_some(), "developer_email");
         push(self.privacy_policy_url.is_some(), "privacy_policy_url");
         push(self.jwt_bearer_users.is_some(), "jwt_bearer_users");
+        push(
+            self.id_token_signed_response_alg.is_some(),
+            "id_token_signed_response_alg",
+        );
         out
     }
 
@@ -362,6 +427,8 @@ pub struct App {
     pub name: String,
     pub description: String,
     pub access_token_lifetime: u64,
+    /// How the app's ID tokens are signed (OIDC Dynamic Client Registration 1.0 §2).
+    pub id_token_signed_response_alg: IdTokenAlg,
     /// Where the logo is served (no token needed), when one was uploaded.
     pub logo_url: Option<String>,
     pub created_at: i64,
@@ -500,6 +567,7 @@ mod tests {
             name: "n".into(),
             description: String::new(),
             access_token_lifetime: 3600,
+            id_token_signed_response_alg: IdTokenAlg::ES256,
             logo_url: None,
             created_at: 1,
             updated_at: 1,
@@ -517,8 +585,67 @@ mod tests {
         let v = serde_json::to_value(&app).unwrap();
         assert_eq!(v["type"], "single_page");
         assert_eq!(v["redirect_uris"][0], "https://a.example/cb");
+        assert_eq!(v["id_token_signed_response_alg"], "ES256");
         assert!(v.get("secrets").is_none());
         let back: App = serde_json::from_value(v).unwrap();
         assert_eq!(back, app);
+    }
+
+    #[test]
+    fn id_token_alg_defaults_to_rs256_also_for_settings_stored_before_it() {
+        for t in AppType::ALL {
+            assert_eq!(
+                AppSettings::defaults(t).id_token_signed_response_alg,
+                IdTokenAlg::RS256
+            );
+        }
+        let mut stored = serde_json::to_value(AppSettings::defaults(AppType::Web)).unwrap();
+        stored
+            .as_object_mut()
+            .unwrap()
+            .remove("id_token_signed_response_alg");
+        let s: AppSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(s.id_token_signed_response_alg, IdTokenAlg::RS256);
+    }
+
+    #[test]
+    fn id_token_alg_is_set_for_every_type_and_refused_by_name_otherwise() {
+        for t in AppType::ALL {
+            let mut s = AppSettings::defaults(t);
+            s.name = "app".into();
+            s.apply(t, &input(r#"{"id_token_signed_response_alg": "ES256"}"#))
+                .unwrap();
+            assert_eq!(s.id_token_signed_response_alg, IdTokenAlg::ES256);
+            s.apply(t, &input(r#"{"id_token_signed_response_alg": "RS256"}"#))
+                .unwrap();
+            assert_eq!(s.id_token_signed_response_alg, IdTokenAlg::RS256);
+            for bad in ["HS256", "none", "", "es256", " ES256"] {
+                let body = serde_json::json!({ "id_token_signed_response_alg": bad });
+                let err = s
+                    .apply(t, &serde_json::from_value(body).unwrap())
+                    .unwrap_err();
+                assert_eq!(err.len(), 1, "{bad:?}");
+                assert_eq!(err[0].field, "id_token_signed_response_alg");
+                assert!(err[0].message.contains("RS256") && err[0].message.contains("ES256"));
+                assert_eq!(s.id_token_signed_response_alg, IdTokenAlg::RS256);
+            }
+        }
+        assert!(
+            serde_json::from_str::<AppInput>(r#"{"id_token_signed_response_alg": null}"#).is_err()
+        );
+    }
+
+    #[test]
+    fn a_bad_id_token_alg_is_reported_with_the_other_fields() {
+        let mut s = AppSettings::defaults(AppType::Web);
+        s.name = "ok".into();
+        let err = s
+            .apply(
+                AppType::Web,
+                &input(r#"{"name": " ", "id_token_signed_response_alg": "none"}"#),
+            )
+            .unwrap_err();
+        let fields: Vec<_> = err.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["id_token_signed_response_alg", "name"]);
     }
 }

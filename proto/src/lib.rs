@@ -14,7 +14,7 @@ pub mod scope;
 pub mod secret;
 pub mod validate;
 
-pub use app::{App, AppInput, AppKind, AppList, AppType, CreatedApp, RefreshPolicy};
+pub use app::{App, AppInput, AppKind, AppList, AppType, CreatedApp, IdTokenAlg, RefreshPolicy};
 pub use audit::{AuditEntry, AuditPage};
 pub use keys::{GeneratedKeyPair, KeyAlg, KeyPairRequest, PublicKeyInfo, PublicKeyInput};
 pub use problem::{FieldError, Problem};

@@ -3,7 +3,7 @@
 
 use url::{Host, Url};
 
-use crate::app::{AppSettings, AppType};
+use crate::app::{AppSettings, AppType, IdTokenAlg};
 use crate::problem::FieldError;
 
 pub const NAME_MAX: usize = 100;
@@ -203,6 +203,20 @@ pub fn email(value: &str) -> Result<(), String> {
     } else {
         Err(MSG.to_owned())
     }
+}
+
+/// The ID-token signing algorithm (OIDC Dynamic Client Registration 1.0 §2
+/// `id_token_signed_response_alg`): exactly `RS256` or `ES256`, the two Portico signs with.
+/// `none` is never offered (OIDC Core §2: only for the implicit flow's absent tokens), nor
+/// HS256 (a MAC keyed with the client secret, which single-page apps do not have).
+pub fn id_token_signed_response_alg(value: &str) -> Result<IdTokenAlg, String> {
+    IdTokenAlg::parse(value).ok_or_else(|| {
+        let choices: Vec<String> = IdTokenAlg::ALL.iter().map(|a| format!("\"{a}\"")).collect();
+        format!(
+            "ID token signature algorithm must be {}.",
+            choices.join(" or ")
+        )
+    })
 }
 
 pub fn access_token_lifetime(secs: u64) -> Result<(), String> {
@@ -414,6 +428,19 @@ mod tests {
         assert!(jwt_bearer_users(&["not ok".into()]).is_err());
         let many: Vec<String> = (0..51).map(|i| format!("u{i}")).collect();
         assert!(jwt_bearer_users(&many).is_err());
+    }
+
+    #[test]
+    fn id_token_algs() {
+        assert_eq!(id_token_signed_response_alg("RS256"), Ok(IdTokenAlg::RS256));
+        assert_eq!(id_token_signed_response_alg("ES256"), Ok(IdTokenAlg::ES256));
+        assert_eq!(
+            id_token_signed_response_alg("HS256").unwrap_err(),
+            r#"ID token signature algorithm must be "RS256" or "ES256"."#
+        );
+        for bad in ["none", "", "rs256", "ES384", "EdDSA"] {
+            assert!(id_token_signed_response_alg(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

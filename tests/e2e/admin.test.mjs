@@ -3,6 +3,7 @@
 // key pair in the browser (only the public half is ever sent), uploads a logo, edits
 // refresh-token settings (guarded against leaving unsaved), fills the app limit and deletes
 // an app. Every credential the pages hand out is then used against the token endpoints.
+// A web app's ID tokens are switched to ES256.
 // A machine-to-machine app is given the users it may act as (JWT-bearer grant), and a
 // single-page app's rotation switch is locked on.
 import { after, before, test } from 'node:test';
@@ -402,6 +403,32 @@ test('refresh-token settings are saved, and leaving with unsaved changes asks fi
   assert.equal(app.refresh_token_absolute_lifetime, 60 * 86400);
   assert.equal(app.refresh_token_inactivity_lifetime, null);
   assert.deepEqual(app.redirect_uris, ['https://photos.example.com/callback']);
+  assert.deepEqual(errors, []);
+});
+
+test('the ID token signature is chosen in a select, saved alone, and kept after a reload', async () => {
+  await page.goto(`${base}/apps/${apps.web}`);
+  const select = page.getByRole('combobox', { name: 'ID token signature' });
+  await select.waitFor();
+  assert.equal(await select.inputValue(), 'RS256', 'RS256 by default');
+  await page.getByText('RS256 is what every OpenID Connect client supports', { exact: false }).waitFor();
+  const sent = requests.length;
+  await select.selectOption('ES256');
+  await page.getByText('You have unsaved changes.').waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.', { exact: true }).waitFor();
+  // The form sends only what changed.
+  const patches = requests.slice(sent).filter((r) => r.startsWith(`${base}/api/v1/apps/${apps.web}\n{`));
+  assert.deepEqual(patches.map((r) => JSON.parse(r.split('\n')[1])), [{ id_token_signed_response_alg: 'ES256' }]);
+
+  await page.reload();
+  await select.waitFor();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  assert.equal(await select.inputValue(), 'ES256');
+  await shot(page, 'id-token-es256-saved');
+  const token = await consoleToken('admin', adminPassword);
+  const app = await admin(token, 'GET', `/api/v1/apps/${apps.web}`);
+  assert.equal(app.id_token_signed_response_alg, 'ES256');
   assert.deepEqual(errors, []);
 });
 

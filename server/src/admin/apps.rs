@@ -76,13 +76,20 @@ async fn check_jwt_bearer_users(state: &AppState, settings: &AppSettings) -> Api
 }
 
 /// What an update changed, for the audit log; the JWT-bearer users are named, since who an
-/// app may act as is exactly what an auditor looks for.
+/// app may act as is exactly what an auditor looks for, and so is the ID-token algorithm,
+/// which the app's client library must be able to verify.
 fn update_detail(input: &AppInput, settings: &AppSettings) -> String {
     let mut detail = format!("updated {}", input.present_fields().join(", "));
     if input.jwt_bearer_users.is_some() {
         detail.push_str(&format!(
             "; jwt_bearer_users = [{}]",
             settings.jwt_bearer_users.join(", ")
+        ));
+    }
+    if input.id_token_signed_response_alg.is_some() {
+        detail.push_str(&format!(
+            "; id_token_signed_response_alg = {}",
+            settings.id_token_signed_response_alg
         ));
     }
     detail
@@ -152,6 +159,7 @@ pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
         name: s.name,
         description: s.description,
         access_token_lifetime: s.access_token_lifetime,
+        id_token_signed_response_alg: s.id_token_signed_response_alg,
         created_at: r.created_at,
         updated_at: r.updated_at,
         last_used_at: r.last_used_at,
@@ -214,6 +222,12 @@ pub async fn create(
         detail.push_str(&format!(
             "; jwt_bearer_users = [{}]",
             record.settings.jwt_bearer_users.join(", ")
+        ));
+    }
+    if input.id_token_signed_response_alg.is_some() {
+        detail.push_str(&format!(
+            "; id_token_signed_response_alg = {}",
+            record.settings.id_token_signed_response_alg
         ));
     }
     state

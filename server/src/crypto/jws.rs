@@ -107,9 +107,10 @@ pub fn parse(token: &str) -> Result<Jws<'_>, JwsError> {
 /// also how they serialise, in JOSE headers and in the store).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SigningAlg {
-    /// ECDSA with P-256 and SHA-256 (RFC 7518 §3.4): access tokens.
+    /// ECDSA with P-256 and SHA-256 (RFC 7518 §3.4): access tokens, and the ID tokens of
+    /// apps that chose it.
     ES256,
-    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3): ID tokens (OIDC Core §15.1).
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3): ID tokens by default (OIDC Core §15.1).
     RS256,
 }
 
@@ -136,8 +137,9 @@ impl std::fmt::Display for SigningAlg {
     }
 }
 
-/// A server token signing key: ES256 (RFC 7518 §3.4) for access tokens, RS256 (§3.3) for ID
-/// tokens, which OpenID Connect Core §15.1 requires every provider to support.
+/// A server token signing key: ES256 (RFC 7518 §3.4) for access tokens and the ID tokens of
+/// apps that chose it, RS256 (§3.3) for the other ID tokens, which OpenID Connect Core §15.1
+/// requires every provider to support.
 pub struct SigningKey {
     pair: Pair,
     kid: String,
@@ -311,7 +313,9 @@ impl SigningKey {
 
     /// Verifies an access token this key issued: "alg" must be ES256 (RFC 8725 §3.1), a "kid",
     /// if present, must be this key's, and the signature must verify (RFC 7515 §5.2 step 8).
-    /// RS256 keys sign only ID tokens, which the server never takes back: always false.
+    /// An ES256 key also signs the ID tokens of apps that chose ES256, so the caller must
+    /// check `typ` too (`at+jwt`, RFC 9068 §4). RS256 keys sign only ID tokens, which the
+    /// server never takes back: always false.
     pub fn verify(&self, jws: &Jws) -> bool {
         match &self.pair {
             Pair::Es256 { verifier, .. } => {

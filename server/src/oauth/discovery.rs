@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use portico_proto::IdTokenAlg;
 use serde_json::json;
 
 use super::grants;
@@ -14,6 +15,9 @@ use crate::state::AppState;
 pub fn metadata(issuer: &str) -> serde_json::Value {
     let e = portico_proto::paths::Endpoints::for_issuer(issuer);
     let grant_types: Vec<&str> = grants::HANDLERS.iter().map(|h| h.grant_type()).collect();
+    // What an app may choose as its `id_token_signed_response_alg`; RS256 first, the default
+    // and the one OIDC Core §15.1 requires.
+    let id_token_algs: Vec<&str> = IdTokenAlg::ALL.iter().map(|a| a.as_str()).collect();
     json!({
         "issuer": issuer,
         "authorization_endpoint": e.authorize,
@@ -35,7 +39,7 @@ pub fn metadata(issuer: &str) -> serde_json::Value {
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": id_token_algs,
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "email"],
         "prompt_values_supported": ["none", "login", "consent"],
     })

@@ -142,6 +142,8 @@ pub async fn respond(
     )?;
     let id_token = match issue.user {
         Some(user) if issue.scopes.contains(scope::OPENID) => {
+            // OIDC Core §3.1.3.6: at_hash uses the hash of the ID token's `alg`; SHA-256 for
+            // both RS256 and ES256.
             let hash = digest::digest(&digest::SHA256, access_token.as_bytes());
             let claims = IdClaims {
                 iss: tokens.issuer(),
@@ -155,7 +157,9 @@ pub async fn respond(
                 at_hash: URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16]),
                 profile: ProfileClaims::for_scopes(user, issue.scopes),
             };
-            Some(tokens.sign_id_token(&claims).await?)
+            // The app's choice (OIDC Dynamic Client Registration 1.0 §2), RS256 unless set.
+            let alg = issue.client.app.settings.id_token_signed_response_alg;
+            Some(tokens.sign_id_token(alg.into(), &claims).await?)
         }
         _ => None,
     };

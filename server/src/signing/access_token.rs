@@ -64,7 +64,7 @@ impl TokenService {
         };
         let token = self
             .current()
-            .access_token
+            .active(SigningAlg::ES256)
             .sign(ACCESS_TOKEN_TYP, &claims)
             .map_err(|e| TokenError::Internal(e.to_string()))?;
         Ok((token, claims))

@@ -1,6 +1,7 @@
 //! The server's signing keys: one active key per algorithm ([`SigningAlg::ES256`] for access
-//! tokens, [`SigningAlg::RS256`] for ID tokens), the retired keys that still verify, rotation,
-//! and the JWKS (RFC 7517 §5) that publishes them.
+//! tokens and the ID tokens of apps that chose ES256, [`SigningAlg::RS256`] for the other ID
+//! tokens), the retired keys that still verify, rotation, and the JWKS (RFC 7517 §5) that
+//! publishes them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,10 +11,10 @@ use crate::crypto::jws::{JwsError, SigningKey};
 use crate::store::{SigningKeyRecord, SigningKeyStore};
 
 pub(super) struct KeySet {
-    /// Signs access tokens (ES256).
-    pub(super) access_token: Arc<SigningKey>,
-    /// Signs ID tokens (RS256, OIDC Core §15.1).
-    pub(super) id_token: Arc<SigningKey>,
+    /// The active ES256 key: signs access tokens, and ID tokens for apps that chose ES256.
+    es256: Arc<SigningKey>,
+    /// The active RS256 key: signs ID tokens (the default, OIDC Core §15.1).
+    rs256: Arc<SigningKey>,
     pub(super) by_kid: HashMap<String, Arc<SigningKey>>,
 }
 
@@ -155,10 +156,18 @@ impl KeySet {
                 .ok_or_else(|| TokenError::Internal(format!("no active {alg} signing key")))
         };
         Ok(KeySet {
-            access_token: take(SigningAlg::ES256)?,
-            id_token: take(SigningAlg::RS256)?,
+            es256: take(SigningAlg::ES256)?,
+            rs256: take(SigningAlg::RS256)?,
             by_kid,
         })
+    }
+
+    /// The key that signs new tokens with `alg`.
+    pub(super) fn active(&self, alg: SigningAlg) -> &Arc<SigningKey> {
+        match alg {
+            SigningAlg::ES256 => &self.es256,
+            SigningAlg::RS256 => &self.rs256,
+        }
     }
 
     /// RFC 7517 §5 JWK Set of every key a live token may be signed with, ordered by kid.

@@ -20,6 +20,7 @@ mod console_compression;
 mod console_headers;
 mod copies;
 mod crash;
+mod id_token_alg;
 mod keys;
 mod lifecycle;
 mod logo_audit;

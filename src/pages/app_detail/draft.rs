@@ -4,7 +4,7 @@
 //! and in the browser.
 
 use portico_proto::app::{field_applies, AppSettings};
-use portico_proto::{App, AppInput, AppKind, AppType, FieldError};
+use portico_proto::{App, AppInput, AppKind, AppType, FieldError, IdTokenAlg};
 
 use crate::format::{format_duration, parse_duration};
 
@@ -19,6 +19,7 @@ pub fn settings_of(app: &App) -> AppSettings {
     s.name = app.name.clone();
     s.description = app.description.clone();
     s.access_token_lifetime = app.access_token_lifetime;
+    s.id_token_signed_response_alg = app.id_token_signed_response_alg;
     match &app.kind {
         AppKind::MachineToMachine {
             jwt_bearer_users, ..
@@ -100,6 +101,8 @@ pub struct Draft {
     pub privacy_policy_url: String,
     /// Machine to machine: the users it may act as in the JWT-bearer grant, one per line.
     pub jwt_bearer_users: String,
+    /// The select's choice: how the app's ID tokens are signed.
+    pub id_token_signed_response_alg: IdTokenAlg,
 }
 
 /// The values typed one per line (URLs, usernames), trimmed, blank lines dropped.
@@ -134,6 +137,7 @@ impl Draft {
             developer_email: s.developer_email.clone().unwrap_or_default(),
             privacy_policy_url: s.privacy_policy_url.clone().unwrap_or_default(),
             jwt_bearer_users: s.jwt_bearer_users.join("\n"),
+            id_token_signed_response_alg: s.id_token_signed_response_alg,
         }
     }
 
@@ -212,6 +216,12 @@ impl Draft {
                 input.jwt_bearer_users = Some(users);
             }
         }
+        if applies("id_token_signed_response_alg")
+            && self.id_token_signed_response_alg != original.id_token_signed_response_alg
+        {
+            input.id_token_signed_response_alg =
+                Some(self.id_token_signed_response_alg.as_str().to_owned());
+        }
         (input, errors)
     }
 
@@ -246,6 +256,7 @@ mod tests {
             name: "Shop".into(),
             description: String::new(),
             access_token_lifetime: 3_600,
+            id_token_signed_response_alg: IdTokenAlg::RS256,
             logo_url: None,
             created_at: 0,
             updated_at: 0,
@@ -511,5 +522,46 @@ mod tests {
         assert!(d
             .check(&original, &settings_of(&web), AppType::Web)
             .is_empty());
+    }
+
+    #[test]
+    fn id_token_alg_is_sent_only_when_changed_for_every_type() {
+        let web = App {
+            kind: AppKind::Web {
+                secrets: vec![],
+                redirect_uris: vec![],
+                rotate_refresh_token: false,
+                refresh_token_absolute_lifetime: None,
+                refresh_token_inactivity_lifetime: None,
+                app_description_url: None,
+            },
+            ..spa()
+        };
+        for app in [spa(), web, m2m(&[])] {
+            let t = app.app_type();
+            let original = Draft::from_app(&app);
+            assert_eq!(original.id_token_signed_response_alg, IdTokenAlg::RS256);
+            let mut d = original.clone();
+            d.id_token_signed_response_alg = IdTokenAlg::ES256;
+            let (input, errors) = d.changes(&original, t);
+            assert!(errors.is_empty());
+            assert_eq!(
+                serde_json::to_value(&input).unwrap_or_default(),
+                serde_json::json!({"id_token_signed_response_alg": "ES256"}),
+                "{t:?}"
+            );
+            assert!(d.check(&original, &settings_of(&app), t).is_empty());
+
+            // Stored as ES256, the draft starts there; choosing it again sends nothing.
+            let mut stored = app.clone();
+            stored.id_token_signed_response_alg = IdTokenAlg::ES256;
+            assert_eq!(
+                settings_of(&stored).id_token_signed_response_alg,
+                IdTokenAlg::ES256
+            );
+            let original = Draft::from_app(&stored);
+            assert_eq!(original.id_token_signed_response_alg, IdTokenAlg::ES256);
+            assert!(original.changes(&original, t).0.present_fields().is_empty());
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::api;
 use crate::components::{sig, Button};
 use crate::leave_guard;
 use crate::session::use_session;
-use fields::{DeveloperFields, DraftText, RefreshFields};
+use fields::{DeveloperFields, DraftText, IdTokenAlgField, RefreshFields};
 use form::Form;
 
 /// The settings form. `app` is updated with the server's answer after a save.
@@ -78,6 +78,7 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
                 })}
                 {t.uses_redirects().then(|| view! { <RefreshFields form/> })}
                 {(t == AppType::SinglePage).then(|| view! { <DeveloperFields form/> })}
+                <IdTokenAlgField form/>
                 <DraftText form id="access_token_lifetime" label="Access-token lifetime"
                     get=|d| d.access_token_lifetime.clone() set=|d, v| d.access_token_lifetime = v
                     hint="Between 1m and 24h, e.g. 1h. Access tokens are kept short-lived."/>

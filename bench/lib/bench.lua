@@ -323,6 +323,18 @@ if mode == "mix" then
   response = mix_response
 end
 
+-- BENCH_DEBUG: a list run's first answer of each failing status goes to stderr (main.mjs logs
+-- it), so that a run's errors can be told apart.
+if mode == "list" and os.getenv("BENCH_DEBUG") then
+  local seen = {}
+  function response(status, headers, body)
+    if status >= 300 and not seen[status] then
+      seen[status] = true
+      io.stderr:write("first ", status, " answer: ", (body or ""):sub(1, 300), "\n")
+    end
+  end
+end
+
 if mode == "chain" then
   function response(status, headers, body)
     if status == 200 then

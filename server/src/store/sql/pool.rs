@@ -55,9 +55,18 @@ impl Pool {
         self.inner.acquire().await
     }
 
+    /// Begins a transaction on a task of its own, so that a caller cancelled meanwhile (a
+    /// client that disconnects drops its request's handler) cannot stop it between sending
+    /// `BEGIN` and sqlx counting the transaction: sqlx 0.8.6 on PostgreSQL would then return
+    /// the connection to the pool inside a transaction nobody ends, where the next borrower's
+    /// writes run and are never committed (transact-rs/sqlx#4393; seen here as "there is
+    /// already a transaction in progress" notices under load). A transaction begun for a
+    /// caller that is gone is dropped by the task, which rolls it back.
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         let conn = self.acquire().await?;
-        Transaction::begin(conn, None).await
+        tokio::spawn(Transaction::begin(conn, None))
+            .await
+            .map_err(|_| sqlx::Error::WorkerCrashed)?
     }
 
     /// Tasks waiting for a connection at this moment.

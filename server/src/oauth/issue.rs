@@ -49,17 +49,34 @@ pub fn new_refresh(
     scope: &str,
     now: i64,
 ) -> OAuthResult<(String, RefreshRecord)> {
-    let value = format!("{REFRESH_PREFIX}{}", random::token::<32>()?);
-    let record = RefreshRecord {
-        token_hash: hasher.hash(&value),
+    let value = new_refresh_value()?;
+    let record = refresh_record(hasher, &value, grant_id, client_id, scope, now);
+    Ok((value, record))
+}
+
+/// A new opaque refresh token's value: 256 random bits behind Portico's prefix.
+pub fn new_refresh_value() -> OAuthResult<String> {
+    Ok(format!("{REFRESH_PREFIX}{}", random::token::<32>()?))
+}
+
+/// The record that stores a refresh token's keyed hash, never its value.
+pub fn refresh_record(
+    hasher: &SecretHasher,
+    value: &str,
+    grant_id: &str,
+    client_id: &str,
+    scope: &str,
+    now: i64,
+) -> RefreshRecord {
+    RefreshRecord {
+        token_hash: hasher.hash(value),
         grant_id: grant_id.to_owned(),
         client_id: client_id.to_owned(),
         scope: scope.to_owned(),
         created_at: now,
         last_used_at: now,
         rotated_at: None,
-    };
-    Ok((value, record))
+    }
 }
 
 /// OIDC Core §2 ID token claims.

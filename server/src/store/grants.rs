@@ -43,15 +43,31 @@ pub struct RefreshRecord {
     pub rotated_at: Option<i64>,
 }
 
-/// What redeeming a code found.
+/// What a code exchange found and did (`GrantStore::exchange_code`).
 #[derive(Debug, Clone)]
-pub enum CodeRedemption {
-    /// First use: the code is now burnt and its contents returned.
-    Fresh(CodeRecord),
+// Short-lived return value; boxing the common case would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum CodeExchange {
+    /// First use: the code is now burnt. `user` is the code's user as stored now (enabled
+    /// or not); `granted` says whether the decision accepted the code, in which case its
+    /// grant (and refresh token) were stored in the same write.
+    Fresh {
+        code: CodeRecord,
+        user: Option<UserRecord>,
+        granted: bool,
+    },
     /// Used before: anything it issued has been revoked.
     Replayed,
     Unknown,
 }
+
+/// Decides, from a code just burnt and its user, what grant the exchange records: `None`
+/// records nothing (the code stays burnt). It runs inside the store's write, so it must be
+/// quick and must not wait on anything.
+pub type GrantDecision = Box<
+    dyn FnOnce(&CodeRecord, Option<&UserRecord>) -> Option<(GrantRecord, Option<RefreshRecord>)>
+        + Send,
+>;
 
 /// What presenting a refresh token found.
 #[derive(Debug, Clone)]
@@ -70,16 +86,15 @@ pub enum RefreshLookup {
 #[async_trait]
 pub trait GrantStore: Send + Sync {
     async fn create_code(&self, c: &CodeRecord) -> StoreResult<()>;
-    /// RFC 6749 §4.1.2: burns the code on first use; a second use revokes what it issued.
-    async fn redeem_code(&self, code_hash: &[u8], now: i64) -> StoreResult<CodeRedemption>;
-    /// Records the grant a redeemed code issued, with its first refresh token. Returns
-    /// `false` (and stores the grant revoked) when the code was replayed meanwhile.
-    async fn create_grant_for_code(
+    /// RFC 6749 §4.1.2: burns the code on first use and, in the same write, stores the
+    /// grant `decide` returns for it, so a code is exchanged with one commit and a replay
+    /// (a second use, which revokes what the first issued) always finds the grant.
+    async fn exchange_code(
         &self,
         code_hash: &[u8],
-        grant: &GrantRecord,
-        refresh: Option<&RefreshRecord>,
-    ) -> StoreResult<bool>;
+        now: i64,
+        decide: GrantDecision,
+    ) -> StoreResult<CodeExchange>;
     async fn create_grant(
         &self,
         grant: &GrantRecord,

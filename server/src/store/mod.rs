@@ -24,7 +24,7 @@ pub use attempts::{AttemptStore, Budget, Window};
 pub use audit::{AuditRecord, AuditRow, AuditStore};
 pub use consents::{ConsentRecord, ConsentStore};
 pub use grants::{
-    CodeRecord, CodeRedemption, GrantRecord, GrantStore, RefreshLookup, RefreshRecord,
+    CodeExchange, CodeRecord, GrantDecision, GrantRecord, GrantStore, RefreshLookup, RefreshRecord,
 };
 pub use interactions::{InteractionRecord, InteractionStore};
 pub use logos::{Logo, LogoStore};

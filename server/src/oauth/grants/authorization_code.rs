@@ -1,19 +1,22 @@
-//! `authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5–4.6), in the order the steps run:
-//! redeem the code, check what it is bound to, check the PKCE verifier, then record the
-//! grant and answer.
+//! `authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5–4.6): the code is burnt, checked
+//! (what it is bound to, the PKCE verifier, its user) and its grant recorded in one write
+//! to the store, then the tokens are signed and the answer sent.
 
 use async_trait::async_trait;
 use portico_proto::AppType;
 
-use super::{active_user, GrantContext, GrantDeps, GrantHandler};
+use super::{GrantContext, GrantHandler};
 use crate::crypto::random;
+use crate::crypto::secret::SecretHasher;
 use crate::oauth::error::{OAuthError, OAuthResult};
 use crate::oauth::form::Params;
 use crate::oauth::issue::{self, Issue, TokenResponse};
 use crate::oauth::pkce;
 use crate::oauth::scope::{self, Scopes};
 use crate::runtime::clients::Client;
-use crate::store::{CodeRecord, CodeRedemption, GrantRecord};
+use crate::store::{
+    CodeExchange, CodeRecord, GrantDecision, GrantRecord, RefreshRecord, UserRecord,
+};
 
 pub struct AuthorizationCode;
 
@@ -35,53 +38,111 @@ impl GrantHandler for AuthorizationCode {
 
     async fn exchange(&self, ctx: GrantContext<'_>) -> OAuthResult<TokenResponse> {
         let deps = &ctx.deps;
-        let record = redeem(deps, ctx.params.require("code")?, ctx.now).await?;
-        check_binding(&record, &ctx.client, ctx.params)?;
-        check_verifier(&record, ctx.params)?;
-        let Some(user) = active_user(deps.users, &record.user_id).await? else {
-            return Err(OAuthError::invalid_grant("The user is no longer active."));
+        let code_hash = deps.hasher.hash(ctx.params.require("code")?);
+        let presented = Presented::from(&ctx.client, ctx.params);
+        // Made before the write, so that the decision inside it waits on nothing.
+        let grant_id = random::id()?;
+        let refresh_value = issue::new_refresh_value()?;
+        let decide: GrantDecision = {
+            let (presented, hasher, grant_id, refresh_value) = (
+                presented.clone(),
+                deps.hasher.clone(),
+                grant_id.clone(),
+                refresh_value.clone(),
+            );
+            let now = ctx.now;
+            Box::new(move |code: &CodeRecord, user: Option<&UserRecord>| {
+                let scopes = judge(&presented, code, user, now).ok()?;
+                Some(grant_for(
+                    code,
+                    &scopes,
+                    grant_id,
+                    &hasher,
+                    &refresh_value,
+                    now,
+                ))
+            })
         };
-        let scopes = Scopes::parse(&record.scope)?;
-        let (grant, refresh_token) = record_grant(deps, &record, &scopes, ctx.now).await?;
+        let (code, user, granted) = match deps
+            .grants
+            .exchange_code(&code_hash, ctx.now, decide)
+            .await?
+        {
+            CodeExchange::Fresh {
+                code,
+                user,
+                granted,
+            } => (code, user, granted),
+            CodeExchange::Replayed => return Err(OAuthError::invalid_grant(REPLAYED)),
+            CodeExchange::Unknown => return Err(OAuthError::invalid_grant(INVALID)),
+        };
+        // The same checks the decision ran, now for the answer: the first that fails
+        // says why the code (burnt either way) issued nothing.
+        let scopes = judge(&presented, &code, user.as_ref(), ctx.now)?;
+        let (true, Some(user)) = (granted, user) else {
+            return Err(OAuthError::invalid_grant(INVALID).with_internal("grant not recorded"));
+        };
+        let refresh_token = scopes
+            .contains(scope::OFFLINE_ACCESS)
+            .then_some(refresh_value);
         deps.respond(Issue {
             client: &ctx.client,
             user: Some(&user),
             scopes: &scopes,
-            grant_id: Some(&grant.id),
+            grant_id: Some(&grant_id),
             refresh_token,
-            nonce: record.nonce.as_deref(),
-            auth_time: record.auth_time,
+            nonce: code.nonce.as_deref(),
+            auth_time: code.auth_time,
         })
         .await
     }
 }
 
-/// Burns the code first: a wrong verifier or redirect URI still uses it up, so it cannot be
-/// tried again (RFC 6749 §4.1.2: the code MUST NOT be used more than once; a second use
-/// revokes what the first issued, which the store does).
-async fn redeem(deps: &GrantDeps<'_>, code: &str, now: i64) -> OAuthResult<CodeRecord> {
-    let record = match deps
-        .grants
-        .redeem_code(&deps.hasher.hash(code), now)
-        .await?
-    {
-        CodeRedemption::Fresh(r) => r,
-        CodeRedemption::Replayed => return Err(OAuthError::invalid_grant(REPLAYED)),
-        CodeRedemption::Unknown => return Err(OAuthError::invalid_grant(INVALID)),
-    };
-    if record.expires_at <= now {
+/// What the client presented with the code, owned so that the decision can run inside the
+/// store's write.
+#[derive(Clone)]
+struct Presented {
+    client_id: String,
+    redirect_uri: String,
+    code_verifier: Option<String>,
+}
+
+impl Presented {
+    fn from(client: &Client, params: &Params) -> Self {
+        Presented {
+            client_id: client.client_id().to_owned(),
+            redirect_uri: params.get("redirect_uri").unwrap_or("").to_owned(),
+            code_verifier: params.get("code_verifier").map(str::to_owned),
+        }
+    }
+}
+
+/// Every check a burnt code must pass before it issues anything, in order: not expired,
+/// bound to this client and redirect URI, PKCE, its user still active, its scope known.
+fn judge(
+    p: &Presented,
+    code: &CodeRecord,
+    user: Option<&UserRecord>,
+    now: i64,
+) -> OAuthResult<Scopes> {
+    if code.expires_at <= now {
         return Err(OAuthError::invalid_grant(INVALID));
     }
-    Ok(record)
+    check_binding(code, p)?;
+    check_verifier(code, p.code_verifier.as_deref())?;
+    if user.is_none_or(|u| u.disabled) {
+        return Err(OAuthError::invalid_grant("The user is no longer active."));
+    }
+    Scopes::parse(&code.scope)
 }
 
 /// RFC 6749 §4.1.3: the code was issued to this client, for this redirect URI (which must
 /// be repeated exactly when the authorization request carried one).
-fn check_binding(record: &CodeRecord, client: &Client, params: &Params) -> OAuthResult<()> {
-    if record.client_id != client.client_id() {
+fn check_binding(record: &CodeRecord, p: &Presented) -> OAuthResult<()> {
+    if record.client_id != p.client_id {
         return Err(OAuthError::invalid_grant(INVALID).with_internal("code of another client"));
     }
-    if params.get("redirect_uri").unwrap_or("") != record.redirect_uri {
+    if p.redirect_uri != record.redirect_uri {
         return Err(OAuthError::invalid_grant(
             "`redirect_uri` does not match the authorization request.",
         ));
@@ -91,8 +152,8 @@ fn check_binding(record: &CodeRecord, client: &Client, params: &Params) -> OAuth
 
 /// RFC 7636 §4.6, RFC 9700 §2.1.1: a challenge binds the code to the verifier, and a
 /// verifier without a challenge is a downgrade attempt.
-fn check_verifier(record: &CodeRecord, params: &Params) -> OAuthResult<()> {
-    match (&record.code_challenge, params.get("code_verifier")) {
+fn check_verifier(record: &CodeRecord, verifier: Option<&str>) -> OAuthResult<()> {
+    match (&record.code_challenge, verifier) {
         (Some(challenge), Some(verifier)) => {
             if !pkce::is_valid_verifier(verifier) {
                 return Err(OAuthError::invalid_grant(
@@ -120,42 +181,36 @@ fn check_verifier(record: &CodeRecord, params: &Params) -> OAuthResult<()> {
     Ok(())
 }
 
-/// Stores the grant, and its refresh token when the scope includes `offline_access`
-/// (OIDC Core §11), in the same write that ties them to the code, so a replay of the code
-/// (RFC 6749 §4.1.2) finds them to revoke. Returns the grant and the refresh token's value.
-async fn record_grant(
-    deps: &GrantDeps<'_>,
-    record: &CodeRecord,
+/// The grant a code issues, and its refresh token when the scope includes `offline_access`
+/// (OIDC Core §11), stored in the write that burns the code, so that a replay of the code
+/// (RFC 6749 §4.1.2) finds them to revoke.
+fn grant_for(
+    code: &CodeRecord,
     scopes: &Scopes,
+    grant_id: String,
+    hasher: &SecretHasher,
+    refresh_value: &str,
     now: i64,
-) -> OAuthResult<(GrantRecord, Option<String>)> {
+) -> (GrantRecord, Option<RefreshRecord>) {
+    let refresh = scopes.contains(scope::OFFLINE_ACCESS).then(|| {
+        issue::refresh_record(
+            hasher,
+            refresh_value,
+            &grant_id,
+            &code.client_id,
+            &code.scope,
+            now,
+        )
+    });
     let grant = GrantRecord {
-        id: random::id()?,
-        user_id: Some(record.user_id.clone()),
-        client_id: record.client_id.clone(),
-        scope: record.scope.clone(),
-        auth_time: record.auth_time,
+        id: grant_id,
+        user_id: Some(code.user_id.clone()),
+        client_id: code.client_id.clone(),
+        scope: code.scope.clone(),
+        auth_time: code.auth_time,
         created_at: now,
         last_used_at: now,
         revoked_at: None,
     };
-    let refresh = if scopes.contains(scope::OFFLINE_ACCESS) {
-        Some(issue::new_refresh(
-            deps.hasher,
-            &grant.id,
-            &grant.client_id,
-            &grant.scope,
-            now,
-        )?)
-    } else {
-        None
-    };
-    let stored = deps
-        .grants
-        .create_grant_for_code(&record.code_hash, &grant, refresh.as_ref().map(|(_, r)| r))
-        .await?;
-    if !stored {
-        return Err(OAuthError::invalid_grant(REPLAYED));
-    }
-    Ok((grant, refresh.map(|(v, _)| v)))
+    (grant, refresh)
 }

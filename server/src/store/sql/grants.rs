@@ -9,7 +9,8 @@ use sqlx::Row;
 use super::refresh::{insert_refresh, insert_refresh_on};
 use super::{access_tokens, assertions, codes, refresh, SqlStore};
 use crate::store::{
-    CodeRecord, CodeRedemption, GrantRecord, GrantStore, RefreshLookup, RefreshRecord, StoreResult,
+    CodeExchange, CodeRecord, GrantDecision, GrantRecord, GrantStore, RefreshLookup, RefreshRecord,
+    StoreResult,
 };
 
 const GRANT_COLUMNS: &str =
@@ -68,15 +69,6 @@ pub(super) fn insert_grant_on(db: &rusqlite::Connection, g: &GrantRecord) -> Sto
     Ok(())
 }
 
-/// `revoke_grant_in` on the SQLite writer thread.
-pub(super) fn revoke_grant_on(db: &rusqlite::Connection, id: &str, now: i64) -> StoreResult<()> {
-    db.prepare_cached(REVOKE_GRANT)?
-        .execute(rusqlite::params![now, id])?;
-    db.prepare_cached(DELETE_GRANT_REFRESH)?
-        .execute(rusqlite::params![id])?;
-    Ok(())
-}
-
 pub(super) async fn revoke_grant_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     id: &str,
@@ -101,17 +93,13 @@ impl GrantStore for SqlStore {
         codes::create(self, c).await
     }
 
-    async fn redeem_code(&self, code_hash: &[u8], now: i64) -> StoreResult<CodeRedemption> {
-        codes::redeem(self, code_hash, now).await
-    }
-
-    async fn create_grant_for_code(
+    async fn exchange_code(
         &self,
         code_hash: &[u8],
-        grant: &GrantRecord,
-        refresh: Option<&RefreshRecord>,
-    ) -> StoreResult<bool> {
-        codes::create_grant_for(self, code_hash, grant, refresh).await
+        now: i64,
+        decide: GrantDecision,
+    ) -> StoreResult<CodeExchange> {
+        codes::exchange(self, code_hash, now, decide).await
     }
 
     async fn create_grant(

@@ -7,8 +7,15 @@ use sqlx::Row;
 use super::{is_unique_violation, SqlStore};
 use crate::store::{StoreError, StoreResult, UserRecord, UserStore};
 
-const USER_COLUMNS: &str =
-    "id, username, password_hash, email, name, is_admin, disabled, created_at";
+/// A macro so that the queries below can be built with `concat!` at compile time.
+macro_rules! user_columns {
+    () => {
+        "id, username, password_hash, email, name, is_admin, disabled, created_at"
+    };
+}
+const USER_COLUMNS: &str = user_columns!();
+/// Shared by sqlx and the SQLite writer thread (columns in `user_columns!` order).
+const USER_BY_ID: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
 
 fn user_from_row(r: &AnyRow) -> StoreResult<UserRecord> {
     Ok(UserRecord {
@@ -21,6 +28,41 @@ fn user_from_row(r: &AnyRow) -> StoreResult<UserRecord> {
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         created_at: r.try_get("created_at")?,
     })
+}
+
+/// By id, inside a write that already holds a connection (a code exchange reads the code's
+/// user in the transaction that burns the code).
+pub(super) async fn user_by_id_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+) -> StoreResult<Option<UserRecord>> {
+    let row = sqlx::query(USER_BY_ID)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// By id, on the SQLite writer thread.
+pub(super) fn user_by_id_on(
+    db: &rusqlite::Connection,
+    id: &str,
+) -> StoreResult<Option<UserRecord>> {
+    let mut query = db.prepare_cached(USER_BY_ID)?;
+    let mut rows = query.query([id])?;
+    let Some(r) = rows.next()? else {
+        return Ok(None);
+    };
+    Ok(Some(UserRecord {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        password_hash: r.get::<_, String>(2)?.into(),
+        email: r.get(3)?,
+        name: r.get(4)?,
+        is_admin: r.get::<_, i64>(5)? != 0,
+        disabled: r.get::<_, i64>(6)? != 0,
+        created_at: r.get(7)?,
+    }))
 }
 
 #[async_trait]
@@ -63,7 +105,7 @@ impl UserStore for SqlStore {
     }
 
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        let row = sqlx::query(USER_BY_ID)
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;

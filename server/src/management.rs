@@ -104,6 +104,9 @@ async fn metrics(State(m): State<Management>) -> Response {
         m.state.metrics.set_pool(p.pool, "max", i64::from(p.max));
         m.state.metrics.set_pool_waiting(p.pool, p.waiting);
     }
+    if let Some(jobs) = m.store.writer_jobs() {
+        m.state.metrics.set_writer_jobs(jobs);
+    }
     (
         [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
         m.state.metrics.encode(),

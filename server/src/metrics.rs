@@ -90,6 +90,7 @@ pub struct Metrics {
     pub rate_limited: Family<LimitLabels, Counter>,
     pub db_pool: Family<PoolLabels, Gauge>,
     pub db_pool_waiting: Family<PoolNameLabels, Gauge>,
+    pub db_writer_jobs: Gauge,
     pub cache_lookups: Family<CacheLookupLabels, Counter>,
     pub cache_invalidations: Family<InvalidationLabels, Counter>,
     pub notification_lag: Histogram,
@@ -160,6 +161,12 @@ impl Default for Metrics {
             "Tasks waiting for a database connection, by pool, read at scrape time",
             db_pool_waiting.clone(),
         );
+        let db_writer_jobs = Gauge::default();
+        registry.register(
+            "db_writer_jobs",
+            "SQLite only: token-endpoint writes sent to the writer thread and not yet committed, read at scrape time",
+            db_writer_jobs.clone(),
+        );
         let cache_lookups = Family::<CacheLookupLabels, Counter>::default();
         registry.register(
             "cache_lookups",
@@ -201,6 +208,7 @@ impl Default for Metrics {
             rate_limited,
             db_pool,
             db_pool_waiting,
+            db_writer_jobs,
             cache_lookups,
             cache_invalidations,
             notification_lag,
@@ -260,6 +268,11 @@ impl Metrics {
         self.db_pool_waiting
             .get_or_create(&PoolNameLabels { pool })
             .set(i64::from(waiting));
+    }
+
+    pub fn set_writer_jobs(&self, jobs: usize) {
+        self.db_writer_jobs
+            .set(i64::try_from(jobs).unwrap_or(i64::MAX));
     }
 
     /// The Prometheus text exposition format (version 0.0.4).

@@ -114,6 +114,7 @@ async fn health_and_metrics_answer_on_the_management_address_only(b: Backend) {
         "portico_signin_failures_total",
         "portico_signin_lockouts_total",
         "portico_notification_lag_seconds",
+        "portico_db_writer_jobs",
     ] {
         assert!(
             text.contains(&format!("# TYPE {family}")),

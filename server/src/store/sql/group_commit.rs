@@ -24,6 +24,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
@@ -45,6 +47,9 @@ const QUEUE: usize = 1024;
 /// The handle the store keeps; the thread stops when it is dropped.
 pub(super) struct GroupCommit {
     jobs: mpsc::Sender<Job>,
+    /// Jobs sent and not yet answered (queued, running or waiting for their COMMIT), for
+    /// `/metrics`: a number that stays high says the single writer is the bottleneck.
+    pending: Arc<AtomicUsize>,
 }
 
 impl GroupCommit {
@@ -66,7 +71,15 @@ impl GroupCommit {
             .name("sqlite-writer".to_owned())
             .spawn(move || writer_thread(&conn, queue))
             .map_err(|e| StoreError::Corrupt(format!("cannot start the SQLite writer: {e}")))?;
-        Ok(Self { jobs })
+        Ok(Self {
+            jobs,
+            pending: Arc::default(),
+        })
+    }
+
+    /// Jobs sent and not yet answered.
+    pub(super) fn pending(&self) -> usize {
+        self.pending.load(Ordering::Relaxed)
     }
 
     /// Runs `f` on the writer thread inside a transaction, and answers once that
@@ -77,10 +90,12 @@ impl GroupCommit {
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
         let (answer, answered) = oneshot::channel();
+        let pending = Pending::count(&self.pending);
         let job: Job = Box::new(move |conn| {
             let result = f(conn);
             let ok = result.is_ok();
             let reply: Reply = Box::new(move |commit| {
+                drop(pending);
                 let _ = answer.send(commit.map_err(StoreError::from).and(result));
             });
             (ok, reply)
@@ -90,6 +105,23 @@ impl GroupCommit {
             .await
             .map_err(|_| StoreError::WriteLost)?;
         answered.await.map_err(|_| StoreError::WriteLost)?
+    }
+}
+
+/// One job in `GroupCommit::pending`, counted until dropped — also when the job is dropped
+/// unrun (a panic, a savepoint that could not be taken, the thread gone).
+struct Pending(Arc<AtomicUsize>);
+
+impl Pending {
+    fn count(counter: &Arc<AtomicUsize>) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Self(Arc::clone(counter))
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

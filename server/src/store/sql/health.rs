@@ -40,6 +40,12 @@ impl SqlStore {
         Ok(row.try_get::<i64, _>(0)? > 0)
     }
 
+    /// SQLite writer jobs sent and not yet answered (group commit); `None` where there is
+    /// no writer thread (PostgreSQL, SQLite in memory).
+    pub fn writer_jobs(&self) -> Option<usize> {
+        self.group_commit().map(|gc| gc.pending())
+    }
+
     pub fn pool_stats(&self) -> Vec<PoolStats> {
         let stats = |pool: &'static str, p: &super::Pool| {
             let size = p.size();

@@ -10,6 +10,7 @@ mod attempts;
 mod audit;
 mod audited;
 mod changes;
+mod checkpoint;
 mod codes;
 mod consents;
 mod grants;
@@ -66,6 +67,8 @@ pub struct SqlStore {
     /// SQLite files: the token endpoint's writes, as whole jobs on one thread (see
     /// `group_commit`); `None` on PostgreSQL and for SQLite in memory.
     group_commit: Option<group_commit::GroupCommit>,
+    /// SQLite files: WAL checkpoints on a thread of their own (see `checkpoint`).
+    _checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -122,6 +125,8 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         }
     }
     let options = AnyConnectOptions::from_str(&url)?;
+    // A file gets its checkpoints from `checkpoint::Checkpointer`, never inside a commit.
+    let checkpoints_apart = backend == Backend::Sqlite && sqlite_file(&url).is_some();
     let pool_options = || {
         AnyPoolOptions::new().after_connect(move |conn, _| {
             Box::pin(async move {
@@ -135,6 +140,9 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    if checkpoints_apart {
+                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                    }
                 }
                 Ok(())
             })
@@ -189,6 +197,7 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         copy_id: crate::crypto::random::id()
             .map_err(|e| StoreError::Corrupt(format!("no randomness for the copy id: {e}")))?,
         group_commit: None,
+        _checkpointer: None,
     };
     store
         .migrator()
@@ -199,6 +208,7 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
     if backend == Backend::Sqlite {
         if let Some(file) = sqlite_file(&url) {
             store.group_commit = Some(group_commit::GroupCommit::open(&file)?);
+            store._checkpointer = Some(checkpoint::Checkpointer::start(&file)?);
         }
     }
     Ok(store)

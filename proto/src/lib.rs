@@ -18,4 +18,4 @@ pub use app::{App, AppInput, AppKind, AppList, AppType, CreatedApp, IdTokenAlg, 
 pub use audit::{AuditEntry, AuditPage};
 pub use keys::{GeneratedKeyPair, KeyAlg, KeyPairRequest, PublicKeyInfo, PublicKeyInput};
 pub use problem::{FieldError, Problem};
-pub use secret::{NewSecret, Secret, SecretInfo};
+pub use secret::{NewSecret, NewSecretInput, Secret, SecretInfo, SecretPatch};

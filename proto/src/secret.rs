@@ -51,7 +51,13 @@ pub struct SecretInfo {
     pub hint: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// Unix seconds of the last successful authentication with this secret, recorded at
+    /// most once a minute; `None` when never used.
     pub last_used_at: Option<i64>,
+    /// The administrator's note (what uses this secret), at most `SECRET_NOTE_MAX`
+    /// characters; empty when none.
+    #[serde(default)]
+    pub note: String,
 }
 
 #[cfg(test)]
@@ -68,8 +74,17 @@ mod tests {
             client_secret: s,
             hint: "pcs_…_abc".into(),
             created_at: 1,
+            note: String::new(),
         };
         assert!(!format!("{n:?}").contains("pcs_abc"));
+    }
+
+    #[test]
+    fn notes_are_short_single_lines() {
+        assert!(validate_note("").is_ok());
+        assert!(validate_note(&"é".repeat(SECRET_NOTE_MAX)).is_ok());
+        assert!(validate_note(&"x".repeat(SECRET_NOTE_MAX + 1)).is_err());
+        assert!(validate_note("a\nb").is_err());
     }
 }
 
@@ -81,6 +96,44 @@ pub struct NewSecret {
     pub client_secret: Secret,
     pub hint: String,
     pub created_at: i64,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The optional body of `POST /api/v1/apps/{client_id}/secrets`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewSecretInput {
+    /// What the secret is for, at most `SECRET_NOTE_MAX` characters.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The body of `PATCH /api/v1/apps/{client_id}/secrets/{secret_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SecretPatch {
+    /// The new note; empty removes it.
+    pub note: String,
+}
+
+/// Longest note a secret may carry, in characters: a label, not a document.
+pub const SECRET_NOTE_MAX: usize = 64;
+
+/// A secret's note: at most `SECRET_NOTE_MAX` characters, no control characters (it is
+/// shown in the console and written to the audit log on one line).
+pub fn validate_note(note: &str) -> Result<(), String> {
+    if note.chars().count() > SECRET_NOTE_MAX {
+        return Err(format!(
+            "Note must be at most {SECRET_NOTE_MAX} characters."
+        ));
+    }
+    if note.chars().any(char::is_control) {
+        return Err("Note must not contain control characters.".to_owned());
+    }
+    Ok(())
 }
 
 /// Most active secrets an app may hold, so it can rotate without downtime.

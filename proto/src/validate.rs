@@ -168,6 +168,26 @@ pub fn redirect_uris(values: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// RFC 8252 §8.3, quoted where a single-page app registers a `localhost` redirect URL.
+pub const LOOPBACK_NOT_LOCALHOST: &str = "Use 127.0.0.1 or [::1] instead of localhost: localhost may resolve elsewhere (RFC 8252 §8.3). A loopback IP redirect URL matches any port (RFC 8252 §7.3).";
+
+/// Single-page apps (public clients, which includes CLIs and desktop apps) name a loopback
+/// redirect by its IP literal: RFC 8252 §8.3 calls `localhost` NOT RECOMMENDED, since the
+/// name may be resolved by something other than the loopback interface (a hosts file, a
+/// proxy, a resolver) and the code would go there. Web apps keep accepting it, as before.
+pub fn single_page_redirect_uris(values: &[String]) -> Result<(), String> {
+    for v in values {
+        let localhost = Url::parse(v).ok().is_some_and(|u| {
+            matches!(u.host(), Some(Host::Domain(d))
+                if d.trim_end_matches('.').eq_ignore_ascii_case("localhost"))
+        });
+        if localhost {
+            return Err(format!("{LOOPBACK_NOT_LOCALHOST} ({v})"));
+        }
+    }
+    Ok(())
+}
+
 /// An informational link (privacy policy, app description): absolute http(s), no userinfo.
 pub fn web_url(label: &str, value: &str) -> Result<(), String> {
     if value.len() > URL_MAX {
@@ -258,7 +278,16 @@ pub fn settings(s: &AppSettings, t: AppType) -> Vec<FieldError> {
         check("rotate_refresh_token", Err(SPA_MUST_ROTATE.to_owned()));
     }
     if t.uses_redirects() {
-        check("redirect_uris", redirect_uris(&s.redirect_uris));
+        check(
+            "redirect_uris",
+            redirect_uris(&s.redirect_uris).and_then(|()| {
+                if t == AppType::SinglePage {
+                    single_page_redirect_uris(&s.redirect_uris)
+                } else {
+                    Ok(())
+                }
+            }),
+        );
         check(
             "refresh_token_absolute_lifetime",
             refresh_lifetime("Absolute expiry", s.refresh_token_absolute_lifetime),
@@ -345,6 +374,37 @@ mod tests {
         ] {
             assert!(redirect_uri(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn single_page_apps_name_loopback_by_ip() {
+        for bad in [
+            "http://localhost:3000/cb",
+            "http://LOCALHOST/cb",
+            "http://localhost./cb",
+        ] {
+            let e = single_page_redirect_uris(&[bad.to_owned()]).unwrap_err();
+            assert!(e.contains("localhost may resolve elsewhere"), "{bad}: {e}");
+        }
+        for ok in [
+            "http://127.0.0.1/cb",
+            "http://[::1]:8080/cb",
+            "https://app.example/cb",
+            "http://localhost.evil.example/cb",
+        ] {
+            assert!(single_page_redirect_uris(&[ok.to_owned()]).is_ok(), "{ok}");
+        }
+        let mut s = AppSettings::defaults(AppType::SinglePage);
+        s.name = "x".into();
+        s.redirect_uris = vec!["http://localhost:5173/cb".into()];
+        assert_eq!(settings(&s, AppType::SinglePage)[0].field, "redirect_uris");
+        let mut w = AppSettings::defaults(AppType::Web);
+        w.name = "x".into();
+        w.redirect_uris = vec!["http://localhost:5173/cb".into()];
+        assert!(
+            settings(&w, AppType::Web).is_empty(),
+            "web apps keep localhost"
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 // an app. Every credential the pages hand out is then used against the token endpoints.
 // A web app's ID tokens are switched to ES256.
 // A machine-to-machine app is given the users it may act as (JWT-bearer grant), and a
-// single-page app's rotation switch is locked on.
+// single-page app's rotation switch is locked on. A secret gets a note when it is added, the
+// note is edited in place, and its last use shows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
@@ -175,6 +176,52 @@ test('secrets rotate: add a second, delete the first', async () => {
   assert.deepEqual(errors, []);
 });
 
+test('a secret carries a note: typed when it is added, edited in place, kept after a reload', async () => {
+  await page.goto(`${base}/apps/${apps.web}`);
+  const list = page.getByRole('list', { name: 'Secrets' });
+  await list.getByRole('listitem').first().waitFor();
+  await page.getByRole('textbox', { name: 'Note for the new secret (optional)' }).fill('CI deploy');
+  await page.getByRole('button', { name: 'Add secret' }).click();
+  await page.getByRole('heading', { name: 'Copy the client secret now' }).waitFor();
+  const secret = await page.getByRole('textbox', { name: 'Client secret' }).inputValue();
+  await page.getByRole('checkbox', { name: 'I have stored this secret somewhere safe' }).check();
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByText(/^Secret .* added\.$/).waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Note for the new secret (optional)' }).inputValue(), '');
+  const token = await consoleToken('admin', adminPassword);
+  let { secrets } = await admin(token, 'GET', `/api/v1/apps/${apps.web}`);
+  const created = secrets.find((x) => x.note === 'CI deploy');
+  assert.ok(created, JSON.stringify(secrets));
+
+  // The row shows the note in its field, the created date and "never" for last use.
+  const note = list.getByRole('textbox', { name: `Note of secret ${created.hint}` });
+  assert.equal(await note.inputValue(), 'CI deploy');
+  const row = list.getByRole('listitem').filter({ has: page.getByRole('textbox', { name: `Note of secret ${created.hint}` }) });
+  await row.getByText(/^Created \d{4}-\d{2}-\d{2}$/).waitFor();
+  await row.getByText('Last used never', { exact: true }).waitFor();
+
+  await note.fill('CI deploy (billing)');
+  await list.getByRole('button', { name: `Save note of secret ${created.hint}` }).click();
+  await page.getByText(`Note of secret ${created.hint} saved.`).waitFor();
+  await shot(page, 'secret-note-saved');
+
+  // Used once at the introspection endpoint, then reloaded: the note is kept and the
+  // last-used date shows.
+  assert.equal(await secretStatus(apps.web, secret), 200);
+  await page.reload();
+  await note.waitFor();
+  assert.equal(await note.inputValue(), 'CI deploy (billing)');
+  await row.getByText(/^Last used \d{4}-\d{2}-\d{2}$/).waitFor();
+  ({ secrets } = await admin(token, 'GET', `/api/v1/apps/${apps.web}`));
+  const stored = secrets.find((x) => x.id === created.id);
+  assert.equal(stored.note, 'CI deploy (billing)');
+  assert.equal(typeof stored.last_used_at, 'number');
+
+  // Leave the app with the one secret the later tests expect.
+  await admin(token, 'DELETE', `/api/v1/apps/${apps.web}/secrets/${created.id}`);
+  assert.deepEqual(errors, []);
+});
+
 /** An RFC 7523 client assertion signed with `key` (ES256). */
 function clientAssertion(clientId, kid, key) {
   const enc = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -254,7 +301,7 @@ test('a machine-to-machine app lists the users it may act as; refusals show on t
 
       // Two users, one per line: saved, and there after a reload.
       await field.fill(`${users[0]}\n${users[1]}\n`);
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByText('Saved.', { exact: true }).waitFor();
       assert.deepEqual(patches.at(-1), { jwt_bearer_users: users });
       await page.reload();
@@ -267,7 +314,7 @@ test('a machine-to-machine app lists the users it may act as; refusals show on t
       // An administrator: the server refuses, and says so on the field.
       const sent = patches.length;
       await field.fill(`${users[0]}\nadmin`);
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await fieldError('admin is an administrator: apps may never act as administrators.').waitFor();
       assert.equal(await field.getAttribute('aria-invalid'), 'true');
       await page.getByText('The server refused some settings; see the fields marked above.').waitFor();
@@ -277,7 +324,7 @@ test('a machine-to-machine app lists the users it may act as; refusals show on t
 
       // A malformed name: the browser's own check, with the server's words, and no request.
       await field.fill(`${users[0]}\nbad name!`);
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await fieldError('Username must be 1–64 characters of letters, digits and . _ @ - (bad name!)').waitFor();
       await page.getByText('Correct the fields marked above, then save again.').waitFor();
       await page.waitForTimeout(200);
@@ -387,7 +434,7 @@ test('refresh-token settings are saved, and leaving with unsaved changes asks fi
   dialogs.answer = true;
   await shot(page, 'unsaved-changes');
 
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByText('Saved.', { exact: true }).waitFor();
   await page.reload();
   await page.waitForURL(`${base}/apps/${apps.spa}`);
@@ -415,7 +462,7 @@ test('the ID token signature is chosen in a select, saved alone, and kept after 
   const sent = requests.length;
   await select.selectOption('ES256');
   await page.getByText('You have unsaved changes.').waitFor();
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByText('Saved.', { exact: true }).waitFor();
   // The form sends only what changed.
   const patches = requests.slice(sent).filter((r) => r.startsWith(`${base}/api/v1/apps/${apps.web}\n{`));

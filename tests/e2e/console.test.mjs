@@ -91,7 +91,7 @@ test('an admin signs in with PKCE and creates the demo single-page app in the co
   await page.getByRole('textbox', { name: 'Developer name' }).fill('Ada Dev');
   await page.getByRole('textbox', { name: 'Developer e-mail' }).fill('ada@example.com');
   await shot(page, 'demo-spa-settings');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByText('Saved.', { exact: true }).waitFor();
   await page.getByRole('link', { name: '← All apps' }).click();
   await page.getByRole('link', { name: 'Demo SPA' }).waitFor();

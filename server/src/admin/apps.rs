@@ -109,6 +109,7 @@ pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
                 hint: s.hint,
                 created_at: s.created_at,
                 last_used_at: s.last_used_at,
+                note: s.note,
             })
             .collect()
     } else {
@@ -199,7 +200,7 @@ pub async fn create(
     let now = state.now();
     let client_id = random::id()?;
     let secret = if app_type.has_secrets() {
-        Some(new_secret_record(&state, &client_id, now)?)
+        Some(new_secret_record(&state, &client_id, now, String::new())?)
     } else {
         None
     };

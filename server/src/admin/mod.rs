@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{client_id}/secrets", post(secrets::create))
         .route(
             "/apps/{client_id}/secrets/{secret_id}",
-            delete(secrets::delete),
+            delete(secrets::delete).patch(secrets::update),
         )
         .route(
             "/apps/{client_id}/public-keys",

@@ -29,7 +29,7 @@ impl Modify for BearerAuth {
     info(title = "Portico admin API", description = "Manage OAuth2 apps, their secrets, keys and logos."),
     paths(
         apps::list, apps::create, apps::get, apps::update, apps::delete,
-        secrets::create, secrets::delete,
+        secrets::create, secrets::update, secrets::delete,
         public_keys::add_public_key, public_keys::delete_public_key, public_keys::generate_key_pair,
         logo::put, logo::get, logo::delete,
         audit::list,

@@ -4,13 +4,14 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use portico_proto::secret::MAX_SECRETS_PER_APP;
-use portico_proto::NewSecret;
+use portico_proto::secret::{validate_note, MAX_SECRETS_PER_APP};
+use portico_proto::{NewSecret, NewSecretInput, SecretInfo, SecretPatch};
 
 use super::apps::{app_gone, audit, load_app};
 use super::auth::Admin;
 use crate::crypto::random;
 use crate::crypto::secret::ClientSecret;
+use crate::http::json::{ApiJson, OptionalApiJson};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{SecretRecord, StoreError};
@@ -20,6 +21,7 @@ pub(crate) fn new_secret_record(
     state: &AppState,
     client_id: &str,
     now: i64,
+    note: String,
 ) -> ApiResult<(SecretRecord, ClientSecret)> {
     let secret = ClientSecret::generate()?;
     let record = SecretRecord {
@@ -29,20 +31,31 @@ pub(crate) fn new_secret_record(
         hint: secret.hint(),
         created_at: now,
         last_used_at: None,
+        note,
     };
     Ok((record, secret))
 }
 
+/// A note as the API takes it, or a 422 naming the `note` field.
+fn checked_note(note: String) -> ApiResult<String> {
+    validate_note(&note).map_err(|m| ApiError::field("note", m))?;
+    Ok(note)
+}
+
 #[utoipa::path(post, path = "/api/v1/apps/{client_id}/secrets", tag = "secrets",
     params(("client_id" = String, Path)),
+    request_body(content = Option<NewSecretInput>, description = "Optional: a note (at most 64 characters); an empty body adds a secret without one"),
     responses((status = 201, body = NewSecret, description = "The secret, shown this once"),
-        (status = 404), (status = 409, description = "Single-page app, or 5 secrets already")),
+        (status = 404), (status = 409, description = "Single-page app, or 5 secrets already"),
+        (status = 422, description = "The note is too long", body = portico_proto::Problem)),
     security(("bearer" = ["admin"])))]
 pub async fn create(
     State(state): State<AppState>,
     admin: Admin,
     Path(client_id): Path<String>,
+    OptionalApiJson(input): OptionalApiJson<NewSecretInput>,
 ) -> ApiResult<(StatusCode, Json<NewSecret>)> {
+    let note = checked_note(input.unwrap_or_default().note)?;
     let app = load_app(&state, &client_id).await?;
     if !app.app_type.has_secrets() {
         return Err(ApiError::Conflict(
@@ -50,7 +63,7 @@ pub async fn create(
         ));
     }
     let now = state.now();
-    let (record, secret) = new_secret_record(&state, &client_id, now)?;
+    let (record, secret) = new_secret_record(&state, &client_id, now, note)?;
     let detail = format!("added secret {}", record.hint);
     state
         .stores
@@ -74,6 +87,7 @@ pub async fn create(
             client_secret: secret.into_secret(),
             hint: record.hint,
             created_at: now,
+            note: record.note,
         }),
     ))
 }
@@ -122,4 +136,57 @@ pub async fn delete(
             other => other.into(),
         })?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(patch, path = "/api/v1/apps/{client_id}/secrets/{secret_id}", tag = "secrets",
+    params(("client_id" = String, Path), ("secret_id" = String, Path)),
+    request_body = SecretPatch,
+    responses((status = 200, body = SecretInfo, description = "The secret with its new note"),
+        (status = 404), (status = 422, description = "The note is too long", body = portico_proto::Problem)),
+    security(("bearer" = ["admin"])))]
+pub async fn update(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((client_id, secret_id)): Path<(String, String)>,
+    ApiJson(patch): ApiJson<SecretPatch>,
+) -> ApiResult<Json<SecretInfo>> {
+    let note = checked_note(patch.note)?;
+    load_app(&state, &client_id).await?;
+    let not_found = || ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}."));
+    let current = state
+        .stores
+        .secrets
+        .list_secrets(&client_id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == secret_id)
+        .ok_or_else(not_found)?;
+    let now = state.now();
+    state
+        .stores
+        .secrets
+        .set_secret_note(
+            &client_id,
+            &secret_id,
+            &note,
+            &audit(
+                &admin,
+                now,
+                "secret.note",
+                &client_id,
+                format!("noted secret {}: {note:?}", current.hint),
+            ),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => not_found(),
+            other => other.into(),
+        })?;
+    Ok(Json(SecretInfo {
+        id: current.id,
+        hint: current.hint,
+        created_at: current.created_at,
+        last_used_at: current.last_used_at,
+        note,
+    }))
 }

@@ -54,6 +54,41 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: an empty body (what clients send today for
+/// `POST …/secrets`) is `None`; anything else is read exactly as `ApiJson` reads it.
+pub struct OptionalApiJson<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(is_json);
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(format!(
+                    "The body must be at most {} KiB.",
+                    JSON_LIMIT / 1024
+                ))
+            } else {
+                ApiError::BadRequest("The body could not be read.".to_owned())
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(None));
+        }
+        if !json {
+            return Err(ApiError::UnsupportedMediaType(
+                "Send the body as JSON with Content-Type: application/json.".to_owned(),
+            ));
+        }
+        parse(&bytes).map(|v| Self(Some(v)))
+    }
+}
+
 /// Parses a JSON body, telling syntax errors (400) from shape errors (422, by field).
 /// Every admin body is a JSON object; serde alone would also take `[]` for a struct.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {

@@ -120,6 +120,16 @@ impl<S: SecretStore + 'static> SecretStore for Invalidating<S> {
         let r = self.inner.delete_secret(client_id, id, audit).await;
         self.changed(r, client_id, false)
     }
+    async fn set_secret_note(
+        &self,
+        client_id: &str,
+        id: &str,
+        note: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let r = self.inner.set_secret_note(client_id, id, note, audit).await;
+        self.changed(r, client_id, false)
+    }
     async fn touch_secret(&self, id: &str, now: i64) -> StoreResult<()> {
         self.inner.touch_secret(id, now).await
     }

@@ -13,6 +13,8 @@ pub struct SecretRecord {
     pub hint: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// The administrator's note; empty when none.
+    pub note: String,
 }
 
 #[async_trait]
@@ -29,6 +31,14 @@ pub trait SecretStore: Send + Sync {
         &self,
         client_id: &str,
         id: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+    /// Replaces the note of secret `id` of `client_id`; `NotFound` when there is none.
+    async fn set_secret_note(
+        &self,
+        client_id: &str,
+        id: &str,
+        note: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()>;
     async fn touch_secret(&self, id: &str, now: i64) -> StoreResult<()>;

@@ -18,7 +18,7 @@ on_both_databases!(
     openapi_document_matches_the_routes,
 );
 
-const ADMIN_ROUTES: [(&str, &str); 14] = [
+const ADMIN_ROUTES: [(&str, &str); 15] = [
     ("GET", "/api/v1/apps"),
     ("POST", "/api/v1/apps"),
     ("GET", "/api/v1/apps/x"),
@@ -26,6 +26,7 @@ const ADMIN_ROUTES: [(&str, &str); 14] = [
     ("DELETE", "/api/v1/apps/x"),
     ("POST", "/api/v1/apps/x/secrets"),
     ("DELETE", "/api/v1/apps/x/secrets/y"),
+    ("PATCH", "/api/v1/apps/x/secrets/y"),
     ("POST", "/api/v1/apps/x/public-keys"),
     ("DELETE", "/api/v1/apps/x/public-keys/y"),
     ("POST", "/api/v1/apps/x/key-pairs"),

@@ -25,6 +25,7 @@ mod keys;
 mod lifecycle;
 mod logo_audit;
 mod logs;
+mod loopback_redirect;
 mod management;
 mod oauth_code;
 mod oauth_tokens;

@@ -24,7 +24,7 @@ on_both_databases!(
 );
 
 pub const WEB_CB: &str = "https://web.example.com/callback";
-pub const SPA_CB: &str = "http://localhost:5173/callback";
+pub const SPA_CB: &str = "https://spa.example.com:5173/callback";
 
 pub struct WebApp {
     pub client_id: String,
@@ -454,7 +454,7 @@ async fn request_errors_redirect_with_state_and_iss(b: Backend) {
     let res = browser
         .http
         .get(s.url("/oauth2/authorize"))
-        .header("origin", "http://localhost:5173")
+        .header("origin", "https://spa.example.com:5173")
         .send()
         .await
         .unwrap();

@@ -951,7 +951,7 @@ async fn discovery_and_jwks(b: Backend) {
 
 async fn cors_only_for_registered_single_page_origins(b: Backend) {
     let s = TestServer::start(b).await;
-    spa_app(&s, true).await; // registers http://localhost:5173/callback
+    spa_app(&s, true).await; // registers https://spa.example.com:5173/callback
     web_app(&s).await; // a web app's origin gets nothing
     for path in [
         "/oauth2/token",
@@ -964,7 +964,7 @@ async fn cors_only_for_registered_single_page_origins(b: Backend) {
         let pre = s
             .http
             .request(reqwest::Method::OPTIONS, s.url(path))
-            .header("origin", "http://localhost:5173")
+            .header("origin", "https://spa.example.com:5173")
             .header("access-control-request-method", "POST")
             .header("access-control-request-headers", "content-type")
             .send()
@@ -973,7 +973,7 @@ async fn cors_only_for_registered_single_page_origins(b: Backend) {
         assert_eq!(pre.status(), StatusCode::NO_CONTENT, "{path}");
         assert_eq!(
             pre.headers()["access-control-allow-origin"],
-            "http://localhost:5173"
+            "https://spa.example.com:5173"
         );
         assert!(pre
             .headers()
@@ -982,19 +982,19 @@ async fn cors_only_for_registered_single_page_origins(b: Backend) {
         let res = s
             .http
             .get(s.url(path))
-            .header("origin", "http://localhost:5173")
+            .header("origin", "https://spa.example.com:5173")
             .send()
             .await
             .unwrap();
         assert_eq!(
             res.headers()["access-control-allow-origin"],
-            "http://localhost:5173",
+            "https://spa.example.com:5173",
             "{path}"
         );
         for origin in [
             "https://web.example.com",
             "https://evil.example",
-            "http://localhost:5174",
+            "https://spa.example.com:5174",
         ] {
             let res = s
                 .http
@@ -1014,7 +1014,7 @@ async fn cors_only_for_registered_single_page_origins(b: Backend) {
         let res = s
             .http
             .get(s.url(path))
-            .header("origin", "http://localhost:5173")
+            .header("origin", "https://spa.example.com:5173")
             .send()
             .await
             .unwrap();

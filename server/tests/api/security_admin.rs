@@ -22,7 +22,7 @@ on_both_databases!(
 );
 
 /// Every admin operation (the paths need not exist: authorization comes first).
-const ROUTES: [(&str, &str); 14] = [
+const ROUTES: [(&str, &str); 15] = [
     ("GET", "/api/v1/apps"),
     ("POST", "/api/v1/apps"),
     ("GET", "/api/v1/apps/x"),
@@ -30,6 +30,7 @@ const ROUTES: [(&str, &str); 14] = [
     ("DELETE", "/api/v1/apps/x"),
     ("POST", "/api/v1/apps/x/secrets"),
     ("DELETE", "/api/v1/apps/x/secrets/y"),
+    ("PATCH", "/api/v1/apps/x/secrets/y"),
     ("POST", "/api/v1/apps/x/public-keys"),
     ("DELETE", "/api/v1/apps/x/public-keys/y"),
     ("POST", "/api/v1/apps/x/key-pairs"),

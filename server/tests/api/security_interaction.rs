@@ -168,7 +168,7 @@ async fn cross_site_or_missing_origin_is_refused(b: Backend) {
         ("https://evil.example".into(), "cross-site"),
         ("null".into(), "opaque origin (sandboxed frame, data: URL)"),
         (
-            "http://localhost:5173".into(),
+            "https://spa.example.com:5173".into(),
             "a registered single-page app's origin",
         ),
         (

@@ -151,25 +151,31 @@ async fn redirect_uri_near_misses_get_an_error_page_never_a_redirect(b: Backend)
 
 async fn single_page_redirect_uri_near_misses_get_an_error_page(b: Backend) {
     let s = TestServer::start(b).await;
-    let spa = spa_app(&s, true).await; // registers http://localhost:5173/callback
+    let spa = spa_app(&s, true).await; // registers https://spa.example.com:5173/callback
     let challenge = crate::flows::pkce_pair().1;
     for (what, uri) in [
-        ("other port", "http://localhost:5174/callback"),
-        ("no port", "http://localhost/callback"),
+        ("other port", "https://spa.example.com:5174/callback"),
+        ("no port", "https://spa.example.com/callback"),
+        ("IPv4 loopback for a name", "http://127.0.0.1:5173/callback"),
+        ("IPv6 loopback for a name", "http://[::1]:5173/callback"),
+        ("http for https", "http://spa.example.com:5173/callback"),
         (
-            "IPv4 loopback for localhost",
-            "http://127.0.0.1:5173/callback",
+            "suffixed host",
+            "https://spa.example.com.evil.example:5173/callback",
         ),
-        ("IPv6 loopback for localhost", "http://[::1]:5173/callback"),
-        ("https for http", "https://localhost:5173/callback"),
         (
-            "localhost.evil",
-            "http://localhost.evil.example:5173/callback",
+            "user@host",
+            "https://spa.example.com:5173@evil.example/callback",
         ),
-        ("user@host", "http://localhost:5173@evil.example/callback"),
-        ("trailing slash", "http://localhost:5173/callback/"),
-        ("encoded slash", "http://localhost:5173/callback%2Fevil"),
-        ("added query", "http://localhost:5173/callback?next=evil"),
+        ("trailing slash", "https://spa.example.com:5173/callback/"),
+        (
+            "encoded slash",
+            "https://spa.example.com:5173/callback%2Fevil",
+        ),
+        (
+            "added query",
+            "https://spa.example.com:5173/callback?next=evil",
+        ),
     ] {
         let params = [
             ("response_type", "code"),

@@ -1,12 +1,13 @@
-//! Client secrets: listed by hint; a new one is shown once; deleting asks first and
-//! warns when it is the last.
+//! Client secrets: listed by hint with their note, created and last-used dates; a note is
+//! edited in place; a new one is shown once; deleting asks first and warns when it is the
+//! last.
 
 use leptos::prelude::*;
-use portico_proto::secret::MAX_SECRETS_PER_APP;
-use portico_proto::{App, AppKind, NewSecret, SecretInfo};
+use portico_proto::secret::{validate_note, MAX_SECRETS_PER_APP, SECRET_NOTE_MAX};
+use portico_proto::{App, AppKind, NewSecret, NewSecretInput, SecretInfo, SecretPatch};
 
 use crate::api;
-use crate::components::{sig, Button, Item, ItemList, Msg};
+use crate::components::{sig, Button, Msg};
 use crate::components::{ConfirmDialog, SecretDialog};
 use crate::format::{date, date_or_never};
 use crate::session::use_session;
@@ -37,15 +38,44 @@ pub fn delete_warning(hint: &str, remaining_after: usize) -> String {
     }
 }
 
-fn item(s: &SecretInfo) -> Item {
-    Item {
-        id: s.id.clone(),
-        code: s.hint.clone(),
-        details: vec![
-            format!("Created {}", date(s.created_at)),
-            format!("Last used {}", date_or_never(s.last_used_at)),
-        ],
-        delete_label: format!("Delete secret {}", s.hint),
+/// The dates shown beside a secret.
+fn details(s: &SecretInfo) -> [String; 2] {
+    [
+        format!("Created {}", date(s.created_at)),
+        format!("Last used {}", date_or_never(s.last_used_at)),
+    ]
+}
+
+/// One secret: its hint, dates, note (edited in place, saved with its own button) and
+/// Delete button.
+#[component]
+fn SecretRow(
+    secret: SecretInfo,
+    #[prop(into)] saving: Signal<bool>,
+    #[prop(into)] on_save: Callback<(String, String)>,
+    #[prop(into)] on_delete: Callback<String>,
+) -> impl IntoView {
+    let note = RwSignal::new(secret.note.clone());
+    let [created, used] = details(&secret);
+    let hint = secret.hint.clone();
+    let id = secret.id.clone();
+    let save = move |_| on_save.run((id.clone(), note.get_untracked()));
+    let id = secret.id.clone();
+    view! {
+        <li class="row secret-row">
+            <code>{hint.clone()}</code>
+            <span class="muted">{created}</span>
+            <span class="muted">{used}</span>
+            <span class="note-edit">
+                <input type="text" class="note" maxlength=SECRET_NOTE_MAX.to_string() autocomplete="off"
+                    placeholder="Note (what uses it)" aria-label=format!("Note of secret {hint}")
+                    prop:value=note on:input=move |ev| note.set(event_target_value(&ev))/>
+                <button type="button" class="secondary" disabled=saving
+                    aria-label=format!("Save note of secret {hint}") on:click=save>"Save"</button>
+            </span>
+            <button type="button" class="danger-link" aria-label=format!("Delete secret {}", secret.hint)
+                on:click=move |_| on_delete.run(id.clone())>"Delete"</button>
+        </li>
     }
 }
 
@@ -64,11 +94,14 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
     let delete_error = RwSignal::new(None::<String>);
     let hint = sig(move || target.with(|t| t.as_ref().map(|s| s.hint.clone()).unwrap_or_default()));
 
+    let new_note = RwSignal::new(String::new());
     let path = format!("/api/v1/apps/{client_id}/secrets");
-    let add = Action::new_local(move |_: &()| {
+    // Input: the new secret's note.
+    let add = Action::new_local(move |note: &String| {
         let path = path.clone();
+        let body = NewSecretInput { note: note.clone() };
         async move {
-            match api::post::<_, NewSecret>(&session, &path, &()).await {
+            match api::post::<_, NewSecret>(&session, &path, &body).await {
                 Ok(s) => {
                     app.update(|a| {
                         if let Some(list) = a.as_mut().and_then(secrets_mut) {
@@ -77,9 +110,11 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
                                 hint: s.hint.clone(),
                                 created_at: s.created_at,
                                 last_used_at: None,
+                                note: s.note.clone(),
                             });
                         }
                     });
+                    new_note.set(String::new());
                     status.set(Some(format!("Secret {} added.", s.hint)));
                     shown.set(Some(s.client_secret.into_exposed()));
                 }
@@ -94,7 +129,51 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
         }
         add_error.set(None);
         status.set(None);
-        add.dispatch(());
+        let note = new_note.get_untracked().trim().to_owned();
+        match validate_note(&note) {
+            Ok(()) => {
+                add.dispatch(note);
+            }
+            Err(m) => add_error.set(Some(m)),
+        }
+    };
+
+    let note_error = RwSignal::new(None::<String>);
+    let notes_path = format!("/api/v1/apps/{client_id}/secrets");
+    // Input: the secret's id and its new note.
+    let save_note = Action::new_local(move |(sid, note): &(String, String)| {
+        let path = format!("{notes_path}/{sid}");
+        let body = SecretPatch { note: note.clone() };
+        async move {
+            match api::patch::<_, SecretInfo>(&session, &path, &body).await {
+                Ok(updated) => {
+                    status.set(Some(format!("Note of secret {} saved.", updated.hint)));
+                    app.update(|a| {
+                        if let Some(list) = a.as_mut().and_then(secrets_mut) {
+                            if let Some(x) = list.iter_mut().find(|x| x.id == updated.id) {
+                                *x = updated;
+                            }
+                        }
+                    });
+                }
+                Err(e) => note_error.set(Some(e.message)),
+            }
+        }
+    });
+    let saving = save_note.pending();
+    let start_save = move |(sid, note): (String, String)| {
+        if saving.get_untracked() {
+            return;
+        }
+        note_error.set(None);
+        status.set(None);
+        let note = note.trim().to_owned();
+        match validate_note(&note) {
+            Ok(()) => {
+                save_note.dispatch((sid, note));
+            }
+            Err(m) => note_error.set(Some(m)),
+        }
     };
 
     let id = client_id.clone();
@@ -135,9 +214,24 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
                 "The app sends a secret to authenticate. Keep two while you rotate: add a new one, "
                 "deploy it, then delete the old one. Portico stores only hashes, so a secret is shown once."
             </p>
-            <ItemList items=sig(move || secrets.with(|l| l.iter().map(item).collect())) label="Secrets"
-                empty="No secrets. The app cannot authenticate with a secret until you add one."
-                on_delete=ask_delete/>
+            <p class="empty" hidden=sig(move || secrets.with(|l| !l.is_empty()))>
+                "No secrets. The app cannot authenticate with a secret until you add one."
+            </p>
+            <ul class="rows" aria-label="Secrets">
+                {move || secrets.get().into_iter().map(|s| view! {
+                    <SecretRow secret=s saving=saving on_save=start_save on_delete=ask_delete/>
+                }).collect_view()}
+            </ul>
+            <Msg text=note_error error=true/>
+            <div class="field new-secret-note">
+                <label for="new-secret-note">"Note for the new secret (optional)"</label>
+                <input id="new-secret-note" type="text" maxlength=SECRET_NOTE_MAX.to_string()
+                    autocomplete="off" aria-describedby="new-secret-note-hint"
+                    prop:value=new_note on:input=move |ev| new_note.set(event_target_value(&ev))/>
+                <p id="new-secret-note-hint" class="hint">
+                    {format!("What will use it, at most {SECRET_NOTE_MAX} characters; you can change it later.")}
+                </p>
+            </div>
             <div class="panel-actions">
                 <Button label="Add secret" working="Adding…" busy=adding disabled=full on_click=start_add
                     describedby="secrets-limit"/>

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::{Executor, Row};
 
 use super::audited::Lock;
-use super::SqlStore;
+use super::{one_row, SqlStore};
 use crate::store::{AuditRecord, SecretRecord, SecretStore, StoreError, StoreResult};
 
 pub(super) async fn insert_secret<'c, E>(exec: E, s: &SecretRecord) -> StoreResult<()>
@@ -12,14 +12,15 @@ where
     E: Executor<'c, Database = sqlx::Any>,
 {
     sqlx::query(
-        "INSERT INTO client_secrets (id, client_id, secret_hash, hint, created_at, last_used_at)
-         VALUES ($1, $2, $3, $4, $5, NULL)",
+        "INSERT INTO client_secrets (id, client_id, secret_hash, hint, created_at, last_used_at, note)
+         VALUES ($1, $2, $3, $4, $5, NULL, $6)",
     )
     .bind(&s.id)
     .bind(&s.client_id)
     .bind(&s.secret_hash)
     .bind(&s.hint)
     .bind(s.created_at)
+    .bind(&s.note)
     .execute(exec)
     .await?;
     Ok(())
@@ -50,7 +51,7 @@ impl SecretStore for SqlStore {
 
     async fn list_secrets(&self, client_id: &str) -> StoreResult<Vec<SecretRecord>> {
         let rows = sqlx::query(
-            "SELECT id, client_id, secret_hash, hint, created_at, last_used_at
+            "SELECT id, client_id, secret_hash, hint, created_at, last_used_at, note
              FROM client_secrets WHERE client_id = $1 ORDER BY created_at, id",
         )
         .bind(client_id)
@@ -65,6 +66,7 @@ impl SecretStore for SqlStore {
                     hint: r.try_get("hint")?,
                     created_at: r.try_get("created_at")?,
                     last_used_at: r.try_get("last_used_at")?,
+                    note: r.try_get("note")?,
                 })
             })
             .collect()
@@ -78,6 +80,27 @@ impl SecretStore for SqlStore {
     ) -> StoreResult<()> {
         let delete = "DELETE FROM client_secrets WHERE client_id = $1 AND id = $2";
         self.delete_app_row(delete, client_id, id, audit).await
+    }
+
+    async fn set_secret_note(
+        &self,
+        client_id: &str,
+        id: &str,
+        note: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        // Under the app's lock like every secret change, so the audit entry and the
+        // announcement to other copies (their client caches hold the secret records)
+        // commit with it.
+        let mut tx = self.audited(Lock::App(client_id, audit.at), audit).await?;
+        let r = sqlx::query("UPDATE client_secrets SET note = $1 WHERE client_id = $2 AND id = $3")
+            .bind(note)
+            .bind(client_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        one_row(r)?;
+        tx.commit().await
     }
 
     async fn touch_secret(&self, id: &str, now: i64) -> StoreResult<()> {

@@ -39,7 +39,7 @@ pub fn RefreshFields(form: Form) -> impl IntoView {
             <legend>"Sign-in"</legend>
             <DraftText form id="redirect_uris" label="Redirect URLs" multiline=true
                 get=|d| d.redirect_uris.clone() set=|d, v| d.redirect_uris = v
-                hint="One per line, exactly as your app sends them: https, or http only on localhost. No wildcards, no #fragment."/>
+                hint="One per line, exactly as your app sends them: https, or http only on 127.0.0.1, [::1] or localhost. No wildcards, no #fragment. Single-page apps (CLIs, desktop apps): http://127.0.0.1/… or http://[::1]/… matches any port the app picks at sign-in (RFC 8252 §7.3); localhost is refused for them."/>
         </fieldset>
         <fieldset class="group">
             <legend>"Refresh tokens"</legend>

@@ -1,6 +1,13 @@
 //! Check 2: the redirect URI is one the client registered, compared byte for byte
 //! (RFC 6749 §3.1.2.3, RFC 9700 §4.1.3: exact string comparison, no normalisation). It may
 //! be left out only when exactly one is registered (RFC 6749 §3.1.2.3).
+//!
+//! One exception, for single-page apps (public clients: browser apps, CLIs and desktop
+//! apps): a registered `http://127.0.0.1…` or `http://[::1]…` URI matches the same URI on
+//! any port, because a native app binds an ephemeral port at request time (RFC 8252 §7.3).
+//! The port of the registered URI is ignored (as Hydra and Okta do); scheme, host, path
+//! and query stay byte-exact. Other hosts stay exact including the port, and the built-in
+//! console keeps its one exact callback.
 
 use axum::http::StatusCode;
 
@@ -9,11 +16,12 @@ use crate::oauth::authorize::error_page::ErrorPage;
 use crate::oauth::authorize::response::Redirectable;
 use crate::oauth::form::Params;
 use crate::runtime::clients::Client;
+use portico_proto::AppType;
 
 pub fn check(client: &Client, params: &Params) -> Result<Redirectable, ErrorPage> {
     let registered = &client.app.settings.redirect_uris;
     let redirect_uri = match params.get("redirect_uri") {
-        Some(uri) if registered.iter().any(|r| r == uri) => uri.to_owned(),
+        Some(uri) if registered.iter().any(|r| matches(client, r, uri)) => uri.to_owned(),
         Some(_) => {
             return Err(ErrorPage::new(
                 StatusCode::BAD_REQUEST,
@@ -39,4 +47,78 @@ pub fn check(client: &Client, params: &Params) -> Result<Redirectable, ErrorPage
             .filter(|s| s.len() <= STATE_MAX)
             .map(str::to_owned),
     })
+}
+
+/// Whether `presented` is the registered URI `registered` for this client.
+fn matches(client: &Client, registered: &str, presented: &str) -> bool {
+    if registered == presented {
+        return true;
+    }
+    if client.app_type() != AppType::SinglePage || client.app.builtin {
+        return false;
+    }
+    match (
+        without_loopback_port(registered),
+        without_loopback_port(presented),
+    ) {
+        (Some(r), Some(p)) => r == p,
+        _ => false,
+    }
+}
+
+/// For an `http` URI on a loopback IP literal (RFC 8252 §7.3: `127.0.0.1` or `[::1]`, never
+/// a name), the URI with its port taken out, compared as written. `None` for anything
+/// else, including a port that is not 1–65535 and a host that merely starts like one
+/// (`127.0.0.10`, `127.0.0.1.evil.example`, `127.0.0.1:80@evil.example`).
+fn without_loopback_port(uri: &str) -> Option<(&'static str, &str)> {
+    for origin in ["http://127.0.0.1", "http://[::1]"] {
+        let Some(rest) = uri.strip_prefix(origin) else {
+            continue;
+        };
+        let rest = match rest.strip_prefix(':') {
+            Some(p) => {
+                let end = p.find(|c: char| !c.is_ascii_digit()).unwrap_or(p.len());
+                p[..end].parse::<u16>().ok().filter(|&n| n != 0)?;
+                &p[end..]
+            }
+            None => rest,
+        };
+        return (rest.is_empty() || rest.starts_with(['/', '?'])).then_some((origin, rest));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_loopback_port;
+
+    #[test]
+    fn loopback_port_is_taken_out_only_of_ip_literals() {
+        assert_eq!(
+            without_loopback_port("http://127.0.0.1:51234/cb?x=1"),
+            Some(("http://127.0.0.1", "/cb?x=1"))
+        );
+        assert_eq!(
+            without_loopback_port("http://127.0.0.1/cb"),
+            Some(("http://127.0.0.1", "/cb"))
+        );
+        assert_eq!(
+            without_loopback_port("http://[::1]:8080"),
+            Some(("http://[::1]", ""))
+        );
+        for other in [
+            "http://127.0.0.10/cb",
+            "http://127.0.0.2:5/cb",
+            "http://127.0.0.1.evil.example/cb",
+            "http://127.0.0.1:80@evil.example/cb",
+            "http://127.0.0.1:0/cb",
+            "http://127.0.0.1:65536/cb",
+            "http://127.0.0.1:/cb",
+            "https://127.0.0.1:5/cb",
+            "http://localhost:5/cb",
+            "http://[::1]x/cb",
+        ] {
+            assert_eq!(without_loopback_port(other), None, "{other}");
+        }
+    }
 }

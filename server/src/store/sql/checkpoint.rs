@@ -1,21 +1,22 @@
-//! WAL checkpoints off the write path (SQLite files).
+//! WAL checkpoints mostly off the write path (SQLite files).
 //!
 //! In WAL mode with `synchronous = NORMAL` a commit appends to the WAL file without waiting
 //! for the disk; the waiting happens at checkpoints, which copy the WAL's pages into the
 //! database file and sync both. SQLite runs one automatically inside the commit that takes
 //! the WAL past 1000 pages, on the committing connection — for the token endpoint that is
-//! the group-commit writer thread, so every write queued behind it waits for two syncs
-//! (measured 2026-12-04 on the 2-core VM: authorization-code exchanges at 64 connections
-//! had p50 15 ms and p99 212 ms; at 16 connections, where one stall delays fewer than 1% of
-//! the requests, p99 was 17 ms).
+//! the group-commit writer thread, so every write queued behind it waits for the copy and
+//! the syncs (measured 2026-12-04 on the 2-core VM: authorization-code exchanges at 64
+//! connections had p50 15 ms and p99 212 ms).
 //!
-//! So every connection a store opens to a file turns the automatic checkpoint off
-//! (`connect`) and this thread, with a connection of its own, runs a PASSIVE checkpoint
-//! every `INTERVAL`: it copies what no reader still needs, never waits for readers or
-//! writers, and never blocks them (<https://sqlite.org/c3ref/wal_checkpoint_v2.html>).
-//! Durability is unchanged: a checkpoint only moves pages that are already committed. A
-//! short-lived process (the `portico user` commands) leaves its few pages in the WAL for
-//! the next checkpoint of whichever process runs one.
+//! This thread, with a connection of its own, runs a PASSIVE checkpoint every `INTERVAL`:
+//! it copies what no reader still needs and syncs, never waiting for readers or writers and
+//! never blocking them (<https://sqlite.org/c3ref/wal_checkpoint_v2.html>). The automatic
+//! checkpoint stays on: it is what lets the writer start the WAL over (SQLite restarts the
+//! WAL only when a write begins after a checkpoint copied every frame, which a checkpoint
+//! running beside a steady stream of commits never does — turning it off let the WAL, its
+//! index and a restart's recovery grow without bound). It now finds all but the last
+//! `INTERVAL`'s pages copied and synced already, so the writer's share is small.
+//! Durability is unchanged: a checkpoint only moves pages that are already committed.
 
 use std::path::Path;
 use std::sync::mpsc;

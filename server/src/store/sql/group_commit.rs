@@ -60,12 +60,11 @@ impl GroupCommit {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        // The same settings as the sqlx connections (see `connect`); checkpoints run on
-        // their own thread (`checkpoint`), never inside this thread's commits.
+        // The same settings as the sqlx connections (see `connect`).
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;
-             PRAGMA wal_autocheckpoint = 0;",
+             PRAGMA journal_size_limit = 67108864;",
         )?;
         conn.set_prepared_statement_cache_capacity(32);
         let (jobs, queue) = mpsc::channel(QUEUE);

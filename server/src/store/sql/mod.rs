@@ -125,8 +125,6 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         }
     }
     let options = AnyConnectOptions::from_str(&url)?;
-    // A file gets its checkpoints from `checkpoint::Checkpointer`, never inside a commit.
-    let checkpoints_apart = backend == Backend::Sqlite && sqlite_file(&url).is_some();
     let pool_options = || {
         AnyPoolOptions::new().after_connect(move |conn, _| {
             Box::pin(async move {
@@ -140,9 +138,9 @@ pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    if checkpoints_apart {
-                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-                    }
+                    // After a burst, a WAL file larger than this is cut back when it
+                    // restarts (see `checkpoint`).
+                    conn.execute("PRAGMA journal_size_limit = 67108864").await?;
                 }
                 Ok(())
             })

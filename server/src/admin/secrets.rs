@@ -103,17 +103,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     load_app(&state, &client_id).await?;
     let now = state.now();
-    let hint = state
-        .stores
-        .secrets
-        .list_secrets(&client_id)
-        .await?
-        .into_iter()
-        .find(|s| s.id == secret_id)
-        .map(|s| s.hint)
-        .ok_or_else(|| {
-            ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}."))
-        })?;
+    let hint = find_secret(&state, &client_id, &secret_id).await?.hint;
     state
         .stores
         .secrets
@@ -153,14 +143,7 @@ pub async fn update(
     let note = checked_note(patch.note)?;
     load_app(&state, &client_id).await?;
     let not_found = || ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}."));
-    let current = state
-        .stores
-        .secrets
-        .list_secrets(&client_id)
-        .await?
-        .into_iter()
-        .find(|s| s.id == secret_id)
-        .ok_or_else(not_found)?;
+    let current = find_secret(&state, &client_id, &secret_id).await?;
     let now = state.now();
     state
         .stores
@@ -189,4 +172,20 @@ pub async fn update(
         last_used_at: current.last_used_at,
         note,
     }))
+}
+
+/// One of an app's secrets by id, or the 404 both the delete and the note edit answer.
+async fn find_secret(
+    state: &AppState,
+    client_id: &str,
+    secret_id: &str,
+) -> ApiResult<SecretRecord> {
+    state
+        .stores
+        .secrets
+        .list_secrets(client_id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == secret_id)
+        .ok_or_else(|| ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}.")))
 }

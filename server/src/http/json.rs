@@ -26,30 +26,42 @@ fn is_json(content_type: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// Whether the request says its body is JSON.
+fn says_json(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(is_json)
+}
+
+fn not_json() -> ApiError {
+    ApiError::UnsupportedMediaType(
+        "Send the body as JSON with Content-Type: application/json.".to_owned(),
+    )
+}
+
+/// The whole body, within the router's size limit (413 beyond it).
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(format!(
+                "The body must be at most {} KiB.",
+                JSON_LIMIT / 1024
+            ))
+        } else {
+            ApiError::BadRequest("The body could not be read.".to_owned())
+        }
+    })
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let ct = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        if !is_json(ct) {
-            return Err(ApiError::UnsupportedMediaType(
-                "Send the body as JSON with Content-Type: application/json.".to_owned(),
-            ));
+        if !says_json(&req) {
+            return Err(not_json());
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge(format!(
-                    "The body must be at most {} KiB.",
-                    JSON_LIMIT / 1024
-                ))
-            } else {
-                ApiError::BadRequest("The body could not be read.".to_owned())
-            }
-        })?;
+        let bytes = read_body(req, state).await?;
         parse(&bytes).map(ApiJson)
     }
 }
@@ -62,28 +74,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalApiJson<T> 
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(is_json);
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge(format!(
-                    "The body must be at most {} KiB.",
-                    JSON_LIMIT / 1024
-                ))
-            } else {
-                ApiError::BadRequest("The body could not be read.".to_owned())
-            }
-        })?;
+        let json = says_json(&req);
+        let bytes = read_body(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(None));
         }
         if !json {
-            return Err(ApiError::UnsupportedMediaType(
-                "Send the body as JSON with Content-Type: application/json.".to_owned(),
-            ));
+            return Err(not_json());
         }
         parse(&bytes).map(|v| Self(Some(v)))
     }

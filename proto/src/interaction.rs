@@ -12,6 +12,10 @@ pub struct InteractionView {
     pub login_required: bool,
     /// The signed-in user, once known.
     pub username: Option<String>,
+    /// The app's `login_hint` (OIDC Core §3.1.2.1), while the user still has to sign in:
+    /// the sign-in page pre-fills the username with it.
+    #[serde(default)]
+    pub login_hint: Option<String>,
 }
 
 /// The app asking, as the consent page presents it.

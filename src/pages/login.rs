@@ -76,8 +76,15 @@ pub fn Login() -> impl IntoView {
             {move || match id.get() {
                 None => view! { <Alert text="This page is reached from an application's sign-in link."/> }.into_any(),
                 Some(_) => view! {
-                    <Loaded read=interaction render=|t: String| {
+                    <Loaded read=interaction render=move |t: String| {
                         let i = api::parse::<InteractionView>(&t)?;
+                        // OIDC Core §3.1.2.1 `login_hint`: the app says who is signing in;
+                        // the user may still type another name.
+                        if let Some(hint) = i.login_hint {
+                            if username.with_untracked(String::is_empty) {
+                                username.set(hint);
+                            }
+                        }
                         Ok(view! { <p class="lead">"to continue to " <strong>{i.app.name}</strong></p> }.into_any())
                     }/>
                 }.into_any(),

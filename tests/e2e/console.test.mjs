@@ -239,3 +239,30 @@ test('a web app with a secret runs through the same sign-in and consent pages', 
     catcher.close();
   }
 });
+
+test('an app\'s login_hint pre-fills the username on the sign-in page', async () => {
+  const cb = 'https://hinted.example/cb';
+  const web = await admin(adminToken, 'POST', '/api/v1/apps', { type: 'web', name: 'Hinted Web', redirect_uris: [cb] });
+  try {
+    const url = new URL(`${base}/oauth2/authorize`);
+    url.search = new URLSearchParams({
+      response_type: 'code', client_id: web.client_id, redirect_uri: cb, scope: 'openid', state: 'h1', login_hint: user,
+    });
+    const { page, errors, context } = await newPage(browser);
+    await page.goto(url.href);
+    await page.waitForURL(/\/login\?interaction=/);
+    await page.getByText('Hinted Web').waitFor();
+    // OIDC Core §3.1.2.1: the app's hint is already typed in; only the password is asked.
+    await page.waitForFunction(
+      (expected) => document.querySelector('#username')?.value === expected, user, { timeout: 10000 },
+    );
+    await shot(page, 'login-hint-prefilled');
+    await page.getByLabel('Password').fill(userPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/consent\?interaction=/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await admin(adminToken, 'DELETE', `/api/v1/apps/${web.client_id}`);
+  }
+});

@@ -164,6 +164,7 @@ async fn show(
             })
             .collect(),
         login_required: user.is_none(),
+        login_hint: request.login_hint.filter(|_| user.is_none()),
         username: user.map(|u| u.username),
     }))
 }

@@ -8,6 +8,7 @@ use portico_proto::IdTokenAlg;
 use serde_json::json;
 
 use super::grants;
+use super::issue::PASSWORD_ACR;
 use super::scope::ADVERTISED;
 use crate::state::AppState;
 
@@ -40,8 +41,14 @@ pub fn metadata(issuer: &str) -> serde_json::Value {
         "authorization_response_iss_parameter_supported": true,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": id_token_algs,
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "email"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "name", "preferred_username", "email"],
         "prompt_values_supported": ["none", "login", "consent"],
+        "acr_values_supported": [PASSWORD_ACR],
+        // OIDC Discovery §3: `claims`, `request` and `request_uri` are not taken (the last
+        // two are refused, OIDC Core §3.1.2.6); `claims` is ignored, as §5.5 allows.
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
     })
 }
 

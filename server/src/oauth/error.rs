@@ -22,6 +22,10 @@ pub enum ErrorCode {
     ServerError,
     LoginRequired,
     ConsentRequired,
+    /// OIDC Core §3.1.2.6: a request object, which Portico does not take.
+    RequestNotSupported,
+    /// OIDC Core §3.1.2.6: a `request_uri`, which Portico does not take.
+    RequestUriNotSupported,
     InvalidToken,
     UnsupportedTokenType,
     /// Not in RFC 6749: too many failed attempts (answered 429 with Retry-After).
@@ -42,6 +46,8 @@ impl ErrorCode {
             ErrorCode::ServerError => "server_error",
             ErrorCode::LoginRequired => "login_required",
             ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::RequestNotSupported => "request_not_supported",
+            ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
             ErrorCode::SlowDown => "slow_down",

@@ -91,6 +91,12 @@ struct IdClaims<'a> {
     auth_time: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     nonce: Option<&'a str>,
+    /// OIDC Core §2 `acr`: the authentication context class the sign-in satisfied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    acr: Option<&'static str>,
+    /// RFC 8176 §2 `amr`: how the user authenticated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amr: Option<[&'static str; 1]>,
     /// OIDC Core §3.1.3.6: left half of SHA-256 of the access token.
     at_hash: String,
     #[serde(flatten)]
@@ -123,6 +129,12 @@ impl ProfileClaims {
     }
 }
 
+/// The one authentication context Portico performs: the user typed their password into
+/// Portico's sign-in page (a single factor). Advertised as `acr_values_supported`; an
+/// `acr_values` request is voluntary (OIDC Core §3.1.2.1), so any request is served and
+/// the ID token says truthfully what happened.
+pub const PASSWORD_ACR: &str = "urn:portico:acr:password";
+
 /// Everything one successful grant hands out.
 pub struct Issue<'a> {
     pub client: &'a Client,
@@ -133,6 +145,9 @@ pub struct Issue<'a> {
     pub refresh_token: Option<String>,
     pub nonce: Option<&'a str>,
     pub auth_time: i64,
+    /// Whether the user signed in with their password for this grant (the code flow, and
+    /// refresh tokens, which only it issues); not for JWT-bearer assertions.
+    pub password_sign_in: bool,
 }
 
 /// Signs the tokens `issue` describes, at `now`, into the RFC 6749 §5.1 answer.
@@ -171,6 +186,8 @@ pub async fn respond(
                 iat: now,
                 auth_time: issue.auth_time,
                 nonce: issue.nonce,
+                acr: issue.password_sign_in.then_some(PASSWORD_ACR),
+                amr: issue.password_sign_in.then_some(["pwd"]),
                 at_hash: URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16]),
                 profile: ProfileClaims::for_scopes(user, issue.scopes),
             };

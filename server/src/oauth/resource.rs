@@ -4,14 +4,15 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
 use super::error::{ErrorCode, OAuthError, OAuthResult};
+use super::form::Form;
 use super::issue::ProfileClaims;
 use super::scope::{self, Scopes};
 use crate::runtime::clients::Client;
@@ -169,16 +170,51 @@ fn invalid_token() -> OAuthError {
 
 async fn principal(state: &AppState, headers: &HeaderMap) -> OAuthResult<Principal> {
     let token = bearer(headers).ok_or_else(invalid_token)?;
+    principal_of(state, token).await
+}
+
+async fn principal_of(state: &AppState, token: &str) -> OAuthResult<Principal> {
     verify_active(state, token).await.map_err(|e| match e {
         Inactive::Token => invalid_token(),
         Inactive::Internal(m) => OAuthError::server(m),
     })
 }
 
-/// OIDC Core §5.3 UserInfo: the user's claims the token's scopes allow.
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// The access token of a UserInfo request (OIDC Core §5.3.1): the Authorization header
+/// (RFC 6750 §2.1) with `GET` or `POST`, or the `access_token` field of a `POST`'s form body
+/// (RFC 6750 §2.2). Both at once is refused: RFC 6750 §2 allows one method per request.
+async fn userinfo_token(state: &AppState, req: Request) -> OAuthResult<String> {
+    let from_header = bearer(req.headers()).map(str::to_owned);
+    let has_form = req.method() == Method::POST
+        && req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|ct| ct.split(';').next())
+            .is_some_and(|e| {
+                e.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+    if !has_form {
+        return from_header.ok_or_else(invalid_token);
+    }
+    let Form(params) = Form::from_request(req, state).await?;
+    match (from_header, params.get("access_token")) {
+        (Some(_), Some(_)) => Err(OAuthError::invalid_request(
+            "Send the access token in the Authorization header or in the form body, not both.",
+        )),
+        (Some(token), None) => Ok(token),
+        (None, Some(token)) => Ok(token.to_owned()),
+        (None, None) => Err(invalid_token()),
+    }
+}
+
+/// OIDC Core §5.3 UserInfo: the user's claims the token's scopes allow. `GET` and `POST`
+/// (§5.3.1: the provider must support both).
+pub async fn userinfo(State(state): State<AppState>, req: Request) -> Response {
     let result: OAuthResult<Json<serde_json::Value>> = async {
-        let p = principal(&state, &headers).await?;
+        let token = userinfo_token(&state, req).await?;
+        let p = principal_of(&state, &token).await?;
         let scopes = Scopes::parse(&p.claims.scope)?;
         let (Some(user), true) = (&p.user, scopes.contains(scope::OPENID)) else {
             return Err(OAuthError::new(

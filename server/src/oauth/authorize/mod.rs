@@ -87,9 +87,16 @@ async fn proceed(
     client: &Client,
     request: AuthRequest,
 ) -> Result<Response, OAuthError> {
-    // The signed-in user, unless the app asks for a fresh sign-in.
+    // The signed-in user, unless the app asks for a fresh sign-in: `prompt=login`, or a
+    // sign-in older than `max_age` (OIDC Core §3.1.2.1). Either way the console's sign-in
+    // page asks again and the new sign-in's time becomes `auth_time`.
+    let now = state.now();
     let session = match cookies::session(state, headers).await? {
-        Some(s) if !request.prompt.login => Some(s),
+        Some(s)
+            if !request.prompt.login && checks::is_recent(s.auth_time, request.max_age, now) =>
+        {
+            Some(s)
+        }
         _ => None,
     };
     let user = match &session {

@@ -25,4 +25,11 @@ pub struct AuthRequest {
     pub code_challenge: Option<String>,
     pub nonce: Option<String>,
     pub prompt: Prompt,
+    /// OIDC Core §3.1.2.1 `max_age`: a sign-in older than this many seconds is asked again.
+    /// (`default`: interactions stored before the field existed have none.)
+    #[serde(default)]
+    pub max_age: Option<u64>,
+    /// OIDC Core §3.1.2.1 `login_hint`: pre-fills the sign-in page's username.
+    #[serde(default)]
+    pub login_hint: Option<String>,
 }

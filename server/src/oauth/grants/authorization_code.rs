@@ -93,6 +93,7 @@ impl GrantHandler for AuthorizationCode {
             refresh_token,
             nonce: code.nonce.as_deref(),
             auth_time: code.auth_time,
+            password_sign_in: true,
         })
         .await
     }

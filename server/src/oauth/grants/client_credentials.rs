@@ -38,6 +38,7 @@ impl GrantHandler for ClientCredentials {
                 refresh_token: None,
                 nonce: None,
                 auth_time: ctx.now,
+                password_sign_in: false,
             })
             .await
     }

@@ -56,6 +56,7 @@ impl GrantHandler for JwtBearer {
             refresh_token: None,
             nonce: None,
             auth_time: ctx.now,
+            password_sign_in: false,
         })
         .await
     }

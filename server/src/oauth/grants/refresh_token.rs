@@ -48,6 +48,8 @@ impl GrantHandler for RefreshToken {
             refresh_token,
             nonce: None,
             auth_time: grant.auth_time,
+            // Only the code flow issues refresh tokens: the grant began with a password.
+            password_sign_in: true,
         })
         .await
     }

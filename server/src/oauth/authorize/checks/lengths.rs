@@ -11,14 +11,20 @@ pub const STATE_MAX: usize = 1024;
 /// into the ID token (OIDC Core §3.1.2.1); a random value needs a few dozen.
 pub const NONCE_MAX: usize = 512;
 /// Longest `login_hint` accepted, in bytes (OIDC Core §3.1.2.1): a username or an email
-/// address. Not kept today; bounded so that keeping it later cannot grow storage.
+/// address, kept with the interaction to pre-fill the sign-in page.
 pub const LOGIN_HINT_MAX: usize = 256;
+/// Longest list of language tags (`ui_locales`, `claims_locales`) or of authentication
+/// context classes (`acr_values`) accepted, in bytes (OIDC Core §3.1.2.1). Read, not kept.
+const LIST_MAX: usize = 256;
 
 /// The free-text authorization parameters and their limits.
-const FREE_TEXT_LIMITS: [(&str, usize); 3] = [
+const FREE_TEXT_LIMITS: [(&str, usize); 6] = [
     ("state", STATE_MAX),
     ("nonce", NONCE_MAX),
     ("login_hint", LOGIN_HINT_MAX),
+    ("ui_locales", LIST_MAX),
+    ("claims_locales", LIST_MAX),
+    ("acr_values", LIST_MAX),
 ];
 
 pub fn check(params: &Params) -> Result<(), OAuthError> {

@@ -4,9 +4,11 @@
 
 mod client;
 mod lengths;
+mod max_age;
 mod pkce;
 mod prompt;
 mod redirect_uri;
+mod request_object;
 mod response_type;
 mod scope;
 
@@ -21,6 +23,7 @@ use crate::runtime::clients::Client;
 use crate::state::AppState;
 
 pub use lengths::{LOGIN_HINT_MAX, NONCE_MAX, STATE_MAX};
+pub use max_age::is_recent;
 
 /// A request that passed every check.
 pub struct Checked {
@@ -62,6 +65,8 @@ fn redirectable(
     let scopes = scope::check(client, params)?;
     let code_challenge = pkce::check(client, params)?;
     let prompt = prompt::check(params)?;
+    let max_age = max_age::check(params)?;
+    request_object::check(params)?;
     Ok(AuthRequest {
         client_id: client.client_id().to_owned(),
         redirect_uri: target.redirect_uri.clone(),
@@ -71,5 +76,16 @@ fn redirectable(
         code_challenge,
         nonce: params.get("nonce").map(str::to_owned),
         prompt,
+        max_age,
+        login_hint: login_hint(params),
     })
+}
+
+/// `login_hint` (OIDC Core §3.1.2.1) as the sign-in page may show it: a hint, so one with
+/// control characters is dropped rather than refused (its length was checked above).
+fn login_hint(params: &Params) -> Option<String> {
+    params
+        .get("login_hint")
+        .filter(|h| !h.is_empty() && !h.chars().any(char::is_control))
+        .map(str::to_owned)
 }

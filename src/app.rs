@@ -40,7 +40,7 @@ const fn two_segments(path: &'static str) -> (&'static str, &'static str) {
 #[component]
 pub fn App() -> impl IntoView {
     let session = provide_session();
-    let sign_out = move |_| {
+    let sign_out = move |()| {
         // Fire and forget: nothing on the page shows its outcome, and the browser leaves
         // for the start page when it is done.
         spawn_local(async move {
@@ -53,35 +53,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <header class="site-header">
-                <A href="/" attr:class="brand">
-                    <img src="/favicon.svg" alt="" width="28" height="28"/>
-                    <span>"Portico"</span>
-                </A>
-                <nav aria-label="Primary">
-                    <ul>
-                        <li>
-                            <A href="/">"Home"</A>
-                        </li>
-                        <li>
-                            <A href="/apps">"Apps"</A>
-                        </li>
-                        <li>
-                            <A href="/audit">"Audit"</A>
-                        </li>
-                        <li>
-                            <A href="/account/apps">"Connected apps"</A>
-                        </li>
-                        <li>
-                            <A href="/pkce-demo">"PKCE demo"</A>
-                        </li>
-                        {move || session.signed_in().then(|| view! {
-                            <li class="who">{move || session.me.get().and_then(|m| m.username).unwrap_or_default()}</li>
-                            <li><button class="link" on:click=sign_out>"Sign out"</button></li>
-                        })}
-                    </ul>
-                </nav>
-            </header>
+            <SiteHeader sign_out=Callback::new(sign_out)/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
@@ -101,6 +73,53 @@ pub fn App() -> impl IntoView {
                 <p>"Portico — a self-hosted OAuth 2.0 and OpenID Connect authorization server."</p>
             </footer>
         </Router>
+    }
+}
+
+/// Pages an end user reaches in the middle of an app's sign-in (or sign-out): they show only
+/// Portico's mark, the app and the question, so that no click abandons the flow, and a
+/// non-admin is never offered admin pages there.
+const FOCUSED_PAGES: [&str; 3] = ["/login", "/consent", "/logout"];
+
+/// The header: Portico's mark, and the navigation except on [`FOCUSED_PAGES`].
+#[component]
+fn SiteHeader(sign_out: Callback<()>) -> impl IntoView {
+    let session = crate::session::use_session();
+    let location = leptos_router::hooks::use_location();
+    let focused = Memo::new(move |_| {
+        location
+            .pathname
+            .with(|p| FOCUSED_PAGES.contains(&p.as_str()))
+    });
+    let mark = || {
+        view! {
+            <img src="/favicon.svg" alt="" width="28" height="28"/>
+            <span>"Portico"</span>
+        }
+    };
+    view! {
+        <header class="site-header">
+            {move || if focused.get() {
+                view! { <span class="brand">{mark()}</span> }.into_any()
+            } else {
+                view! {
+                    <A href="/" attr:class="brand">{mark()}</A>
+                    <nav aria-label="Primary">
+                        <ul>
+                            <li><A href="/">"Home"</A></li>
+                            <li><A href="/apps">"Apps"</A></li>
+                            <li><A href="/audit">"Audit"</A></li>
+                            <li><A href="/account/apps">"Connected apps"</A></li>
+                            <li><A href="/pkce-demo">"PKCE demo"</A></li>
+                            {move || session.signed_in().then(|| view! {
+                                <li class="who">{move || session.me.get().and_then(|m| m.username).unwrap_or_default()}</li>
+                                <li><button class="link" on:click=move |_| sign_out.run(())>"Sign out"</button></li>
+                            })}
+                        </ul>
+                    </nav>
+                }.into_any()
+            }}
+        </header>
     }
 }
 

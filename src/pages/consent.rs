@@ -45,6 +45,20 @@ fn Request(i: InteractionView, decide: Action<Decision, Result<(), String>>) -> 
             decide.dispatch(d);
         }
     };
+    // Ends this browser's session but keeps the request: the sign-in page asks again.
+    let id = i.id.clone();
+    let switch = Action::new_local(move |_: &()| {
+        let path = format!("/api/v1/interactions/{id}/switch-account");
+        async move {
+            match api::post_public::<_, Next>(&path, &()).await {
+                Ok(next) => {
+                    go(&next.redirect_to);
+                    Ok(())
+                }
+                Err(e) => Err(e.message),
+            }
+        }
+    });
     let app = i.app.clone();
     view! {
         <header class="consent-app">
@@ -59,7 +73,14 @@ fn Request(i: InteractionView, decide: Action<Decision, Result<(), String>>) -> 
                 })}
             </div>
         </header>
-        <p>{i.username.clone().map(|u| format!("Signed in as {u}. "))} "It will be able to:"</p>
+        {i.username.clone().map(|u| view! {
+            <p class="who-line">{format!("Signed in as {u}.")} " "
+                <button type="button" class="link" disabled=busy on:click=move |_| { switch.dispatch(()); }>
+                    "Not you? Use another account"
+                </button>
+            </p>
+        })}
+        <p>"It will be able to:"</p>
         <ul class="scopes">
             {i.scopes.iter().map(|s| view! { <li><strong>{s.description.clone()}</strong> <code>{s.name.clone()}</code></li> }).collect_view()}
         </ul>
@@ -68,6 +89,7 @@ fn Request(i: InteractionView, decide: Action<Decision, Result<(), String>>) -> 
             {app.app_description_url.clone().map(|u| view! { <a href=u rel="noopener noreferrer" target="_blank">"About this app"</a> })}
         </p>
         {move || decide.value().get().and_then(Result::err).map(|e| view! { <Alert text=e/> })}
+        {move || switch.value().get().and_then(Result::err).map(|e| view! { <Alert text=e/> })}
         <div class="actions">
             <button class="secondary" disabled=busy on:click=move |_| click(Decision::Deny)>"Deny"</button>
             <button class="primary" disabled=busy on:click=move |_| click(Decision::Allow)>"Allow"</button>

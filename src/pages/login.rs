@@ -85,7 +85,13 @@ pub fn Login() -> impl IntoView {
                                 username.set(hint);
                             }
                         }
-                        Ok(view! { <p class="lead">"to continue to " <strong>{i.app.name}</strong></p> }.into_any())
+                        // The logo the app's settings promise "on the sign-in and consent pages".
+                        Ok(view! {
+                            <div class="login-app">
+                                {i.app.logo_url.map(|src| view! { <img class="logo" src=src alt="" width="48" height="48"/> })}
+                                <p class="lead">"to continue to " <strong>{i.app.name}</strong></p>
+                            </div>
+                        }.into_any())
                     }/>
                 }.into_any(),
             }}

@@ -167,6 +167,8 @@ test('a user runs the PKCE demo: sign in, allow, exchange, /me, refresh with rot
     await account.waitForURL(`${base}/account/apps`);
     await account.getByRole('heading', { name: 'Demo SPA' }).waitFor();
     await account.getByRole('button', { name: 'Revoke Demo SPA' }).click();
+    await account.getByRole('dialog', { name: "Revoke Demo SPA's access?" })
+      .getByRole('button', { name: 'Revoke access' }).click();
     await account.getByText('Demo SPA no longer has access.').waitFor();
     await shot(account, 'connected-apps-revoked');
     await page.getByRole('button', { name: 'Refresh', exact: true }).click();

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use portico_proto::interaction::{ConnectedApp, ConnectedApps, ScopeView};
+use portico_proto::interaction::{ConnectedApp, ConnectedApps};
 
-use super::describe;
+use super::scope_views;
 use crate::http::problem::ApiError;
 use crate::oauth::resource::{bearer, verify_active, Inactive};
 use crate::oauth::scope::Scopes;
@@ -88,13 +88,7 @@ pub async fn list(
                 .logo_version
                 .map(|v| format!("/api/v1/apps/{client_id}/logo?v={v}")),
             name: client.app.settings.name.clone(),
-            scopes: scopes
-                .iter()
-                .map(|s| ScopeView {
-                    name: s.to_owned(),
-                    description: describe(s).to_owned(),
-                })
-                .collect(),
+            scopes: scope_views(&scopes),
             allowed_at,
             last_used_at: last,
             client_id,

@@ -5,6 +5,7 @@
 pub mod account;
 mod login;
 pub mod sign_out;
+mod switch_account;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -29,12 +30,38 @@ pub fn router() -> Router<AppState> {
         .route("/interactions/{id}", get(show))
         .route("/interactions/{id}/login", post(login::login))
         .route("/interactions/{id}/consent", post(consent))
+        .route(
+            "/interactions/{id}/switch-account",
+            post(switch_account::switch_account),
+        )
         .route("/account/apps", get(account::list))
         .route(
             "/account/apps/{client_id}",
             axum::routing::delete(account::revoke),
         )
         .route("/session", axum::routing::delete(sign_out::sign_out))
+}
+
+/// The scopes as the user reads them: in plain words, who they are first (`openid`,
+/// `profile`, `email`), then `admin`, and staying connected (`offline_access`) last.
+pub fn scope_views(scopes: &Scopes) -> Vec<ScopeView> {
+    let rank = |s: &str| match s {
+        scope::OPENID => 0,
+        scope::PROFILE => 1,
+        scope::EMAIL => 2,
+        scope::ADMIN => 3,
+        scope::OFFLINE_ACCESS => 5,
+        _ => 4,
+    };
+    let mut names: Vec<&str> = scopes.iter().collect();
+    names.sort_by_key(|s| rank(s));
+    names
+        .into_iter()
+        .map(|name| ScopeView {
+            name: name.to_owned(),
+            description: describe(name).to_owned(),
+        })
+        .collect()
 }
 
 /// Plain words for each scope, as the consent page shows them.
@@ -156,13 +183,7 @@ async fn show(
             privacy_policy_url: s.privacy_policy_url.clone(),
             app_description_url: s.app_description_url.clone(),
         },
-        scopes: scopes
-            .iter()
-            .map(|name| ScopeView {
-                name: name.to_owned(),
-                description: describe(name).to_owned(),
-            })
-            .collect(),
+        scopes: scope_views(&scopes),
         login_required: user.is_none(),
         login_hint: request.login_hint.filter(|_| user.is_none()),
         username: user.map(|u| u.username),

@@ -21,6 +21,7 @@ on_both_databases!(
     login_failures_are_rate_limited_but_never_forever,
     admin_scope_only_for_admins,
     console_app_skips_consent_and_authorize_accepts_post,
+    consent_and_connected_apps_list_identity_first_and_offline_access_last,
 );
 
 pub const WEB_CB: &str = "https://web.example.com/callback";
@@ -270,8 +271,9 @@ async fn consent_is_remembered_and_deny_returns_access_denied(b: Backend) {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["email", "openid"]);
-    assert!(view["scopes"][0]["description"]
+    // Who the user is first, then what else (the consent page's order).
+    assert_eq!(names, ["openid", "email"]);
+    assert!(view["scopes"][1]["description"]
         .as_str()
         .unwrap()
         .contains("e-mail"));
@@ -364,6 +366,14 @@ async fn unknown_client_or_redirect_uri_gets_an_error_page_never_a_redirect(b: B
             Landing::ErrorPage { status, body } => {
                 assert_eq!(status, StatusCode::BAD_REQUEST);
                 assert!(body.contains("<h1>"), "{body}");
+                // A way back, and for the developer what Portico received (escaped).
+                assert!(body.contains("<a href=\"/\">"), "{body}");
+                for (name, value) in &params[1..] {
+                    assert!(
+                        body.contains(&format!("<dt>{name}</dt><dd><code>{value}</code></dd>")),
+                        "{name} missing: {body}"
+                    );
+                }
             }
             other => panic!("{params:?} must not redirect: {other:?}"),
         }
@@ -825,4 +835,57 @@ async fn console_app_skips_consent_and_authorize_accepts_post(b: Backend) {
             && !cookie.contains("Secure"),
         "{cookie}"
     );
+}
+
+async fn consent_and_connected_apps_list_identity_first_and_offline_access_last(b: Backend) {
+    let s = TestServer::start(b).await;
+    s.add_user("alice", false).await;
+    let app = web_app(&s).await;
+    let browser = Browser::new(&s);
+    let params = [
+        ("response_type", "code"),
+        ("client_id", app.client_id.as_str()),
+        ("redirect_uri", WEB_CB),
+        ("scope", "offline_access email profile openid"),
+    ];
+    let landing = browser.authorize(&params).await;
+    let (status, body, _) = browser
+        .login(landing.interaction(), "alice", PASSWORD)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, view) = browser.show(landing.interaction()).await;
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let order = ["openid", "profile", "email", "offline_access"];
+    assert_eq!(names(&view["scopes"]), order);
+    let (_, body) = browser.decide(landing.interaction(), "allow").await;
+    // Connected apps lists the apps holding a grant: redeem the code.
+    let code = crate::flows::query_params(body["redirect_to"].as_str().unwrap())["code"].clone();
+    assert_eq!(exchange_web(&s, &app, &code).await.0, StatusCode::OK);
+    let res = browser
+        .http
+        .get(browser.url("/api/v1/account/apps"))
+        .bearer_auth(
+            crate::flows::console_tokens(&browser, "alice", "openid").await["access_token"]
+                .as_str()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let apps: Value = res.json().await.unwrap();
+    let billing = apps["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["client_id"] == app.client_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(names(&billing["scopes"]), order);
 }

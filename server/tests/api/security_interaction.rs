@@ -16,6 +16,7 @@ on_both_databases!(
     another_browsers_cookie_is_refused,
     cross_site_or_missing_origin_is_refused,
     consent_needs_a_signed_in_interaction,
+    use_another_account_ends_the_session_and_keeps_the_request,
 );
 
 /// Starts an authorization in `browser` and returns the interaction id of the login page.
@@ -273,4 +274,75 @@ async fn consent_needs_a_signed_in_interaction(b: Backend) {
     let (status, body) = victim.decide(&id, "allow").await;
     assert_forbidden("consent after a failed sign-in", status, &body);
     victim_completes_once(&victim, &id, false).await;
+}
+
+/// The consent page's "Not you? Use another account": ends this browser's session, keeps the
+/// request for whoever signs in next; only from Portico's own pages, only in the browser that
+/// started it, and the user who left can no longer be decided for.
+async fn use_another_account_ends_the_session_and_keeps_the_request(b: Backend) {
+    let s = TestServer::start(b).await;
+    s.add_user("alice", false).await;
+    let bob = s.add_user("bob", false).await;
+    let app = web_app(&s).await;
+    let browser = Browser::new(&s);
+    let id = start(&browser, &app).await;
+    let (status, body, _) = browser.login(&id, "alice", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let path = format!("/api/v1/interactions/{id}/switch-account");
+    // A cross-site page, or another browser, cannot sign alice out through it.
+    let (status, _, _) = browser
+        .interaction_post(&path, json!({}), Some("https://evil.example"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let stranger = Browser::new(&s);
+    let (status, _, _) = stranger
+        .interaction_post(&path, json!({}), Some(&s.base))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, view) = browser.show(&id).await;
+    assert_eq!(view["username"], "alice");
+    // From the consent page itself: back to the sign-in page of the same request.
+    let (status, body, _) = browser
+        .interaction_post(&path, json!({}), Some(&s.base))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["redirect_to"], format!("/login?interaction={id}"));
+    let (_, view) = browser.show(&id).await;
+    assert_eq!(view["login_required"], true);
+    assert!(view["username"].is_null());
+    // Alice's consent can no longer be given on this browser…
+    assert_eq!(browser.decide(&id, "allow").await.0, StatusCode::FORBIDDEN);
+    // …and a new authorization in this browser asks for a sign-in: the session ended.
+    let landing = browser
+        .authorize(&[
+            ("response_type", "code"),
+            ("client_id", &app.client_id),
+            ("redirect_uri", WEB_CB),
+            ("scope", "openid"),
+        ])
+        .await;
+    assert!(
+        matches!(&landing, crate::flows::Landing::Page { page, .. } if page == "login"),
+        "{landing:?}"
+    );
+    // Bob signs in on the same request and the code is his.
+    let (status, body, _) = browser.login(&id, "bob", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = browser.decide(&id, "allow").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let to = body["redirect_to"].as_str().unwrap();
+    let code = crate::flows::query_params(to)["code"].clone();
+    let (status, tokens) = crate::oauth_code::exchange_web(&s, &app, &code).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let me: Value = s
+        .http
+        .get(s.url("/api/v1/me"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["sub"], bob.id.as_str());
 }

@@ -42,7 +42,20 @@ async fn assert_error_page(s: &TestServer, params: &[(&str, &str)], title: &str,
         body.contains(&format!("<h1>{title}</h1>")),
         "{what}: {body}"
     );
-    assert!(!body.contains("evil"), "{what}: the page echoes the URI");
+    // What was received appears only as escaped text in the part for developers: never
+    // elsewhere on the page, and never as a link a user could follow.
+    let (outside, developers) = match (body.find("<details>"), body.find("</details>")) {
+        (Some(a), Some(b)) => (
+            format!("{}{}", &body[..a], &body[b..]),
+            body[a..b].to_owned(),
+        ),
+        _ => (body.clone(), String::new()),
+    };
+    assert!(!outside.contains("evil"), "{what}: the page echoes the URI");
+    assert!(
+        !developers.contains("href") && !developers.contains("<a"),
+        "{what}: {developers}"
+    );
 }
 
 async fn redirect_uri_near_misses_get_an_error_page_never_a_redirect(b: Backend) {

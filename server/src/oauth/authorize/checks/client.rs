@@ -11,15 +11,23 @@ use crate::runtime::clients::Client;
 use crate::state::AppState;
 
 pub async fn check(state: &AppState, params: &Params) -> Result<Arc<Client>, ErrorPage> {
+    let redirect_uri = params.get("redirect_uri").unwrap_or("(none)");
     let client_id = params.get("client_id").ok_or_else(|| {
         ErrorPage::invalid_request("The request names no application (client_id is missing).")
+            .with_received("redirect_uri", redirect_uri)
     })?;
     match state.clients.get(&state.stores, client_id).await {
         Ok(Some(c)) => Ok(c),
         Ok(None) => Err(ErrorPage::new(
             StatusCode::BAD_REQUEST,
             "Unknown application",
-            "No application is registered with this client ID.",
+            "The link you followed names an application Portico does not know: it may have \
+             been removed, or the link may be wrong.",
+        )
+        .with_received("client_id", client_id)
+        .with_received(
+            "redirect_uri",
+            params.get("redirect_uri").unwrap_or("(none)"),
         )),
         Err(e) => {
             tracing::error!(error = %e, "authorize: client lookup failed");

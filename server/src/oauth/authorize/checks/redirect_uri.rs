@@ -20,24 +20,28 @@ use portico_proto::AppType;
 
 pub fn check(client: &Client, params: &Params) -> Result<Redirectable, ErrorPage> {
     let registered = &client.app.settings.redirect_uris;
-    let redirect_uri = match params.get("redirect_uri") {
-        Some(uri) if registered.iter().any(|r| matches(client, r, uri)) => uri.to_owned(),
-        Some(_) => {
-            return Err(ErrorPage::new(
-                StatusCode::BAD_REQUEST,
-                "Unregistered redirect URL",
-                "The application asked to return to a URL it has not registered.",
-            ))
-        }
-        None if registered.len() == 1 => registered[0].clone(),
-        None => {
-            return Err(ErrorPage::new(
+    let redirect_uri =
+        match params.get("redirect_uri") {
+            Some(uri) if registered.iter().any(|r| matches(client, r, uri)) => uri.to_owned(),
+            Some(uri) => {
+                return Err(ErrorPage::new(
+                    StatusCode::BAD_REQUEST,
+                    "Unregistered redirect URL",
+                    "The application asked Portico to send you back to an address it has not \
+                 registered, so Portico stopped here to keep your account safe.",
+                )
+                .with_received("client_id", client.client_id())
+                .with_received("redirect_uri", uri))
+            }
+            None if registered.len() == 1 => registered[0].clone(),
+            None => return Err(ErrorPage::new(
                 StatusCode::BAD_REQUEST,
                 "Missing redirect URL",
-                "The application must say where to return (redirect_uri).",
-            ))
-        }
-    };
+                "The application did not say where to send you back (redirect_uri), and it has \
+                 registered more than one address.",
+            )
+            .with_received("client_id", client.client_id())),
+        };
     Ok(Redirectable {
         redirect_uri,
         // An over-long state is refused (check 3) and not echoed: the client cannot

@@ -40,6 +40,7 @@ const fn two_segments(path: &'static str) -> (&'static str, &'static str) {
 #[component]
 pub fn App() -> impl IntoView {
     let session = provide_session();
+    crate::notice::provide_notice();
     let sign_out = move |()| {
         // Fire and forget: nothing on the page shows its outcome, and the browser leaves
         // for the start page when it is done.

@@ -17,16 +17,6 @@ pub fn RequireAdmin(children: ChildrenFn) -> impl IntoView {
     view! { <Gate admin=true>{children()}</Gate> }
 }
 
-/// Where to come back to after signing in: this page, query included.
-fn here() -> String {
-    web_sys::window()
-        .and_then(|w| {
-            let l = w.location();
-            Some(format!("{}{}", l.pathname().ok()?, l.search().ok()?))
-        })
-        .unwrap_or_else(|| "/apps".to_owned())
-}
-
 #[component]
 fn Gate(admin: bool, children: ChildrenFn) -> impl IntoView {
     let session = use_session();
@@ -35,9 +25,24 @@ fn Gate(admin: bool, children: ChildrenFn) -> impl IntoView {
         let return_to = return_to.clone();
         async move { session.begin_sign_in(&return_to).await }
     });
+    // Where to come back to after signing in: the route that was asked for, query included.
+    // The router's location, not `window.location`: after a click on an in-app link the
+    // guard runs before the address bar shows the new route, and would send the user back
+    // to the page they came from. It travels in sessionStorage beside the sign-in's `state`
+    // (`session::begin_sign_in`), never in a URL parameter someone else could set.
+    let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
         if !session.signed_in() {
-            sign_in.dispatch(here());
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.with_untracked(|q| if q.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{q}")
+                })
+            );
+            sign_in.dispatch(here);
         }
     });
     view! {

@@ -12,6 +12,7 @@ pub mod format;
 pub mod guards;
 pub mod keygen;
 pub mod leave_guard;
+pub mod notice;
 pub mod pages;
 pub mod pkce_client;
 pub mod session;

@@ -199,7 +199,7 @@ async fn secret_dialog_closes_only_after_confirmation() {
     let secret = RwSignal::new(None::<String>);
     let done = RwSignal::new(0);
     let _mounted = leptos::mount::mount_to(body, move || {
-        view! { <SecretDialog secret=secret on_done=Callback::new(move |()| done.update(|n| *n += 1))/> }
+        view! { <SecretDialog secret=secret client_id="app_client_example".to_owned() on_done=Callback::new(move |()| done.update(|n| *n += 1))/> }
     });
     let find = |sel: &str| -> web_sys::Element {
         match document.query_selector(sel) {
@@ -216,6 +216,9 @@ async fn secret_dialog_closes_only_after_confirmation() {
     assert!(dialog.open(), "the secret is shown in a modal dialog");
     let input: web_sys::HtmlTextAreaElement = find("#new-secret").unchecked_into();
     assert_eq!(input.value(), "pcs_example_secret");
+    // The client ID is beside it: the app needs both.
+    let id_line = find("dialog.modal .client-id-line code");
+    assert_eq!(id_line.text_content().as_deref(), Some("app_client_example"));
     let done_button: web_sys::HtmlButtonElement =
         find("dialog.modal button.primary").unchecked_into();
     assert!(done_button.disabled(), "Done waits for the confirmation");

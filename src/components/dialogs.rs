@@ -4,7 +4,7 @@
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
-use super::{sig, Button, Msg};
+use super::{sig, Button, CopyButton, Msg};
 use crate::format::copy_to_clipboard;
 
 /// Opens or closes the dialog to follow `open`.
@@ -27,6 +27,9 @@ fn follow(dialog: NodeRef<Dialog>, open: impl Fn() -> bool + Send + Sync + 'stat
 #[component]
 pub fn SecretDialog(
     secret: RwSignal<Option<String>>,
+    /// The app's client ID, shown beside the secret: the app needs both.
+    #[prop(into)]
+    client_id: Signal<String>,
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
     let dialog = NodeRef::<Dialog>::new();
@@ -61,6 +64,9 @@ pub fn SecretDialog(
             <p id="secret-warning" class="warning">
                 "This is the only time Portico shows this secret. It is stored only as a hash and "
                 "can never be shown again. If you lose it, add a new secret and delete this one."
+            </p>
+            <p class="client-id-line">"Client ID " <code>{client_id}</code> " "
+                <CopyButton value=client_id aria_label="Copy the client ID"/>
             </p>
             <label for="new-secret">"Client secret"</label>
             <div class="copy-row">

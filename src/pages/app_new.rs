@@ -183,7 +183,7 @@ pub fn AppNew() -> impl IntoView {
                     <a class="button" href="/apps">"Cancel"</a>
                 </div>
             </form>
-            <SecretDialog secret=secret on_done=after_secret/>
+            <SecretDialog secret=secret client_id=sig(move || created_id.get().unwrap_or_default()) on_done=after_secret/>
         </section>
     }
 }

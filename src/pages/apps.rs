@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use portico_proto::{AppList, AppType};
 
 use crate::api;
-use crate::components::{CopyButton, Loaded};
+use crate::components::{CopyButton, Loaded, Msg};
 use crate::format::{date, type_label};
 use crate::session::use_session;
 
@@ -11,12 +11,15 @@ use crate::session::use_session;
 pub fn Apps() -> impl IntoView {
     let session = use_session();
     let list = api::read_path(session, "/api/v1/apps");
+    // What the page before this one did (an app deleted), said once.
+    let said = crate::notice::use_notice().take();
     view! {
         <section class="page" aria-labelledby="apps-title">
             <div class="page-head">
                 <h1 id="apps-title">"Applications"</h1>
                 {move || list.get().and_then(|t| api::parse::<AppList>(&t.ok()?).ok()).map(|l| view! { <Count n=l.apps.len() limit=l.limit/> })}
             </div>
+            <Msg text=Signal::stored(said)/>
             <Loaded read=list render=|t: String| {
                 let l = api::parse::<AppList>(&t)?;
                 Ok(if l.apps.is_empty() {

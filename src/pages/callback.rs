@@ -15,7 +15,8 @@ pub fn Callback() -> impl IntoView {
         let (query, navigate) = (query.clone(), navigate.clone());
         async move {
             let to = session.complete_sign_in(&query).await?;
-            let to = if to.starts_with('/') && !to.starts_with("//") {
+            // Only a path of this origin: `//host` and `/\host` are other origins to a browser.
+            let to = if to.starts_with('/') && !to.starts_with("//") && !to.contains('\\') {
                 to
             } else {
                 "/".to_owned()

@@ -9,7 +9,9 @@
 // note is edited in place, and its last use shows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import {
+  createPrivateKey, generateKeyPairSync, randomUUID, sign,
+} from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   admin, adminPassword, base, closeBrowser, consoleToken, launch, newPage, screenshots, signIn, user, user2,
@@ -70,10 +72,15 @@ async function createApp(typeName, name, step) {
   if (step) await shot(page, `${step}-form`);
   await page.getByRole('button', { name: 'Create app' }).click();
   let secret = null;
+  let shownId = null;
   if (typeName !== 'Single-page application') {
     await page.getByRole('heading', { name: 'Copy the client secret now' }).waitFor();
     secret = await page.getByRole('textbox', { name: 'Client secret' }).inputValue();
     assert.match(secret, /^pcs_[A-Za-z0-9_-]{40,}$/);
+    // The client ID is beside the secret (the app needs both), with its own Copy.
+    shownId = await page.getByRole('dialog').locator('.client-id-line code').textContent();
+    assert.match(shownId, /^[A-Za-z0-9_-]{16,}$/);
+    await page.getByRole('dialog').getByRole('button', { name: 'Copy the client ID' }).waitFor();
     await page.getByText('This is the only time Portico shows this secret').waitFor();
     // The dialog cannot be closed before the admin says the secret is stored.
     assert.equal(await page.getByRole('button', { name: 'Done' }).isDisabled(), true);
@@ -84,6 +91,7 @@ async function createApp(typeName, name, step) {
   await page.waitForURL(/\/apps\/(?!new$)[^/]+$/);
   await page.getByRole('heading', { name, level: 1 }).waitFor();
   const clientId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  if (shownId !== null) assert.equal(shownId, clientId);
   return { clientId, secret };
 }
 
@@ -275,6 +283,38 @@ test('a key pair is generated in the browser: the private key is downloaded and 
   });
   assert.equal(res.status, 200, await res.clone().text());
   await page.getByRole('button', { name: 'Done' }).click();
+  assert.deepEqual(errors, []);
+});
+
+test('a pasted private key is refused in the browser and never sent; key rows name the kid once, with Copy', async () => {
+  await page.goto(`${base}/apps/${apps.m2m}`);
+  const box = page.getByRole('textbox', { name: 'Public key (PEM or JWK)' });
+  await box.waitFor();
+  assert.match(await box.evaluate((el) => getComputedStyle(el).fontFamily), /monospace/);
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const sec1Pem = privateKey.export({ type: 'sec1', format: 'pem' });
+  const privateJwk = JSON.stringify(privateKey.export({ format: 'jwk' }));
+  const sent = requests.length;
+  for (const [what, text] of [['PKCS#8 PEM', privatePem], ['EC PEM', sec1Pem], ['JWK with d', privateJwk]]) {
+    await box.fill(text);
+    await page.getByRole('button', { name: 'Add key' }).click();
+    await page.getByText('This is a private key, so it was not sent.', { exact: false }).waitFor();
+    assert.equal(requests.slice(sent).some((r) => r.includes('/public-keys')), false, `${what} was sent`);
+  }
+  await shot(page, 'private-key-refused');
+
+  await box.fill(publicKey.export({ type: 'spki', format: 'pem' }));
+  await page.getByRole('button', { name: 'Add key' }).click();
+  const status = page.getByText(/^Key .* \(ES256\) added\.$/);
+  await status.waitFor();
+  const kid = (await status.textContent()).match(/^Key (.*) \(ES256\) added\.$/)[1];
+  const row = page.getByRole('list', { name: 'Public keys' }).getByRole('listitem').filter({ hasText: kid });
+  // Labelled, shown once (the kid is the thumbprint), and copyable.
+  await row.getByText('kid', { exact: true }).waitFor();
+  assert.equal((await row.textContent()).split(kid).length - 1, 1, await row.textContent());
+  await row.getByRole('button', { name: `Copy kid ${kid}` }).waitFor();
+  await shot(page, 'key-row-kid');
   assert.deepEqual(errors, []);
 });
 
@@ -558,6 +598,8 @@ test('deleting an app asks for its name, then the app is gone', async () => {
   await shot(page, 'delete-app-confirm');
   await go.click();
   await page.waitForURL(`${base}/apps`);
+  // The list says what happened, once.
+  await page.getByRole('status').filter({ hasText: 'Billing Portal was deleted.' }).waitFor();
   await page.getByText('9 of 10 apps', { exact: true }).waitFor();
   assert.equal(await page.getByRole('link', { name: 'Billing Portal' }).count(), 0);
   await page.getByRole('link', { name: 'Create app' }).waitFor();

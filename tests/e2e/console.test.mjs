@@ -268,3 +268,25 @@ test('an app\'s login_hint pre-fills the username on the sign-in page', async ()
     await admin(adminToken, 'DELETE', `/api/v1/apps/${web.client_id}`);
   }
 });
+
+test('signing in comes back to the page that was asked for: a nav click or a deep link', async () => {
+  const { page, errors, context } = await newPage(browser);
+  // A stranger on Home clicks Apps: after signing in they are on Apps, not back on Home.
+  await page.goto(`${base}/`);
+  await page.getByRole('link', { name: 'Apps', exact: true }).click();
+  await page.waitForURL(/\/login\?interaction=/);
+  await signIn(page, 'admin', adminPassword);
+  await page.waitForURL(`${base}/apps`);
+  await page.getByRole('heading', { name: 'Applications', exact: true }).waitFor();
+  await context.close();
+
+  // A deep link, query included, in a fresh browser.
+  const second = await newPage(browser);
+  await second.page.goto(`${base}/audit?from=bookmark`);
+  await second.page.waitForURL(/\/login\?interaction=/);
+  await signIn(second.page, 'admin', adminPassword);
+  await second.page.waitForURL(`${base}/audit?from=bookmark`);
+  await shot(second.page, 'deep-link-after-sign-in');
+  assert.deepEqual([...errors, ...second.errors], []);
+  await second.context.close();
+});

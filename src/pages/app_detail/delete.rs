@@ -17,6 +17,7 @@ pub fn name_confirmed(typed: &str, name: &str) -> bool {
 pub fn DeletePanel(client_id: String, #[prop(into)] name: Signal<String>) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
+    let notice = crate::notice::use_notice();
     let open = RwSignal::new(false);
     let typed = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -29,6 +30,7 @@ pub fn DeletePanel(client_id: String, #[prop(into)] name: Signal<String>) -> imp
             match api::delete::<()>(&session, &path).await {
                 Ok(()) => {
                     open.set(false);
+                    notice.leave(format!("{} was deleted.", name.get_untracked()));
                     navigate("/apps", Default::default());
                 }
                 Err(e) => error.set(Some(e.message)),

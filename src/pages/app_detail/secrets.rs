@@ -245,7 +245,7 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
             </div>
             <Msg text=add_error error=true/>
             <Msg text=status/>
-            <SecretDialog secret=shown on_done=|()| {}/>
+            <SecretDialog secret=shown client_id=client_id.clone() on_done=|()| {}/>
             <ConfirmDialog open=confirm_open id="delete-secret"
                 title=sig(move || format!("Delete secret {}?", hint.get()))
                 confirm_label="Delete secret".to_owned()

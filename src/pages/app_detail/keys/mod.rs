@@ -4,6 +4,8 @@
 mod generate;
 mod paste;
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use portico_proto::{App, AppKind, PublicKeyInfo};
 
@@ -37,6 +39,11 @@ pub fn pem_body(pem: &str) -> String {
     )
 }
 
+/// What the form says, without sending anything, when a private key is pasted.
+const PRIVATE_KEY: &str = "This is a private key, so it was not sent. Paste only the public \
+     half (-----BEGIN PUBLIC KEY-----, or a JWK without \"d\"); keep the private key with the \
+     app that signs. If it was pasted anywhere it may have been seen, make a new key pair.";
+
 /// The body for what the admin pasted: a JSON object is a JWK, anything else is sent as
 /// PEM. The JWK is checked to be one well-formed JSON object and passed on verbatim, so the
 /// server's own messages name what is wrong with it.
@@ -48,22 +55,36 @@ pub fn pasted_key(text: &str) -> Result<String, String> {
         );
     }
     if t.starts_with('{') {
-        serde_json::from_str::<serde::de::IgnoredAny>(t)
+        let members = serde_json::from_str::<BTreeMap<String, serde::de::IgnoredAny>>(t)
             .map_err(|e| format!("This looks like a JWK but is not valid JSON: {e}."))?;
+        // RFC 7518 §6.2.2 / §6.3.2 / RFC 8037 §2: `d` is the private part of EC, RSA and OKP
+        // keys; §6.4.1: `k` is a symmetric key. Neither may leave this browser.
+        if members.contains_key("d") || members.contains_key("k") {
+            return Err(PRIVATE_KEY.to_owned());
+        }
         return Ok(format!("{{\"jwk\":{t}}}"));
+    }
+    // `-----BEGIN PRIVATE KEY-----`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`, `ENCRYPTED PRIVATE
+    // KEY`, `OPENSSH PRIVATE KEY`: every private PEM label says so.
+    if t.contains("PRIVATE KEY-----") {
+        return Err(PRIVATE_KEY.to_owned());
     }
     Ok(pem_body(t))
 }
 
 fn item(k: &PublicKeyInfo) -> Item {
+    let mut details = vec![k.alg.as_str().to_owned()];
+    // The kid is the RFC 7638 thumbprint unless the key came with its own: say it once.
+    if k.thumbprint != k.kid {
+        details.push(format!("Thumbprint {}", k.thumbprint));
+    }
+    details.push(format!("Added {}", date(k.created_at)));
     Item {
         id: k.kid.clone(),
+        code_label: Some("kid"),
         code: k.kid.clone(),
-        details: vec![
-            k.alg.as_str().to_owned(),
-            format!("Thumbprint {}", k.thumbprint),
-            format!("Added {}", date(k.created_at)),
-        ],
+        copy: true,
+        details,
         delete_label: format!("Delete key {}", k.kid),
     }
 }

@@ -218,7 +218,10 @@ async fn secret_dialog_closes_only_after_confirmation() {
     assert_eq!(input.value(), "pcs_example_secret");
     // The client ID is beside it: the app needs both.
     let id_line = find("dialog.modal .client-id-line code");
-    assert_eq!(id_line.text_content().as_deref(), Some("app_client_example"));
+    assert_eq!(
+        id_line.text_content().as_deref(),
+        Some("app_client_example")
+    );
     let done_button: web_sys::HtmlButtonElement =
         find("dialog.modal button.primary").unchecked_into();
     assert!(done_button.disabled(), "Done waits for the confirmation");

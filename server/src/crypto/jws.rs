@@ -328,6 +328,30 @@ impl SigningKey {
             Pair::Rs256 { .. } => false,
         }
     }
+
+    /// Verifies a token this key signed with its own algorithm, whatever the token is: the
+    /// "alg" header must be this key's (RFC 8725 §3.1, no algorithm switching), a "kid", if
+    /// present, must be this key's, and the signature must verify (RFC 7515 §5.2 step 8). For
+    /// the ID tokens an app hands back as `id_token_hint` (OpenID Connect RP-Initiated Logout
+    /// 1.0 §2); the caller checks `typ` and the claims.
+    pub fn verify_own(&self, jws: &Jws) -> bool {
+        if jws.header.alg != self.alg().as_str()
+            || jws.header.kid.as_deref().is_some_and(|kid| kid != self.kid)
+        {
+            return false;
+        }
+        match &self.pair {
+            Pair::Es256 { verifier, .. } => verifier
+                .verify_sig(jws.signing_input.as_bytes(), &jws.signature)
+                .is_ok(),
+            Pair::Rs256 { pair, .. } => sig::UnparsedPublicKey::new(
+                &sig::RSA_PKCS1_2048_8192_SHA256,
+                pair.public_key().as_ref(),
+            )
+            .verify(jws.signing_input.as_bytes(), &jws.signature)
+            .is_ok(),
+        }
+    }
 }
 
 /// RFC 7518 §6.3.1: the members e, kty and n of an RSA public key.

@@ -4,6 +4,7 @@
 
 pub mod account;
 mod login;
+mod logout;
 pub mod sign_out;
 
 use axum::extract::{Path, State};
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::delete(account::revoke),
         )
         .route("/session", axum::routing::delete(sign_out::sign_out))
+        .route("/logout", get(logout::show).post(logout::confirm))
 }
 
 /// Plain words for each scope, as the consent page shows them.

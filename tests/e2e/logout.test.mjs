@@ -1,5 +1,5 @@
 // RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) in headless Chromium against
-// a real server: an admin registers an app's post-logout redirect URLs in the app form; a
+// a real server: an admin registers an app's post-logout URLs in the app form; a
 // signed-in user is sent to the end-session endpoint without an id_token_hint, confirms on
 // Portico's "Sign out of Portico?" page, lands on the app's registered URL with its state (or
 // on Portico's "signed out" page when the app names none), and the console then asks for the
@@ -43,13 +43,13 @@ after(async () => {
   await closeBrowser(browser);
 });
 
-test("the app form's post-logout redirect URLs are checked, saved, and kept after a reload", async () => {
+test("the app form's post-logout URLs are checked, saved, and kept after a reload", async () => {
   const { page, errors, context } = await newPage(browser);
   await page.goto(`${base}/apps/${app.client_id}`);
   await page.waitForURL(/\/login\?interaction=/);
   await signIn(page, 'admin', adminPassword);
   await page.waitForURL(`${base}/apps/${app.client_id}`);
-  const field = page.getByRole('textbox', { name: 'Post-logout redirect URLs' });
+  const field = page.getByRole('textbox', { name: 'Post-logout URLs' });
   await field.waitFor();
   assert.equal(await field.inputValue(), '');
   // The redirect URLs' rules, with the same message as the server.

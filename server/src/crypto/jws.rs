@@ -403,6 +403,34 @@ mod tests {
     }
 
     #[test]
+    fn verify_own_takes_each_keys_own_tokens_only() {
+        let (es, _) = SigningKey::generate().unwrap();
+        let (rs, _) = SigningKey::generate_rs256().unwrap();
+        let (other, _) = SigningKey::generate().unwrap();
+        let claims = json!({"sub": "u"});
+        for key in [&es, &rs] {
+            let token = key.sign("JWT", &claims).unwrap();
+            assert!(key.verify_own(&parse(&token).unwrap()), "{:?}", key.alg());
+            // Another key, or a payload changed under the signature, does not verify.
+            let foreign = if key.alg() == SigningAlg::ES256 {
+                &rs
+            } else {
+                &es
+            };
+            assert!(!foreign.verify_own(&parse(&token).unwrap()));
+            let (head, rest) = token.split_once('.').unwrap();
+            let sig = rest.rsplit_once('.').unwrap().1;
+            let changed = format!("{head}.{}.{sig}", b64(r#"{"sub":"v"}"#));
+            assert!(!key.verify_own(&parse(&changed).unwrap()));
+        }
+        let token = other.sign("JWT", &claims).unwrap();
+        assert!(!es.verify_own(&parse(&token).unwrap()), "another ES256 key");
+        // RS256 keys still never verify access tokens.
+        let token = rs.sign("at+jwt", &claims).unwrap();
+        assert!(!rs.verify(&parse(&token).unwrap()));
+    }
+
+    #[test]
     fn parse_rejects_wrong_part_counts() {
         let h = b64(r#"{"alg":"ES256"}"#);
         let p = b64("{}");

@@ -10,7 +10,8 @@ use leptos::task::spawn_local;
 use crate::guards::{RequireAdmin, RequireSignIn};
 use crate::pages::{AppDetail, AppNew, Audit};
 use crate::pages::{
-    Apps, Callback, ConnectedAppsPage, Consent, Home, Login, NotFound, PkceDemo, PkceDemoCallback,
+    Apps, Callback, ConnectedAppsPage, Consent, Home, Login, Logout, NotFound, PkceDemo,
+    PkceDemoCallback, SignedOut,
 };
 use crate::session::provide_session;
 
@@ -47,7 +48,11 @@ pub fn App() -> impl IntoView {
         spawn_local(async move {
             session.sign_out().await;
             if let Some(w) = web_sys::window() {
-                let _ = w.location().assign("/");
+                // A plain "You have signed out" page with a way to sign in again.
+                let _ = w.location().assign(&format!(
+                    "{}?from=console",
+                    portico_proto::console::SIGNED_OUT_PATH
+                ));
             }
         });
     };
@@ -60,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/login") view=Login/>
                     <Route path=path!("/consent") view=Consent/>
+                    <Route path=path!("/logout") view=Logout/>
+                    <Route path=path!("/signed-out") view=SignedOut/>
                     <Route path=(StaticSegment(CALLBACK.0), StaticSegment(CALLBACK.1)) view=Callback/>
                     <Route path=path!("/account/apps") view=|| view! { <RequireSignIn><ConnectedAppsPage/></RequireSignIn> }/>
                     <Route path=path!("/pkce-demo") view=PkceDemo/>
@@ -131,5 +138,12 @@ mod tests {
     #[test]
     fn the_callback_route_is_protos_path() {
         assert_eq!(format!("/{}/{}", CALLBACK.0, CALLBACK.1), CALLBACK_PATH);
+    }
+
+    #[test]
+    fn the_sign_out_pages_are_where_the_server_sends_the_browser() {
+        // `path!` takes only a literal: these are the routes above.
+        assert_eq!(portico_proto::console::LOGOUT_PATH, "/logout");
+        assert_eq!(portico_proto::console::SIGNED_OUT_PATH, "/signed-out");
     }
 }

@@ -68,6 +68,7 @@ fn web_app() -> App {
         kind: AppKind::Web {
             secrets: vec![],
             redirect_uris: vec![],
+            post_logout_redirect_uris: vec![],
             rotate_refresh_token: false,
             refresh_token_absolute_lifetime: None,
             refresh_token_inactivity_lifetime: Some(30 * 86_400),

@@ -118,6 +118,11 @@ pub struct AppSettings {
     /// as RS256, the only algorithm Portico signed ID tokens with then.
     #[serde(default)]
     pub id_token_signed_response_alg: IdTokenAlg,
+    /// Web and single-page apps: where the browser may return after signing out
+    /// (OpenID Connect RP-Initiated Logout 1.0 §3.1 `post_logout_redirect_uris`), matched
+    /// exactly. Empty for settings stored before this field existed.
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
 }
 
 pub const DAY: u64 = 86_400;
@@ -148,6 +153,7 @@ impl AppSettings {
             privacy_policy_url: None,
             jwt_bearer_users: Vec::new(),
             id_token_signed_response_alg: IdTokenAlg::default(),
+            post_logout_redirect_uris: Vec::new(),
         }
     }
 
@@ -193,6 +199,9 @@ impl AppSettings {
         if let Some(uris) = &input.redirect_uris {
             next.redirect_uris = uris.clone();
         }
+        if let Some(uris) = &input.post_logout_redirect_uris {
+            next.post_logout_redirect_uris = uris.clone();
+        }
         if let Some(r) = input.rotate_refresh_token {
             next.rotate_refresh_token = r;
         }
@@ -237,6 +246,7 @@ pub fn field_applies(field: &str, t: AppType) -> bool {
     match field {
         "name" | "description" | "access_token_lifetime" => true,
         "redirect_uris"
+        | "post_logout_redirect_uris"
         | "rotate_refresh_token"
         | "refresh_token_absolute_lifetime"
         | "refresh_token_inactivity_lifetime" => t.uses_redirects(),
@@ -279,6 +289,14 @@ pub struct AppInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub redirect_uris: Option<Vec<String>>,
+    /// Web and single-page apps: where the browser may return after an end-session request
+    /// (replaces the whole list; `[]` empties it). Same rules as `redirect_uris`.
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub post_logout_redirect_uris: Option<Vec<String>>,
     #[serde(
         default,
         deserialize_with = "not_null",
@@ -371,6 +389,10 @@ impl AppInput {
         push(self.name.is_some(), "name");
         push(self.description.is_some(), "description");
         push(self.redirect_uris.is_some(), "redirect_uris");
+        push(
+            self.post_logout_redirect_uris.is_some(),
+            "post_logout_redirect_uris",
+        );
         push(self.rotate_refresh_token.is_some(), "rotate_refresh_token");
         push(
             self.refresh_token_absolute_lifetime.is_some(),
@@ -462,6 +484,9 @@ pub enum AppKind {
     Web {
         secrets: Vec<SecretInfo>,
         redirect_uris: Vec<String>,
+        /// Where the browser may return after signing out (RP-Initiated Logout 1.0 §3.1).
+        #[serde(default)]
+        post_logout_redirect_uris: Vec<String>,
         rotate_refresh_token: bool,
         refresh_token_absolute_lifetime: Option<u64>,
         refresh_token_inactivity_lifetime: Option<u64>,
@@ -469,6 +494,9 @@ pub enum AppKind {
     },
     SinglePage {
         redirect_uris: Vec<String>,
+        /// Where the browser may return after signing out (RP-Initiated Logout 1.0 §3.1).
+        #[serde(default)]
+        post_logout_redirect_uris: Vec<String>,
         rotate_refresh_token: bool,
         refresh_token_absolute_lifetime: Option<u64>,
         refresh_token_inactivity_lifetime: Option<u64>,
@@ -574,6 +602,7 @@ mod tests {
             last_used_at: None,
             kind: AppKind::SinglePage {
                 redirect_uris: vec!["https://a.example/cb".into()],
+                post_logout_redirect_uris: vec!["https://a.example/bye".into()],
                 rotate_refresh_token: true,
                 refresh_token_absolute_lifetime: None,
                 refresh_token_inactivity_lifetime: Some(60),
@@ -585,6 +614,7 @@ mod tests {
         let v = serde_json::to_value(&app).unwrap();
         assert_eq!(v["type"], "single_page");
         assert_eq!(v["redirect_uris"][0], "https://a.example/cb");
+        assert_eq!(v["post_logout_redirect_uris"][0], "https://a.example/bye");
         assert_eq!(v["id_token_signed_response_alg"], "ES256");
         assert!(v.get("secrets").is_none());
         let back: App = serde_json::from_value(v).unwrap();
@@ -633,6 +663,50 @@ mod tests {
         assert!(
             serde_json::from_str::<AppInput>(r#"{"id_token_signed_response_alg": null}"#).is_err()
         );
+    }
+
+    #[test]
+    fn post_logout_redirect_uris_belong_to_web_and_single_page_apps_and_follow_the_redirect_rules()
+    {
+        for t in [AppType::Web, AppType::SinglePage] {
+            let mut s = AppSettings::defaults(t);
+            s.name = "app".into();
+            s.apply(
+                t,
+                &input(r#"{"post_logout_redirect_uris": ["https://a.example/bye"]}"#),
+            )
+            .unwrap();
+            assert_eq!(s.post_logout_redirect_uris, ["https://a.example/bye"]);
+            let err = s
+                .apply(
+                    t,
+                    &input(r#"{"post_logout_redirect_uris": ["http://a.example/bye"]}"#),
+                )
+                .unwrap_err();
+            assert_eq!(err[0].field, "post_logout_redirect_uris");
+            assert_eq!(
+                Some(err[0].message.clone()),
+                validate::redirect_uris(&["http://a.example/bye".to_owned()]).err()
+            );
+            assert_eq!(s.post_logout_redirect_uris, ["https://a.example/bye"]);
+        }
+        let mut m = AppSettings::defaults(AppType::MachineToMachine);
+        m.name = "cli".into();
+        let err = m
+            .apply(
+                AppType::MachineToMachine,
+                &input(r#"{"post_logout_redirect_uris": []}"#),
+            )
+            .unwrap_err();
+        assert_eq!(err[0].field, "post_logout_redirect_uris");
+        // Stored before the field existed: none registered.
+        let mut stored = serde_json::to_value(AppSettings::defaults(AppType::Web)).unwrap();
+        stored
+            .as_object_mut()
+            .unwrap()
+            .remove("post_logout_redirect_uris");
+        let s: AppSettings = serde_json::from_value(stored).unwrap();
+        assert!(s.post_logout_redirect_uris.is_empty());
     }
 
     #[test]

@@ -7,3 +7,10 @@ pub const CLIENT_ID: &str = "portico-console";
 /// Where the console receives the authorization response (`<issuer>` + this path is the
 /// console client's one redirect URI).
 pub const CALLBACK_PATH: &str = "/auth/callback";
+
+/// The console page that asks "Sign out of Portico?" when an app's end-session request
+/// (OpenID Connect RP-Initiated Logout 1.0 §2) cannot show that the signed-in user asked.
+pub const LOGOUT_PATH: &str = "/logout";
+
+/// The console page shown after signing out when there is no app URL to return to.
+pub const SIGNED_OUT_PATH: &str = "/signed-out";

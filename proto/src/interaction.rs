@@ -62,6 +62,30 @@ pub struct ConsentRequest {
     pub decision: Decision,
 }
 
+/// What an end-session request (OpenID Connect RP-Initiated Logout 1.0 §2) carried to the
+/// console's confirmation page: the app (when identified), where to return, and `state`.
+/// The query of `GET /api/v1/logout` and the body of `POST /api/v1/logout`; the server
+/// checks it again each time, so a changed URL gains nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_logout_redirect_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+/// `GET /api/v1/logout`: what the confirmation page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogoutView {
+    /// The app that asked, when the request named one.
+    pub app_name: Option<String>,
+    /// Who is signed in to Portico in this browser; `None` when nobody is.
+    pub username: Option<String>,
+}
+
 /// Where the browser goes next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Next {

@@ -8,6 +8,8 @@ pub const REVOKE: &str = "/oauth2/revoke";
 pub const INTROSPECT: &str = "/oauth2/introspect";
 pub const USERINFO: &str = "/oauth2/userinfo";
 pub const JWKS: &str = "/oauth2/jwks";
+/// OpenID Connect RP-Initiated Logout 1.0 §2: where an app sends the browser to sign out.
+pub const END_SESSION: &str = "/oauth2/end_session";
 pub const OAUTH_METADATA: &str = "/.well-known/oauth-authorization-server";
 pub const OPENID_METADATA: &str = "/.well-known/openid-configuration";
 /// The sample protected resource: who the token speaks for.
@@ -22,6 +24,7 @@ pub struct Endpoints {
     pub introspect: String,
     pub userinfo: String,
     pub jwks: String,
+    pub end_session: String,
 }
 
 impl Endpoints {
@@ -35,6 +38,7 @@ impl Endpoints {
             introspect: at(INTROSPECT),
             userinfo: at(USERINFO),
             jwks: at(JWKS),
+            end_session: at(END_SESSION),
         }
     }
 }
@@ -48,5 +52,9 @@ mod tests {
         let e = Endpoints::for_issuer("https://login.example.org");
         assert_eq!(e.token, "https://login.example.org/oauth2/token");
         assert_eq!(e.jwks, "https://login.example.org/oauth2/jwks");
+        assert_eq!(
+            e.end_session,
+            "https://login.example.org/oauth2/end_session"
+        );
     }
 }

@@ -288,6 +288,14 @@ pub fn settings(s: &AppSettings, t: AppType) -> Vec<FieldError> {
                 }
             }),
         );
+        // RP-Initiated Logout 1.0 §3.1: registered like redirect URIs, and the same rules
+        // (https, or http on loopback; no fragment; at most 10; no duplicates). Matched
+        // exactly, with no loopback port exception, so the localhost rule of single-page
+        // redirect URIs (which exists for that exception) does not apply.
+        check(
+            "post_logout_redirect_uris",
+            redirect_uris(&s.post_logout_redirect_uris),
+        );
         check(
             "refresh_token_absolute_lifetime",
             refresh_lifetime("Absolute expiry", s.refresh_token_absolute_lifetime),

@@ -89,6 +89,10 @@ pub fn app(state: AppState) -> Router {
             get(oauth::authorize::authorize).post(oauth::authorize::authorize),
         )
         .route(paths::INTROSPECT, any(oauth::introspection::introspect))
+        .route(
+            paths::END_SESSION,
+            get(oauth::end_session::end_session).post(oauth::end_session::end_session),
+        )
         .layer(DefaultBodyLimit::max(oauth::form::FORM_LIMIT));
     let https = state.config.issuer.starts_with("https://");
     let server = Router::new()

@@ -10,6 +10,7 @@ mod callback;
 mod consent;
 mod home;
 mod login;
+mod logout;
 mod not_found;
 mod pkce_demo;
 
@@ -23,5 +24,6 @@ pub use callback::Callback;
 pub use consent::Consent;
 pub use home::Home;
 pub use login::Login;
+pub use logout::{Logout, SignedOut};
 pub use not_found::NotFound;
 pub use pkce_demo::{PkceDemo, PkceDemoCallback};

@@ -616,12 +616,15 @@ test('Sign out ends the Portico session: the next visit asks for the password', 
   await page.goto(`${base}/apps`);
   await page.getByText(/\d+ of 10 apps/).waitFor();
   await page.getByRole('button', { name: 'Sign out' }).click();
-  // The console goes home, signed out (and nothing else navigates meanwhile)…
-  await page.waitForURL(`${base}/`);
-  await page.getByRole('heading', { name: 'Welcome to the Portico console' }).waitFor();
+  // A plain "You have signed out" page, not a sign-in form (and nothing else navigates
+  // meanwhile)…
+  await page.waitForURL(`${base}/signed-out?from=console`);
+  await page.getByRole('heading', { name: 'You have signed out' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
-  // …and the next visit to an admin page: Portico asks for the password again.
-  await page.goto(`${base}/apps`);
+  assert.equal(await page.getByLabel('Password').count(), 0);
+  await shot(page, 'signed-out-page');
+  // …whose Sign in again asks for the password.
+  await page.getByRole('link', { name: 'Sign in again' }).click();
   await page.waitForURL(/\/login\?interaction=/);
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   await shot(page, 'signed-out');

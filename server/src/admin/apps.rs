@@ -137,6 +137,7 @@ pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
         AppType::Web => AppKind::Web {
             secrets,
             redirect_uris: s.redirect_uris,
+            post_logout_redirect_uris: s.post_logout_redirect_uris,
             rotate_refresh_token: s.rotate_refresh_token,
             refresh_token_absolute_lifetime: s.refresh_token_absolute_lifetime,
             refresh_token_inactivity_lifetime: s.refresh_token_inactivity_lifetime,
@@ -144,6 +145,7 @@ pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
         },
         AppType::SinglePage => AppKind::SinglePage {
             redirect_uris: s.redirect_uris,
+            post_logout_redirect_uris: s.post_logout_redirect_uris,
             rotate_refresh_token: s.rotate_refresh_token,
             refresh_token_absolute_lifetime: s.refresh_token_absolute_lifetime,
             refresh_token_inactivity_lifetime: s.refresh_token_inactivity_lifetime,

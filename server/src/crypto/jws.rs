@@ -328,6 +328,30 @@ impl SigningKey {
             Pair::Rs256 { .. } => false,
         }
     }
+
+    /// Verifies a token this key signed with its own algorithm, whatever the token is: the
+    /// "alg" header must be this key's (RFC 8725 §3.1, no algorithm switching), a "kid", if
+    /// present, must be this key's, and the signature must verify (RFC 7515 §5.2 step 8). For
+    /// the ID tokens an app hands back as `id_token_hint` (OpenID Connect RP-Initiated Logout
+    /// 1.0 §2); the caller checks `typ` and the claims.
+    pub fn verify_own(&self, jws: &Jws) -> bool {
+        if jws.header.alg != self.alg().as_str()
+            || jws.header.kid.as_deref().is_some_and(|kid| kid != self.kid)
+        {
+            return false;
+        }
+        match &self.pair {
+            Pair::Es256 { verifier, .. } => verifier
+                .verify_sig(jws.signing_input.as_bytes(), &jws.signature)
+                .is_ok(),
+            Pair::Rs256 { pair, .. } => sig::UnparsedPublicKey::new(
+                &sig::RSA_PKCS1_2048_8192_SHA256,
+                pair.public_key().as_ref(),
+            )
+            .verify(jws.signing_input.as_bytes(), &jws.signature)
+            .is_ok(),
+        }
+    }
 }
 
 /// RFC 7518 §6.3.1: the members e, kty and n of an RSA public key.
@@ -376,6 +400,34 @@ mod tests {
 
     fn b64(s: &str) -> String {
         URL_SAFE_NO_PAD.encode(s)
+    }
+
+    #[test]
+    fn verify_own_takes_each_keys_own_tokens_only() {
+        let (es, _) = SigningKey::generate().unwrap();
+        let (rs, _) = SigningKey::generate_rs256().unwrap();
+        let (other, _) = SigningKey::generate().unwrap();
+        let claims = json!({"sub": "u"});
+        for key in [&es, &rs] {
+            let token = key.sign("JWT", &claims).unwrap();
+            assert!(key.verify_own(&parse(&token).unwrap()), "{:?}", key.alg());
+            // Another key, or a payload changed under the signature, does not verify.
+            let foreign = if key.alg() == SigningAlg::ES256 {
+                &rs
+            } else {
+                &es
+            };
+            assert!(!foreign.verify_own(&parse(&token).unwrap()));
+            let (head, rest) = token.split_once('.').unwrap();
+            let sig = rest.rsplit_once('.').unwrap().1;
+            let changed = format!("{head}.{}.{sig}", b64(r#"{"sub":"v"}"#));
+            assert!(!key.verify_own(&parse(&changed).unwrap()));
+        }
+        let token = other.sign("JWT", &claims).unwrap();
+        assert!(!es.verify_own(&parse(&token).unwrap()), "another ES256 key");
+        // RS256 keys still never verify access tokens.
+        let token = rs.sign("at+jwt", &claims).unwrap();
+        assert!(!rs.verify(&parse(&token).unwrap()));
     }
 
     #[test]

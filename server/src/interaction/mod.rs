@@ -4,6 +4,7 @@
 
 pub mod account;
 mod login;
+mod logout;
 pub mod sign_out;
 mod switch_account;
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::delete(account::revoke),
         )
         .route("/session", axum::routing::delete(sign_out::sign_out))
+        .route("/logout", get(logout::show).post(logout::confirm))
 }
 
 /// The scopes as the user reads them: in plain words, who they are first (`openid`,

@@ -5,6 +5,7 @@
 //!
 //! Bound like the rest of the interaction API: the session cookie names what ends, and the
 //! `Origin` must be Portico's own, so a cross-site page cannot sign anyone out (logout CSRF).
+//! What ending means is `oauth::end_session::end`, shared with the end-session endpoint.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -12,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::check_origin;
 use crate::http::problem::ApiError;
-use crate::oauth::cookies;
+use crate::oauth::end_session;
 use crate::state::AppState;
 
 pub async fn sign_out(
@@ -20,26 +21,10 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_origin(&state, &headers)?;
-    if let Some(v) = cookies::get(&headers, cookies::SESSION.on(&state)) {
-        // Deleted server-side: a copy of the cookie kept elsewhere stops working too.
-        state
-            .stores
-            .sessions
-            .delete_session(&state.hasher.hash(v))
-            .await?;
-    }
-    // A sign-in or consent page still open in this browser must not complete for the user who
-    // just left (shared computers): its interactions end with the session.
-    if let Some(browser) = cookies::get(&headers, cookies::BROWSER.on(&state)) {
-        state
-            .stores
-            .interactions
-            .delete_browser_interactions(&state.hasher.hash(browser))
-            .await?;
-    }
+    let cleared = end_session::end(&state, &headers).await?;
     // Signing out twice, or without a session, is not an error: the outcome is the same.
     let mut res = StatusCode::NO_CONTENT.into_response();
-    if let Some(expired) = cookies::build(&state, cookies::SESSION, "", 0) {
+    if let Some(expired) = cleared {
         res.headers_mut().insert(header::SET_COOKIE, expired);
     }
     Ok(res)

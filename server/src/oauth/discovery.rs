@@ -27,6 +27,8 @@ pub fn metadata(issuer: &str) -> serde_json::Value {
         "introspection_endpoint": e.introspect,
         "userinfo_endpoint": e.userinfo,
         "jwks_uri": e.jwks,
+        // OpenID Connect RP-Initiated Logout 1.0 §2.1.
+        "end_session_endpoint": e.end_session,
         "scopes_supported": ADVERTISED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

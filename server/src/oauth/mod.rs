@@ -7,6 +7,7 @@ pub mod client_auth;
 pub mod cookies;
 pub mod cors;
 pub mod discovery;
+pub mod end_session;
 pub mod error;
 pub mod form;
 pub mod grants;

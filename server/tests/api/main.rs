@@ -20,6 +20,7 @@ mod console_compression;
 mod console_headers;
 mod copies;
 mod crash;
+mod end_session;
 mod id_token_alg;
 mod keys;
 mod lifecycle;

@@ -26,6 +26,7 @@ pub fn settings_of(app: &App) -> AppSettings {
         } => s.jwt_bearer_users = jwt_bearer_users.clone(),
         AppKind::Web {
             redirect_uris,
+            post_logout_redirect_uris,
             rotate_refresh_token,
             refresh_token_absolute_lifetime,
             refresh_token_inactivity_lifetime,
@@ -33,6 +34,7 @@ pub fn settings_of(app: &App) -> AppSettings {
             ..
         } => {
             s.redirect_uris = redirect_uris.clone();
+            s.post_logout_redirect_uris = post_logout_redirect_uris.clone();
             s.rotate_refresh_token = *rotate_refresh_token;
             s.refresh_token_absolute_lifetime = *refresh_token_absolute_lifetime;
             s.refresh_token_inactivity_lifetime = *refresh_token_inactivity_lifetime;
@@ -40,6 +42,7 @@ pub fn settings_of(app: &App) -> AppSettings {
         }
         AppKind::SinglePage {
             redirect_uris,
+            post_logout_redirect_uris,
             rotate_refresh_token,
             refresh_token_absolute_lifetime,
             refresh_token_inactivity_lifetime,
@@ -48,6 +51,7 @@ pub fn settings_of(app: &App) -> AppSettings {
             privacy_policy_url,
         } => {
             s.redirect_uris = redirect_uris.clone();
+            s.post_logout_redirect_uris = post_logout_redirect_uris.clone();
             s.rotate_refresh_token = *rotate_refresh_token;
             s.refresh_token_absolute_lifetime = *refresh_token_absolute_lifetime;
             s.refresh_token_inactivity_lifetime = *refresh_token_inactivity_lifetime;
@@ -92,6 +96,8 @@ pub struct Draft {
     pub access_token_lifetime: String,
     /// One URL per line.
     pub redirect_uris: String,
+    /// Where the browser may return after signing out, one URL per line.
+    pub post_logout_redirect_uris: String,
     pub rotate_refresh_token: bool,
     pub absolute: DurationField,
     pub inactivity: DurationField,
@@ -126,6 +132,7 @@ impl Draft {
             description: s.description.clone(),
             access_token_lifetime: format_duration(s.access_token_lifetime),
             redirect_uris: s.redirect_uris.join("\n"),
+            post_logout_redirect_uris: s.post_logout_redirect_uris.join("\n"),
             rotate_refresh_token: s.rotate_refresh_token,
             absolute: DurationField::new(s.refresh_token_absolute_lifetime, ABSOLUTE_SUGGESTION),
             inactivity: DurationField::new(
@@ -166,6 +173,11 @@ impl Draft {
         }
         if applies("redirect_uris") && self.redirect_uris != original.redirect_uris {
             input.redirect_uris = Some(lines(&self.redirect_uris));
+        }
+        if applies("post_logout_redirect_uris")
+            && self.post_logout_redirect_uris != original.post_logout_redirect_uris
+        {
+            input.post_logout_redirect_uris = Some(lines(&self.post_logout_redirect_uris));
         }
         // Single-page apps always rotate (RFC 9700 §4.14.2): never send `false` for one, and
         // send `true` when an older stored setting says otherwise, so that the save passes.
@@ -263,6 +275,7 @@ mod tests {
             last_used_at: None,
             kind: AppKind::SinglePage {
                 redirect_uris: vec!["https://shop.example/cb".into()],
+                post_logout_redirect_uris: vec!["https://shop.example/bye".into()],
                 rotate_refresh_token: true,
                 refresh_token_absolute_lifetime: Some(30 * 86_400),
                 refresh_token_inactivity_lifetime: None,
@@ -509,6 +522,7 @@ mod tests {
         web.kind = AppKind::Web {
             secrets: vec![],
             redirect_uris: vec!["https://shop.example/cb".into()],
+            post_logout_redirect_uris: vec![],
             rotate_refresh_token: true,
             refresh_token_absolute_lifetime: None,
             refresh_token_inactivity_lifetime: None,
@@ -525,11 +539,37 @@ mod tests {
     }
 
     #[test]
+    fn post_logout_urls_are_one_per_line_and_checked_like_redirect_urls() {
+        let app = spa();
+        let original = Draft::from_app(&app);
+        assert_eq!(
+            original.post_logout_redirect_uris,
+            "https://shop.example/bye"
+        );
+        let mut d = original.clone();
+        d.post_logout_redirect_uris =
+            " https://shop.example/bye\n\nhttps://shop.example/out ".into();
+        let (input, errors) = d.changes(&original, AppType::SinglePage);
+        assert!(errors.is_empty());
+        assert_eq!(
+            serde_json::to_value(&input).unwrap_or_default(),
+            serde_json::json!({"post_logout_redirect_uris": ["https://shop.example/bye", "https://shop.example/out"]})
+        );
+        d.post_logout_redirect_uris = "http://shop.example/bye".into();
+        let errors = d.check(&original, &settings_of(&app), AppType::SinglePage);
+        assert_eq!(
+            message_for(&errors, "post_logout_redirect_uris"),
+            validate::redirect_uris(&["http://shop.example/bye".to_owned()]).err()
+        );
+    }
+
+    #[test]
     fn id_token_alg_is_sent_only_when_changed_for_every_type() {
         let web = App {
             kind: AppKind::Web {
                 secrets: vec![],
                 redirect_uris: vec![],
+                post_logout_redirect_uris: vec![],
                 rotate_refresh_token: false,
                 refresh_token_absolute_lifetime: None,
                 refresh_token_inactivity_lifetime: None,

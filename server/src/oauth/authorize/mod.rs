@@ -25,14 +25,13 @@ use crate::state::AppState;
 use crate::store::InteractionRecord;
 
 use checks::{Checked, Refused};
-use error_page::ErrorPage;
-use response::see_other;
 
 pub use checks::{LOGIN_HINT_MAX, NONCE_MAX, STATE_MAX};
 pub use code::issue_code;
 pub use consent::{consent_needed, grantable};
+pub use error_page::ErrorPage;
 pub use request::{AuthRequest, Prompt};
-pub use response::redirect_url;
+pub use response::{redirect_url, see_other};
 
 /// How long a user has to sign in and decide.
 pub const INTERACTION_LIFETIME: i64 = 600;

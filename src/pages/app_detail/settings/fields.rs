@@ -40,6 +40,9 @@ pub fn RefreshFields(form: Form) -> impl IntoView {
             <DraftText form id="redirect_uris" label="Redirect URLs" multiline=true
                 get=|d| d.redirect_uris.clone() set=|d, v| d.redirect_uris = v
                 hint="One per line, exactly as your app sends them: https, or http only on 127.0.0.1, [::1] or localhost. No wildcards, no #fragment. Single-page apps (CLIs, desktop apps): http://127.0.0.1/… or http://[::1]/… matches any port the app picks at sign-in (RFC 8252 §7.3); localhost is refused for them."/>
+            <DraftText form id="post_logout_redirect_uris" label="Post-logout URLs" multiline=true
+                get=|d| d.post_logout_redirect_uris.clone() set=|d, v| d.post_logout_redirect_uris = v
+                hint="Where the app may send the user back after signing out through Portico's end-session endpoint, one per line, exactly as the app sends post_logout_redirect_uri (no port exception). Same rules as redirect URLs."/>
         </fieldset>
         <fieldset class="group">
             <legend>"Refresh tokens"</legend>

@@ -103,6 +103,11 @@ pub struct AppSettings {
     pub refresh_token_absolute_lifetime: Option<u64>,
     /// Seconds since the last use; `None` = never.
     pub refresh_token_inactivity_lifetime: Option<u64>,
+    /// Seconds after a refresh token's rotation during which presenting it again gets a
+    /// sibling token of the same family instead of revoking the family (0 = never). It
+    /// matters only while the app rotates. Settings stored before it read as 0.
+    #[serde(default)]
+    pub refresh_token_reuse_grace: u64,
     /// Seconds.
     pub access_token_lifetime: u64,
     pub app_description_url: Option<String>,
@@ -141,6 +146,7 @@ impl AppSettings {
             rotate_refresh_token: rotate,
             refresh_token_absolute_lifetime: absolute,
             refresh_token_inactivity_lifetime: inactivity,
+            refresh_token_reuse_grace: 0,
             access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
             app_description_url: None,
             developer_name: None,
@@ -202,6 +208,9 @@ impl AppSettings {
         if let Some(i) = input.refresh_token_inactivity_lifetime {
             next.refresh_token_inactivity_lifetime = i;
         }
+        if let Some(g) = input.refresh_token_reuse_grace {
+            next.refresh_token_reuse_grace = g;
+        }
         if let Some(l) = input.access_token_lifetime {
             next.access_token_lifetime = l;
         }
@@ -239,7 +248,8 @@ pub fn field_applies(field: &str, t: AppType) -> bool {
         "redirect_uris"
         | "rotate_refresh_token"
         | "refresh_token_absolute_lifetime"
-        | "refresh_token_inactivity_lifetime" => t.uses_redirects(),
+        | "refresh_token_inactivity_lifetime"
+        | "refresh_token_reuse_grace" => t.uses_redirects(),
         "app_description_url" => t == AppType::Web,
         "developer_name" | "developer_email" | "privacy_policy_url" => t == AppType::SinglePage,
         "jwt_bearer_users" => t == AppType::MachineToMachine,
@@ -297,6 +307,16 @@ pub struct AppInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub refresh_token_inactivity_lifetime: Option<Option<u64>>,
+    /// Web and single-page apps: seconds (0–60) after a rotation during which the rotated
+    /// refresh token, presented again, gets a new token of the same family instead of
+    /// revoking it. 0 (the default) revokes at once. Kept, without effect, while a web app
+    /// does not rotate.
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub refresh_token_reuse_grace: Option<u64>,
     #[serde(
         default,
         deserialize_with = "not_null",
@@ -379,6 +399,10 @@ impl AppInput {
         push(
             self.refresh_token_inactivity_lifetime.is_some(),
             "refresh_token_inactivity_lifetime",
+        );
+        push(
+            self.refresh_token_reuse_grace.is_some(),
+            "refresh_token_reuse_grace",
         );
         push(
             self.access_token_lifetime.is_some(),
@@ -465,6 +489,9 @@ pub enum AppKind {
         rotate_refresh_token: bool,
         refresh_token_absolute_lifetime: Option<u64>,
         refresh_token_inactivity_lifetime: Option<u64>,
+        /// Seconds after a rotation in which the rotated token still works once more.
+        #[serde(default)]
+        refresh_token_reuse_grace: u64,
         app_description_url: Option<String>,
     },
     SinglePage {
@@ -472,6 +499,9 @@ pub enum AppKind {
         rotate_refresh_token: bool,
         refresh_token_absolute_lifetime: Option<u64>,
         refresh_token_inactivity_lifetime: Option<u64>,
+        /// Seconds after a rotation in which the rotated token still works once more.
+        #[serde(default)]
+        refresh_token_reuse_grace: u64,
         developer_name: Option<String>,
         developer_email: Option<String>,
         privacy_policy_url: Option<String>,
@@ -577,6 +607,7 @@ mod tests {
                 rotate_refresh_token: true,
                 refresh_token_absolute_lifetime: None,
                 refresh_token_inactivity_lifetime: Some(60),
+                refresh_token_reuse_grace: 0,
                 developer_name: None,
                 developer_email: None,
                 privacy_policy_url: None,
@@ -633,6 +664,43 @@ mod tests {
         assert!(
             serde_json::from_str::<AppInput>(r#"{"id_token_signed_response_alg": null}"#).is_err()
         );
+    }
+
+    #[test]
+    fn reuse_grace_is_0_to_60_for_apps_that_refresh_and_0_when_stored_before_it() {
+        for t in [AppType::Web, AppType::SinglePage] {
+            let mut s = AppSettings::defaults(t);
+            s.name = "app".into();
+            assert_eq!(s.refresh_token_reuse_grace, 0);
+            s.apply(t, &input(r#"{"refresh_token_reuse_grace": 60}"#))
+                .unwrap();
+            assert_eq!(s.refresh_token_reuse_grace, 60);
+            let err = s
+                .apply(t, &input(r#"{"refresh_token_reuse_grace": 61}"#))
+                .unwrap_err();
+            assert_eq!(err[0].field, "refresh_token_reuse_grace");
+            assert_eq!(s.refresh_token_reuse_grace, 60);
+        }
+        let mut m = AppSettings::defaults(AppType::MachineToMachine);
+        m.name = "cli".into();
+        let err = m
+            .apply(
+                AppType::MachineToMachine,
+                &input(r#"{"refresh_token_reuse_grace": 10}"#),
+            )
+            .unwrap_err();
+        assert_eq!(err[0].field, "refresh_token_reuse_grace");
+        assert!(serde_json::from_str::<AppInput>(r#"{"refresh_token_reuse_grace": -1}"#).is_err());
+        assert!(
+            serde_json::from_str::<AppInput>(r#"{"refresh_token_reuse_grace": null}"#).is_err()
+        );
+        let mut stored = serde_json::to_value(AppSettings::defaults(AppType::Web)).unwrap();
+        stored
+            .as_object_mut()
+            .unwrap()
+            .remove("refresh_token_reuse_grace");
+        let s: AppSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(s.refresh_token_reuse_grace, 0);
     }
 
     #[test]

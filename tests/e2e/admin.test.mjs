@@ -3,7 +3,7 @@
 // key pair in the browser (only the public half is ever sent), uploads a logo, edits
 // refresh-token settings (guarded against leaving unsaved), fills the app limit and deletes
 // an app. Every credential the pages hand out is then used against the token endpoints.
-// A web app's ID tokens are switched to ES256.
+// A web app's ID tokens are switched to ES256, and its refresh-token reuse grace is set.
 // A machine-to-machine app is given the users it may act as (JWT-bearer grant), and a
 // single-page app's rotation switch is locked on. A secret gets a note when it is added, the
 // note is edited in place, and its last use shows.
@@ -476,6 +476,38 @@ test('the ID token signature is chosen in a select, saved alone, and kept after 
   const token = await consoleToken('admin', adminPassword);
   const app = await admin(token, 'GET', `/api/v1/apps/${apps.web}`);
   assert.equal(app.id_token_signed_response_alg, 'ES256');
+  assert.deepEqual(errors, []);
+});
+
+test('the refresh-token reuse grace is set beside the rotation switch, explained, saved and kept after a reload', async () => {
+  await page.goto(`${base}/apps/${apps.web}`);
+  const group = page.getByRole('group', { name: 'Refresh tokens' });
+  await group.waitFor();
+  // Beside the rotation switch, in the same group, with its one-sentence explanation.
+  await group.getByRole('checkbox', { name: 'Rotate the refresh token on each use' }).waitFor();
+  const grace = group.getByRole('spinbutton', { name: 'Reuse grace (seconds)' });
+  assert.equal(await grace.inputValue(), '0', 'off by default');
+  await group.getByText('after a refresh token is rotated, presenting it again still gets new tokens of the same sign-in', { exact: false }).waitFor();
+  // Out of range: the server's own message, before anything is sent.
+  await grace.fill('61');
+  await grace.blur();
+  await group.getByText('Reuse grace must be between 0 and 60 seconds.').waitFor();
+  const sent = requests.length;
+  await grace.fill('30');
+  await page.getByText('You have unsaved changes.').waitFor();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Saved.', { exact: true }).waitFor();
+  const patches = requests.slice(sent).filter((r) => r.startsWith(`${base}/api/v1/apps/${apps.web}\n{`));
+  assert.deepEqual(patches.map((r) => JSON.parse(r.split('\n')[1])), [{ refresh_token_reuse_grace: 30 }]);
+
+  await page.reload();
+  await grace.waitFor();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  assert.equal(await grace.inputValue(), '30');
+  await shot(page, 'reuse-grace-saved');
+  const token = await consoleToken('admin', adminPassword);
+  const app = await admin(token, 'GET', `/api/v1/apps/${apps.web}`);
+  assert.equal(app.refresh_token_reuse_grace, 30);
   assert.deepEqual(errors, []);
 });
 

@@ -69,6 +69,19 @@ pub type GrantDecision = Box<
         + Send,
 >;
 
+/// What `GrantStore::rotate_refresh` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// The presented token is retired and its successor stored.
+    Rotated,
+    /// The presented token had been rotated within the reuse grace: its new token is
+    /// stored beside the first successor, in the same family.
+    Sibling,
+    /// The presented token had been rotated, outside the grace (or the family is gone):
+    /// nothing was stored.
+    Lost,
+}
+
 /// What presenting a refresh token found.
 #[derive(Debug, Clone)]
 // Short-lived return value; boxing the common case would only add an allocation.
@@ -76,9 +89,11 @@ pub type GrantDecision = Box<
 pub enum RefreshLookup {
     /// A live token, its grant, and the grant's user when it still exists (enabled or not).
     Active(RefreshRecord, GrantRecord, Option<UserRecord>),
-    /// A token already rotated away came back (RFC 9700 §4.14.2): the caller decides
-    /// whether this is a use (then it revokes the grant) or only a look (introspection).
-    Reused { grant_id: String, client_id: String },
+    /// A token already rotated away came back (RFC 9700 §4.14.2), with its live grant and
+    /// user: the caller decides whether this is a use within the app's reuse grace (then it
+    /// gets a sibling token), a use after it (then it revokes the grant), or only a look
+    /// (introspection, revocation).
+    Rotated(RefreshRecord, GrantRecord, Option<UserRecord>),
     /// Unknown, or its grant was revoked.
     Invalid,
 }
@@ -114,8 +129,10 @@ pub trait GrantStore: Send + Sync {
     async fn list_user_grants(&self, user_id: &str) -> StoreResult<Vec<GrantRecord>>;
 
     async fn find_refresh(&self, token_hash: &[u8]) -> StoreResult<RefreshLookup>;
-    /// Rotation: stores `new` and retires `old`; `false` when another request rotated it
-    /// first (the caller treats that as reuse; `new` is then not kept). `touch_grant` also
+    /// Rotation, in one write: stores `new` and retires `old` (`Rotated`). When `old` was
+    /// rotated already — by another request a moment ago, or earlier — and that rotation
+    /// is less than `grace` seconds before `now`, `new` is kept as a sibling head of the
+    /// same family (`Sibling`); otherwise `new` is not kept (`Lost`). `touch_grant` also
     /// records the use on the grant (its "last used" time).
     async fn rotate_refresh(
         &self,
@@ -123,7 +140,8 @@ pub trait GrantStore: Send + Sync {
         new: &RefreshRecord,
         now: i64,
         touch_grant: bool,
-    ) -> StoreResult<bool>;
+        grace: u64,
+    ) -> StoreResult<Rotation>;
     /// Without rotation: records a use (for inactivity expiry).
     async fn touch_refresh(&self, token_hash: &[u8], grant_id: &str, now: i64) -> StoreResult<()>;
 

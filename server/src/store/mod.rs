@@ -25,6 +25,7 @@ pub use audit::{AuditRecord, AuditRow, AuditStore};
 pub use consents::{ConsentRecord, ConsentStore};
 pub use grants::{
     CodeExchange, CodeRecord, GrantDecision, GrantRecord, GrantStore, RefreshLookup, RefreshRecord,
+    Rotation,
 };
 pub use interactions::{InteractionRecord, InteractionStore};
 pub use logos::{Logo, LogoStore};

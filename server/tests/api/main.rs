@@ -29,6 +29,7 @@ mod loopback_redirect;
 mod management;
 mod oauth_code;
 mod oauth_tokens;
+mod refresh_grace;
 mod secrets;
 mod security_admin;
 mod security_assertion;

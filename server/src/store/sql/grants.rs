@@ -10,7 +10,7 @@ use super::refresh::{insert_refresh, insert_refresh_on};
 use super::{access_tokens, assertions, codes, refresh, SqlStore};
 use crate::store::{
     CodeExchange, CodeRecord, GrantDecision, GrantRecord, GrantStore, RefreshLookup, RefreshRecord,
-    StoreResult,
+    Rotation, StoreResult,
 };
 
 const GRANT_COLUMNS: &str =
@@ -212,8 +212,9 @@ impl GrantStore for SqlStore {
         new: &RefreshRecord,
         now: i64,
         touch_grant: bool,
-    ) -> StoreResult<bool> {
-        refresh::rotate(self, old_hash, new, now, touch_grant).await
+        grace: u64,
+    ) -> StoreResult<Rotation> {
+        refresh::rotate(self, old_hash, new, now, touch_grant, grace).await
     }
 
     async fn touch_refresh(&self, token_hash: &[u8], grant_id: &str, now: i64) -> StoreResult<()> {

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use super::{StoreResult, UserRecord};
+use super::{AuditRecord, StoreResult, UserRecord};
 
 #[derive(Debug, Clone)]
 pub struct GrantRecord {
@@ -41,6 +41,15 @@ pub struct RefreshRecord {
     pub created_at: i64,
     pub last_used_at: i64,
     pub rotated_at: Option<i64>,
+}
+
+/// What revoking an app for all its users ended (`GrantStore::revoke_grants_of_app`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppRevocation {
+    /// Consents withdrawn: one per user who had allowed the app.
+    pub consents: u64,
+    /// Live grants revoked, with every refresh and access token issued under them.
+    pub grants: u64,
 }
 
 /// What a code exchange found and did (`GrantStore::exchange_code`).
@@ -117,8 +126,16 @@ pub trait GrantStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn get_grant(&self, id: &str) -> StoreResult<Option<GrantRecord>>;
     async fn revoke_grant(&self, id: &str, now: i64) -> StoreResult<()>;
-    /// Revokes every live grant of an app, or of a user (optionally only for one app).
-    async fn revoke_grants_of_app(&self, client_id: &str, now: i64) -> StoreResult<()>;
+    /// "Revoke for all users": withdraws every consent given to the app and revokes its
+    /// every live grant (so every refresh and access token under them), its pending codes
+    /// too, in one audited write whose entry ends with what it ended (`audit.at` is the
+    /// time). The app, its secrets and keys stay.
+    async fn revoke_grants_of_app(
+        &self,
+        client_id: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<AppRevocation>;
+    /// Revokes every live grant of a user (optionally only for one app).
     async fn revoke_grants_of_user(
         &self,
         user_id: &str,

@@ -13,6 +13,7 @@ mod fleet;
 mod flows;
 mod interop_oauth2;
 
+mod app_users;
 mod apps;
 mod auth_errors;
 mod binary;

@@ -316,6 +316,7 @@ pub struct AppInput {
         deserialize_with = "not_null",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(maximum = 60))]
     pub refresh_token_reuse_grace: Option<u64>,
     #[serde(
         default,

@@ -20,6 +20,7 @@ const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AppUsersQuery {
     /// How many users to skip: the `next_offset` of the previous page (default 0).
     pub offset: Option<u64>,

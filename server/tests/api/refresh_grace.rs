@@ -19,6 +19,7 @@ on_both_databases!(
     parallel_presentations_within_the_grace_all_succeed_and_after_it_all_fail,
     a_single_page_app_gets_the_same_and_never_outlives_its_absolute_expiry,
     grace_0_is_reuse_detection_as_before,
+    another_client_gets_nothing_from_the_grace,
     the_grace_is_validated,
 );
 
@@ -379,4 +380,26 @@ async fn the_grace_is_validated(b: Backend) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["refresh_token_reuse_grace"], 5);
+}
+
+async fn another_client_gets_nothing_from_the_grace(b: Backend) {
+    let s = TestServer::start(b).await;
+    let app = rotating_app(&s, 60).await;
+    // Another web app, with its own valid secret and the same grace.
+    let thief = web_app(&s).await;
+    let (status, _) = s
+        .patch(
+            &format!("/api/v1/apps/{}", thief.client_id),
+            json!({"rotate_refresh_token": true, "refresh_token_reuse_grace": 60}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let t1 = sign_in(&s, &app).await;
+    let t2 = ok(&s, &app, &rt(&t1), "rotation").await;
+    // Inside the window, the rotated token at another client is no grace reuse (RFC 6749
+    // §6: a refresh token is bound to its client): refused, and, as any reuse by someone
+    // else, it ends the family.
+    refused(&s, &thief, &rt(&t1), "the rotated token at another client").await;
+    refused(&s, &thief, &rt(&t2), "the live token at another client").await;
+    refused(&s, &app, &rt(&t2), "the family after a stranger's reuse").await;
 }

@@ -72,6 +72,7 @@ fn web_app() -> App {
             rotate_refresh_token: false,
             refresh_token_absolute_lifetime: None,
             refresh_token_inactivity_lifetime: Some(30 * 86_400),
+            refresh_token_reuse_grace: 0,
             app_description_url: None,
         },
     }

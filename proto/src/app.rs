@@ -103,6 +103,11 @@ pub struct AppSettings {
     pub refresh_token_absolute_lifetime: Option<u64>,
     /// Seconds since the last use; `None` = never.
     pub refresh_token_inactivity_lifetime: Option<u64>,
+    /// Seconds after a refresh token's rotation during which presenting it again gets a
+    /// sibling token of the same family instead of revoking the family (0 = never). It
+    /// matters only while the app rotates. Settings stored before it read as 0.
+    #[serde(default)]
+    pub refresh_token_reuse_grace: u64,
     /// Seconds.
     pub access_token_lifetime: u64,
     pub app_description_url: Option<String>,
@@ -146,6 +151,7 @@ impl AppSettings {
             rotate_refresh_token: rotate,
             refresh_token_absolute_lifetime: absolute,
             refresh_token_inactivity_lifetime: inactivity,
+            refresh_token_reuse_grace: 0,
             access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
             app_description_url: None,
             developer_name: None,
@@ -211,6 +217,9 @@ impl AppSettings {
         if let Some(i) = input.refresh_token_inactivity_lifetime {
             next.refresh_token_inactivity_lifetime = i;
         }
+        if let Some(g) = input.refresh_token_reuse_grace {
+            next.refresh_token_reuse_grace = g;
+        }
         if let Some(l) = input.access_token_lifetime {
             next.access_token_lifetime = l;
         }
@@ -249,7 +258,8 @@ pub fn field_applies(field: &str, t: AppType) -> bool {
         | "post_logout_redirect_uris"
         | "rotate_refresh_token"
         | "refresh_token_absolute_lifetime"
-        | "refresh_token_inactivity_lifetime" => t.uses_redirects(),
+        | "refresh_token_inactivity_lifetime"
+        | "refresh_token_reuse_grace" => t.uses_redirects(),
         "app_description_url" => t == AppType::Web,
         "developer_name" | "developer_email" | "privacy_policy_url" => t == AppType::SinglePage,
         "jwt_bearer_users" => t == AppType::MachineToMachine,
@@ -315,6 +325,17 @@ pub struct AppInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub refresh_token_inactivity_lifetime: Option<Option<u64>>,
+    /// Web and single-page apps: seconds (0–60) after a rotation during which the rotated
+    /// refresh token, presented again, gets a new token of the same family instead of
+    /// revoking it. 0 (the default) revokes at once. Kept, without effect, while a web app
+    /// does not rotate.
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(maximum = 60))]
+    pub refresh_token_reuse_grace: Option<u64>,
     #[serde(
         default,
         deserialize_with = "not_null",
@@ -401,6 +422,10 @@ impl AppInput {
         push(
             self.refresh_token_inactivity_lifetime.is_some(),
             "refresh_token_inactivity_lifetime",
+        );
+        push(
+            self.refresh_token_reuse_grace.is_some(),
+            "refresh_token_reuse_grace",
         );
         push(
             self.access_token_lifetime.is_some(),
@@ -490,6 +515,9 @@ pub enum AppKind {
         rotate_refresh_token: bool,
         refresh_token_absolute_lifetime: Option<u64>,
         refresh_token_inactivity_lifetime: Option<u64>,
+        /// Seconds after a rotation in which the rotated token still works once more.
+        #[serde(default)]
+        refresh_token_reuse_grace: u64,
         app_description_url: Option<String>,
     },
     SinglePage {
@@ -500,6 +528,9 @@ pub enum AppKind {
         rotate_refresh_token: bool,
         refresh_token_absolute_lifetime: Option<u64>,
         refresh_token_inactivity_lifetime: Option<u64>,
+        /// Seconds after a rotation in which the rotated token still works once more.
+        #[serde(default)]
+        refresh_token_reuse_grace: u64,
         developer_name: Option<String>,
         developer_email: Option<String>,
         privacy_policy_url: Option<String>,
@@ -606,6 +637,7 @@ mod tests {
                 rotate_refresh_token: true,
                 refresh_token_absolute_lifetime: None,
                 refresh_token_inactivity_lifetime: Some(60),
+                refresh_token_reuse_grace: 0,
                 developer_name: None,
                 developer_email: None,
                 privacy_policy_url: None,
@@ -707,6 +739,57 @@ mod tests {
             .remove("post_logout_redirect_uris");
         let s: AppSettings = serde_json::from_value(stored).unwrap();
         assert!(s.post_logout_redirect_uris.is_empty());
+    }
+
+    #[test]
+    fn a_bad_id_token_alg_is_reported_with_the_other_fields() {
+        let mut s = AppSettings::defaults(AppType::Web);
+        s.name = "ok".into();
+        let err = s
+            .apply(
+                AppType::Web,
+                &input(r#"{"name": " ", "id_token_signed_response_alg": "none"}"#),
+            )
+            .unwrap_err();
+        let fields: Vec<_> = err.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["id_token_signed_response_alg", "name"]);
+    }
+
+    #[test]
+    fn reuse_grace_is_0_to_60_for_apps_that_refresh_and_0_when_stored_before_it() {
+        for t in [AppType::Web, AppType::SinglePage] {
+            let mut s = AppSettings::defaults(t);
+            s.name = "app".into();
+            assert_eq!(s.refresh_token_reuse_grace, 0);
+            s.apply(t, &input(r#"{"refresh_token_reuse_grace": 60}"#))
+                .unwrap();
+            assert_eq!(s.refresh_token_reuse_grace, 60);
+            let err = s
+                .apply(t, &input(r#"{"refresh_token_reuse_grace": 61}"#))
+                .unwrap_err();
+            assert_eq!(err[0].field, "refresh_token_reuse_grace");
+            assert_eq!(s.refresh_token_reuse_grace, 60);
+        }
+        let mut m = AppSettings::defaults(AppType::MachineToMachine);
+        m.name = "cli".into();
+        let err = m
+            .apply(
+                AppType::MachineToMachine,
+                &input(r#"{"refresh_token_reuse_grace": 10}"#),
+            )
+            .unwrap_err();
+        assert_eq!(err[0].field, "refresh_token_reuse_grace");
+        assert!(serde_json::from_str::<AppInput>(r#"{"refresh_token_reuse_grace": -1}"#).is_err());
+        assert!(
+            serde_json::from_str::<AppInput>(r#"{"refresh_token_reuse_grace": null}"#).is_err()
+        );
+        let mut stored = serde_json::to_value(AppSettings::defaults(AppType::Web)).unwrap();
+        stored
+            .as_object_mut()
+            .unwrap()
+            .remove("refresh_token_reuse_grace");
+        let s: AppSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(s.refresh_token_reuse_grace, 0);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! shows exactly the messages the server gives.
 
 pub mod app;
+pub mod app_users;
 pub mod audit;
 pub mod console;
 pub mod interaction;
@@ -15,6 +16,7 @@ pub mod secret;
 pub mod validate;
 
 pub use app::{App, AppInput, AppKind, AppList, AppType, CreatedApp, IdTokenAlg, RefreshPolicy};
+pub use app_users::{AppUser, AppUserPage, RevokedForAll};
 pub use audit::{AuditEntry, AuditPage};
 pub use keys::{GeneratedKeyPair, KeyAlg, KeyPairRequest, PublicKeyInfo, PublicKeyInput};
 pub use problem::{FieldError, Problem};

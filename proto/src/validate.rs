@@ -19,6 +19,10 @@ pub const ACCESS_TOKEN_LIFETIME_MAX: u64 = 86_400;
 pub const REFRESH_LIFETIME_MIN: u64 = 60;
 pub const REFRESH_LIFETIME_MAX: u64 = 3_650 * 86_400;
 
+/// The refresh-token reuse grace: at most a minute, enough for a browser's tabs racing
+/// or a client retrying a lost response, short enough to leave a thief little time.
+pub const REUSE_GRACE_MAX: u64 = 60;
+
 /// Most users one machine-to-machine app may act as in the JWT-bearer grant.
 pub const JWT_BEARER_USERS_MAX: usize = 50;
 
@@ -257,6 +261,17 @@ pub fn refresh_lifetime(label: &str, secs: Option<u64>) -> Result<(), String> {
     }
 }
 
+/// Seconds after a rotation in which the rotated refresh token still works: 0–60.
+pub fn refresh_token_reuse_grace(secs: u64) -> Result<(), String> {
+    if secs <= REUSE_GRACE_MAX {
+        Ok(())
+    } else {
+        Err(format!(
+            "Reuse grace must be between 0 and {REUSE_GRACE_MAX} seconds."
+        ))
+    }
+}
+
 /// Every rule on a complete set of settings for an app of type `t`.
 pub fn settings(s: &AppSettings, t: AppType) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -303,6 +318,10 @@ pub fn settings(s: &AppSettings, t: AppType) -> Vec<FieldError> {
         check(
             "refresh_token_inactivity_lifetime",
             refresh_lifetime("Inactivity expiry", s.refresh_token_inactivity_lifetime),
+        );
+        check(
+            "refresh_token_reuse_grace",
+            refresh_token_reuse_grace(s.refresh_token_reuse_grace),
         );
         if let (Some(a), Some(i)) = (
             s.refresh_token_absolute_lifetime,

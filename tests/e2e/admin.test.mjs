@@ -3,9 +3,10 @@
 // key pair in the browser (only the public half is ever sent), uploads a logo, edits
 // refresh-token settings (guarded against leaving unsaved), fills the app limit and deletes
 // an app. Every credential the pages hand out is then used against the token endpoints.
-// A web app's ID tokens are switched to ES256.
+// A web app's ID tokens are switched to ES256, and its refresh-token reuse grace is set.
 // A machine-to-machine app is given the users it may act as (JWT-bearer grant), and a
-// single-page app's rotation switch is locked on. A secret gets a note when it is added, the
+// single-page app's rotation switch is locked on. An app's page lists the users who allowed it
+// and revokes it for all of them. A secret gets a note when it is added, the
 // note is edited in place, and its last use shows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import {
 } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
-  admin, adminPassword, base, closeBrowser, consoleToken, launch, newPage, screenshots, signIn, user, user2,
+  admin, adminPassword, base, closeBrowser, consoleToken, launch, newPage, screenshots, signIn, user, user2, userPassword,
 } from './lib.mjs';
 
 const shot = screenshots(import.meta.filename);
@@ -516,6 +517,136 @@ test('the ID token signature is chosen in a select, saved alone, and kept after 
   const token = await consoleToken('admin', adminPassword);
   const app = await admin(token, 'GET', `/api/v1/apps/${apps.web}`);
   assert.equal(app.id_token_signed_response_alg, 'ES256');
+  assert.deepEqual(errors, []);
+});
+
+test('the refresh-token reuse grace is set beside the rotation switch, explained, saved and kept after a reload', async () => {
+  await page.goto(`${base}/apps/${apps.web}`);
+  const group = page.getByRole('group', { name: 'Refresh tokens' });
+  await group.waitFor();
+  // Beside the rotation switch, in the same group, with its one-sentence explanation.
+  await group.getByRole('checkbox', { name: 'Rotate the refresh token on each use' }).waitFor();
+  const grace = group.getByRole('spinbutton', { name: 'Reuse grace (seconds)' });
+  assert.equal(await grace.inputValue(), '0', 'off by default');
+  await group.getByText('after a refresh token is rotated, presenting it again still gets new tokens of the same sign-in', { exact: false }).waitFor();
+  // Out of range: the server's own message, before anything is sent.
+  await grace.fill('61');
+  await grace.blur();
+  await group.getByText('Reuse grace must be between 0 and 60 seconds.').waitFor();
+  const sent = requests.length;
+  await grace.fill('30');
+  await page.getByText('You have unsaved changes.').waitFor();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Saved.', { exact: true }).waitFor();
+  const patches = requests.slice(sent).filter((r) => r.startsWith(`${base}/api/v1/apps/${apps.web}\n{`));
+  assert.deepEqual(patches.map((r) => JSON.parse(r.split('\n')[1])), [{ refresh_token_reuse_grace: 30 }]);
+
+  await page.reload();
+  await grace.waitFor();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  assert.equal(await grace.inputValue(), '30');
+  await shot(page, 'reuse-grace-saved');
+  const token = await consoleToken('admin', adminPassword);
+  const app = await admin(token, 'GET', `/api/v1/apps/${apps.web}`);
+  assert.equal(app.refresh_token_reuse_grace, 30);
+  assert.deepEqual(errors, []);
+});
+
+/** `username` signs in to a web app and allows it, through the interaction API as the console
+ * pages would; returns the app's tokens. */
+async function allowWebApp(app, callback, username, password) {
+  const cookies = new Map();
+  const keep = (res) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      cookies.set(pair.slice(0, i), pair.slice(i + 1));
+    }
+  };
+  const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const auth = new URL(`${base}/oauth2/authorize`);
+  auth.search = new URLSearchParams({
+    response_type: 'code', client_id: app.client_id, redirect_uri: callback, scope: 'openid offline_access', state: 's',
+  });
+  let res = await fetch(auth, { redirect: 'manual' });
+  keep(res);
+  const interaction = new URL(res.headers.get('location'), base).searchParams.get('interaction');
+  const post = async (step, body) => {
+    const r = await fetch(`${base}/api/v1/interactions/${interaction}/${step}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', origin: base, cookie: cookie() }, body: JSON.stringify(body),
+    });
+    keep(r);
+    assert.equal(r.status, 200, `${step}: ${await r.clone().text()}`);
+    return new URL((await r.json()).redirect_to, base);
+  };
+  let next = await post('login', { username, password });
+  if (next.pathname === '/consent') next = await post('consent', { decision: 'allow' });
+  res = await fetch(`${base}/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: basic(app.client_id, app.client_secret) },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: next.searchParams.get('code'), redirect_uri: callback }),
+  });
+  const tokens = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(tokens));
+  return tokens;
+}
+
+test("an app's page shows who allowed it, and Revoke for all users ends their tokens after a confirmation", async () => {
+  const token = await consoleToken('admin', adminPassword);
+  const callback = `${base}/e2e-callback`;
+  const app = await admin(token, 'POST', '/api/v1/apps', { type: 'web', name: 'Team Wiki', redirect_uris: [callback] });
+  apps.wiki = app.client_id;
+  const alice = await allowWebApp(app, callback, user, userPassword);
+  const boss = await allowWebApp(app, callback, 'admin', adminPassword);
+
+  await page.goto(`${base}/apps/${app.client_id}`);
+  const panel = page.getByRole('region', { name: 'Users' });
+  await panel.getByText(/^2 users have allowed this app · last used \d{4}-\d{2}-\d{2}$/).waitFor();
+  const rows = panel.getByRole('table').getByRole('row');
+  assert.equal(await rows.count(), 3, 'a header and one row per user');
+  // Each user with the scopes they allowed (both allowed within the same second, so in
+  // either order).
+  const names = [await rows.nth(1).getByRole('cell').first().textContent(), await rows.nth(2).getByRole('cell').first().textContent()];
+  assert.deepEqual(names.sort(), ['admin', user].sort());
+  assert.equal(await panel.getByRole('cell', { name: 'offline_access openid' }).count(), 2);
+  await shot(page, 'app-users');
+
+  // The button asks first; Cancel changes nothing.
+  await panel.getByRole('button', { name: 'Revoke for all users' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revoke this app for all users?' });
+  await dialog.waitFor();
+  await shot(page, 'revoke-for-all-confirm');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  const me = async (t) => (await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${t.access_token}` } })).status;
+  assert.equal(await me(alice), 200);
+
+  await panel.getByRole('button', { name: 'Revoke for all users' }).click();
+  await dialog.getByRole('button', { name: 'Revoke for all users' }).click();
+  await panel.getByText('Revoked for all users: 2 users must allow the app again; 2 grants and their tokens ended.').waitFor();
+  await panel.getByText(/^0 users have allowed this app/).waitFor();
+  assert.equal(await panel.getByRole('table').count(), 0);
+  await shot(page, 'revoked-for-all');
+
+  // Their tokens are dead; the app and its secret are not.
+  for (const t of [alice, boss]) {
+    assert.equal(await me(t), 401);
+    const res = await fetch(`${base}/oauth2/token`, {
+      method: 'POST',
+      headers: { authorization: basic(app.client_id, app.client_secret) },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: t.refresh_token }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).error, 'invalid_grant');
+  }
+  assert.equal(await secretStatus(app.client_id, app.client_secret), 200);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Team Wiki', level: 1 }).waitFor();
+  await page.getByRole('region', { name: 'Users' }).getByText(/^0 users have allowed this app/).waitFor();
+  const { entries } = await admin(token, 'GET', '/api/v1/audit');
+  const entry = entries.find((e) => e.action === 'app.grants_revoke' && e.client_id === app.client_id);
+  assert.ok(entry, JSON.stringify(entries.slice(0, 3)));
+  assert.match(entry.detail, /2 users' consents withdrawn, 2 grants ended$/);
   assert.deepEqual(errors, []);
 });
 

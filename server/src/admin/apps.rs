@@ -141,6 +141,7 @@ pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
             rotate_refresh_token: s.rotate_refresh_token,
             refresh_token_absolute_lifetime: s.refresh_token_absolute_lifetime,
             refresh_token_inactivity_lifetime: s.refresh_token_inactivity_lifetime,
+            refresh_token_reuse_grace: s.refresh_token_reuse_grace,
             app_description_url: s.app_description_url,
         },
         AppType::SinglePage => AppKind::SinglePage {
@@ -149,6 +150,7 @@ pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
             rotate_refresh_token: s.rotate_refresh_token,
             refresh_token_absolute_lifetime: s.refresh_token_absolute_lifetime,
             refresh_token_inactivity_lifetime: s.refresh_token_inactivity_lifetime,
+            refresh_token_reuse_grace: s.refresh_token_reuse_grace,
             developer_name: s.developer_name,
             developer_email: s.developer_email,
             privacy_policy_url: s.privacy_policy_url,

@@ -1,5 +1,6 @@
-//! The JSON admin API the console uses: apps, secrets, keys, logo, audit.
+//! The JSON admin API the console uses: apps, who uses them, secrets, keys, logo, audit.
 
+pub mod app_users;
 pub mod apps;
 pub mod audit;
 pub mod auth;
@@ -21,6 +22,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/apps/{client_id}",
             get(apps::get).patch(apps::update).delete(apps::delete),
+        )
+        .route(
+            "/apps/{client_id}/grants",
+            get(app_users::list).delete(app_users::revoke_all),
         )
         .route("/apps/{client_id}/secrets", post(secrets::create))
         .route(

@@ -44,11 +44,10 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<()> {
             state.stores.grants.revoke_grant(&g.id, now).await?;
             return Ok(());
         }
-        RefreshLookup::Reused {
-            grant_id,
-            client_id,
-        } if client_id == auth.client.client_id() => {
-            state.stores.grants.revoke_grant(&grant_id, now).await?;
+        // A rotated token still names its family: revoking it ends the family, every
+        // sibling head with it.
+        RefreshLookup::Rotated(t, g, _) if t.client_id == auth.client.client_id() => {
+            state.stores.grants.revoke_grant(&g.id, now).await?;
             return Ok(());
         }
         _ => {}

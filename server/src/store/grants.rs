@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use super::{StoreResult, UserRecord};
+use super::{AuditRecord, StoreResult, UserRecord};
 
 #[derive(Debug, Clone)]
 pub struct GrantRecord {
@@ -43,6 +43,15 @@ pub struct RefreshRecord {
     pub rotated_at: Option<i64>,
 }
 
+/// What revoking an app for all its users ended (`GrantStore::revoke_grants_of_app`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppRevocation {
+    /// Consents withdrawn: one per user who had allowed the app.
+    pub consents: u64,
+    /// Live grants revoked, with every refresh and access token issued under them.
+    pub grants: u64,
+}
+
 /// What a code exchange found and did (`GrantStore::exchange_code`).
 #[derive(Debug, Clone)]
 // Short-lived return value; boxing the common case would only add an allocation.
@@ -69,6 +78,19 @@ pub type GrantDecision = Box<
         + Send,
 >;
 
+/// What `GrantStore::rotate_refresh` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// The presented token is retired and its successor stored.
+    Rotated,
+    /// The presented token had been rotated within the reuse grace: its new token is
+    /// stored beside the first successor, in the same family.
+    Sibling,
+    /// The presented token had been rotated, outside the grace (or the family is gone):
+    /// nothing was stored.
+    Lost,
+}
+
 /// What presenting a refresh token found.
 #[derive(Debug, Clone)]
 // Short-lived return value; boxing the common case would only add an allocation.
@@ -76,9 +98,11 @@ pub type GrantDecision = Box<
 pub enum RefreshLookup {
     /// A live token, its grant, and the grant's user when it still exists (enabled or not).
     Active(RefreshRecord, GrantRecord, Option<UserRecord>),
-    /// A token already rotated away came back (RFC 9700 §4.14.2): the caller decides
-    /// whether this is a use (then it revokes the grant) or only a look (introspection).
-    Reused { grant_id: String, client_id: String },
+    /// A token already rotated away came back (RFC 9700 §4.14.2), with its live grant and
+    /// user: the caller decides whether this is a use within the app's reuse grace (then it
+    /// gets a sibling token), a use after it (then it revokes the grant), or only a look
+    /// (introspection, revocation).
+    Rotated(RefreshRecord, GrantRecord, Option<UserRecord>),
     /// Unknown, or its grant was revoked.
     Invalid,
 }
@@ -102,8 +126,16 @@ pub trait GrantStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn get_grant(&self, id: &str) -> StoreResult<Option<GrantRecord>>;
     async fn revoke_grant(&self, id: &str, now: i64) -> StoreResult<()>;
-    /// Revokes every live grant of an app, or of a user (optionally only for one app).
-    async fn revoke_grants_of_app(&self, client_id: &str, now: i64) -> StoreResult<()>;
+    /// "Revoke for all users": withdraws every consent given to the app and revokes its
+    /// every live grant (so every refresh and access token under them), its pending codes
+    /// too, in one audited write whose entry ends with what it ended (`audit.at` is the
+    /// time). The app, its secrets and keys stay.
+    async fn revoke_grants_of_app(
+        &self,
+        client_id: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<AppRevocation>;
+    /// Revokes every live grant of a user (optionally only for one app).
     async fn revoke_grants_of_user(
         &self,
         user_id: &str,
@@ -114,8 +146,10 @@ pub trait GrantStore: Send + Sync {
     async fn list_user_grants(&self, user_id: &str) -> StoreResult<Vec<GrantRecord>>;
 
     async fn find_refresh(&self, token_hash: &[u8]) -> StoreResult<RefreshLookup>;
-    /// Rotation: stores `new` and retires `old`; `false` when another request rotated it
-    /// first (the caller treats that as reuse; `new` is then not kept). `touch_grant` also
+    /// Rotation, in one write: stores `new` and retires `old` (`Rotated`). When `old` was
+    /// rotated already — by another request a moment ago, or earlier — and that rotation
+    /// is less than `grace` seconds before `now`, `new` is kept as a sibling head of the
+    /// same family (`Sibling`); otherwise `new` is not kept (`Lost`). `touch_grant` also
     /// records the use on the grant (its "last used" time).
     async fn rotate_refresh(
         &self,
@@ -123,7 +157,8 @@ pub trait GrantStore: Send + Sync {
         new: &RefreshRecord,
         now: i64,
         touch_grant: bool,
-    ) -> StoreResult<bool>;
+        grace: u64,
+    ) -> StoreResult<Rotation>;
     /// Without rotation: records a use (for inactivity expiry).
     async fn touch_refresh(&self, token_hash: &[u8], grant_id: &str, now: i64) -> StoreResult<()>;
 

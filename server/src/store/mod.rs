@@ -22,9 +22,10 @@ mod users;
 pub use apps::{AppRecord, AppStore};
 pub use attempts::{AttemptStore, Budget, Window};
 pub use audit::{AuditRecord, AuditRow, AuditStore};
-pub use consents::{ConsentRecord, ConsentStore};
+pub use consents::{AppUserRecord, AppUsers, ConsentRecord, ConsentStore};
 pub use grants::{
-    CodeExchange, CodeRecord, GrantDecision, GrantRecord, GrantStore, RefreshLookup, RefreshRecord,
+    AppRevocation, CodeExchange, CodeRecord, GrantDecision, GrantRecord, GrantStore, RefreshLookup,
+    RefreshRecord, Rotation,
 };
 pub use interactions::{InteractionRecord, InteractionStore};
 pub use logos::{Logo, LogoStore};

@@ -18,12 +18,14 @@ on_both_databases!(
     openapi_document_matches_the_routes,
 );
 
-const ADMIN_ROUTES: [(&str, &str); 15] = [
+const ADMIN_ROUTES: [(&str, &str); 17] = [
     ("GET", "/api/v1/apps"),
     ("POST", "/api/v1/apps"),
     ("GET", "/api/v1/apps/x"),
     ("PATCH", "/api/v1/apps/x"),
     ("DELETE", "/api/v1/apps/x"),
+    ("GET", "/api/v1/apps/x/grants"),
+    ("DELETE", "/api/v1/apps/x/grants"),
     ("POST", "/api/v1/apps/x/secrets"),
     ("DELETE", "/api/v1/apps/x/secrets/y"),
     ("PATCH", "/api/v1/apps/x/secrets/y"),

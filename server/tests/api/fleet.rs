@@ -207,6 +207,74 @@ async fn a_code_from_one_copy_is_redeemed_at_another_and_refused_at_a_third() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoking_an_app_for_all_users_at_one_copy_ends_its_tokens_at_every_copy() {
+    let fleet = Fleet::start(2).await;
+    assert!(user_add(&fleet.db.url, &["alice"], PASSWORD)
+        .status
+        .success());
+    let admin = fleet.console_tokens("admin", "openid admin").await;
+    let admin = admin["access_token"].as_str().unwrap();
+    let res = fleet
+        .http
+        .post(format!("{}/api/v1/apps", fleet.base(0)))
+        .bearer_auth(admin)
+        .json(&json!({"type": "web", "name": "Fleet web app",
+                      "redirect_uris": ["https://app.example/cb"]}))
+        .send()
+        .await
+        .unwrap();
+    let (status, app) = read(res).await;
+    assert_eq!(status, 201, "{app}");
+    let client_id = app["client_id"].as_str().unwrap();
+    let secret = app["client_secret"].as_str().unwrap();
+    let got = Browser::at(fleet.base(0))
+        .run(
+            &[
+                ("response_type", "code"),
+                ("client_id", client_id),
+                ("redirect_uri", "https://app.example/cb"),
+                ("scope", "openid"),
+            ],
+            "alice",
+            "allow",
+        )
+        .await;
+    let (status, tokens) = fleet
+        .form(
+            0,
+            "/oauth2/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", got["code"].as_str()),
+                ("redirect_uri", "https://app.example/cb"),
+                ("client_id", client_id),
+                ("client_secret", secret),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap();
+    // Copy 1 has verified (and cached) the token before the revocation.
+    assert_eq!(fleet.me(1, access).await, 200);
+    let res = fleet
+        .http
+        .delete(format!("{}/api/v1/apps/{client_id}/grants", fleet.base(0)))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    let (status, ended) = read(res).await;
+    assert_eq!(status, 200, "{ended}");
+    assert_eq!(ended["grants"], 1);
+    let f = &fleet;
+    within_propagation("revoke for all users", &[0, 1], |i| async move {
+        f.me(i, access).await == 401
+    })
+    .await;
+    fleet.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_token_replayed_at_a_third_copy_revokes_the_family_at_every_copy() {
     let fleet = Fleet::start(3).await;
     assert!(user_add(&fleet.db.url, &["alice"], PASSWORD)

@@ -13,6 +13,7 @@ mod fleet;
 mod flows;
 mod interop_oauth2;
 
+mod app_users;
 mod apps;
 mod auth_errors;
 mod binary;
@@ -31,6 +32,7 @@ mod management;
 mod oauth_code;
 mod oauth_tokens;
 mod oidc_request;
+mod refresh_grace;
 mod secrets;
 mod security_admin;
 mod security_assertion;

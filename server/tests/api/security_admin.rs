@@ -22,12 +22,14 @@ on_both_databases!(
 );
 
 /// Every admin operation (the paths need not exist: authorization comes first).
-const ROUTES: [(&str, &str); 15] = [
+const ROUTES: [(&str, &str); 17] = [
     ("GET", "/api/v1/apps"),
     ("POST", "/api/v1/apps"),
     ("GET", "/api/v1/apps/x"),
     ("PATCH", "/api/v1/apps/x"),
     ("DELETE", "/api/v1/apps/x"),
+    ("GET", "/api/v1/apps/x/grants"),
+    ("DELETE", "/api/v1/apps/x/grants"),
     ("POST", "/api/v1/apps/x/secrets"),
     ("DELETE", "/api/v1/apps/x/secrets/y"),
     ("PATCH", "/api/v1/apps/x/secrets/y"),

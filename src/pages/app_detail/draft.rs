@@ -30,6 +30,7 @@ pub fn settings_of(app: &App) -> AppSettings {
             rotate_refresh_token,
             refresh_token_absolute_lifetime,
             refresh_token_inactivity_lifetime,
+            refresh_token_reuse_grace,
             app_description_url,
             ..
         } => {
@@ -38,6 +39,7 @@ pub fn settings_of(app: &App) -> AppSettings {
             s.rotate_refresh_token = *rotate_refresh_token;
             s.refresh_token_absolute_lifetime = *refresh_token_absolute_lifetime;
             s.refresh_token_inactivity_lifetime = *refresh_token_inactivity_lifetime;
+            s.refresh_token_reuse_grace = *refresh_token_reuse_grace;
             s.app_description_url = app_description_url.clone();
         }
         AppKind::SinglePage {
@@ -46,6 +48,7 @@ pub fn settings_of(app: &App) -> AppSettings {
             rotate_refresh_token,
             refresh_token_absolute_lifetime,
             refresh_token_inactivity_lifetime,
+            refresh_token_reuse_grace,
             developer_name,
             developer_email,
             privacy_policy_url,
@@ -55,6 +58,7 @@ pub fn settings_of(app: &App) -> AppSettings {
             s.rotate_refresh_token = *rotate_refresh_token;
             s.refresh_token_absolute_lifetime = *refresh_token_absolute_lifetime;
             s.refresh_token_inactivity_lifetime = *refresh_token_inactivity_lifetime;
+            s.refresh_token_reuse_grace = *refresh_token_reuse_grace;
             s.developer_name = developer_name.clone();
             s.developer_email = developer_email.clone();
             s.privacy_policy_url = privacy_policy_url.clone();
@@ -101,6 +105,8 @@ pub struct Draft {
     pub rotate_refresh_token: bool,
     pub absolute: DurationField,
     pub inactivity: DurationField,
+    /// Seconds, as typed.
+    pub refresh_token_reuse_grace: String,
     pub app_description_url: String,
     pub developer_name: String,
     pub developer_email: String,
@@ -139,6 +145,7 @@ impl Draft {
                 s.refresh_token_inactivity_lifetime,
                 INACTIVITY_SUGGESTION,
             ),
+            refresh_token_reuse_grace: s.refresh_token_reuse_grace.to_string(),
             app_description_url: s.app_description_url.clone().unwrap_or_default(),
             developer_name: s.developer_name.clone().unwrap_or_default(),
             developer_email: s.developer_email.clone().unwrap_or_default(),
@@ -195,6 +202,17 @@ impl Draft {
             match self.inactivity.value() {
                 Ok(v) => input.refresh_token_inactivity_lifetime = Some(v),
                 Err(m) => errors.push(FieldError::new("refresh_token_inactivity_lifetime", m)),
+            }
+        }
+        if applies("refresh_token_reuse_grace")
+            && self.refresh_token_reuse_grace.trim() != original.refresh_token_reuse_grace.trim()
+        {
+            match self.refresh_token_reuse_grace.trim().parse::<u64>() {
+                Ok(v) => input.refresh_token_reuse_grace = Some(v),
+                Err(_) => errors.push(FieldError::new(
+                    "refresh_token_reuse_grace",
+                    "Reuse grace must be a whole number of seconds, 0–60.",
+                )),
             }
         }
         let text = |field: &'static str, now: &str, before: &str| {
@@ -279,6 +297,7 @@ mod tests {
                 rotate_refresh_token: true,
                 refresh_token_absolute_lifetime: Some(30 * 86_400),
                 refresh_token_inactivity_lifetime: None,
+                refresh_token_reuse_grace: 0,
                 developer_name: None,
                 developer_email: None,
                 privacy_policy_url: None,
@@ -526,6 +545,7 @@ mod tests {
             rotate_refresh_token: true,
             refresh_token_absolute_lifetime: None,
             refresh_token_inactivity_lifetime: None,
+            refresh_token_reuse_grace: 0,
             app_description_url: None,
         };
         let original = Draft::from_app(&web);
@@ -573,6 +593,78 @@ mod tests {
                 rotate_refresh_token: false,
                 refresh_token_absolute_lifetime: None,
                 refresh_token_inactivity_lifetime: None,
+                refresh_token_reuse_grace: 0,
+                app_description_url: None,
+            },
+            ..spa()
+        };
+        for app in [spa(), web, m2m(&[])] {
+            let t = app.app_type();
+            let original = Draft::from_app(&app);
+            assert_eq!(original.id_token_signed_response_alg, IdTokenAlg::RS256);
+            let mut d = original.clone();
+            d.id_token_signed_response_alg = IdTokenAlg::ES256;
+            let (input, errors) = d.changes(&original, t);
+            assert!(errors.is_empty());
+            assert_eq!(
+                serde_json::to_value(&input).unwrap_or_default(),
+                serde_json::json!({"id_token_signed_response_alg": "ES256"}),
+                "{t:?}"
+            );
+            assert!(d.check(&original, &settings_of(&app), t).is_empty());
+
+            // Stored as ES256, the draft starts there; choosing it again sends nothing.
+            let mut stored = app.clone();
+            stored.id_token_signed_response_alg = IdTokenAlg::ES256;
+            assert_eq!(
+                settings_of(&stored).id_token_signed_response_alg,
+                IdTokenAlg::ES256
+            );
+            let original = Draft::from_app(&stored);
+            assert_eq!(original.id_token_signed_response_alg, IdTokenAlg::ES256);
+            assert!(original.changes(&original, t).0.present_fields().is_empty());
+        }
+    }
+
+    #[test]
+    fn reuse_grace_is_sent_when_changed_and_checked_like_the_server() {
+        let app = spa();
+        let stored = settings_of(&app);
+        let original = Draft::from_app(&app);
+        assert_eq!(original.refresh_token_reuse_grace, "0");
+        let mut d = original.clone();
+        d.refresh_token_reuse_grace = " 30 ".into();
+        let (input, errors) = d.changes(&original, AppType::SinglePage);
+        assert!(errors.is_empty());
+        assert_eq!(input.refresh_token_reuse_grace, Some(30));
+        d.refresh_token_reuse_grace = "61".into();
+        assert!(message_for(
+            &d.check(&original, &stored, AppType::SinglePage),
+            "refresh_token_reuse_grace"
+        )
+        .is_some());
+        d.refresh_token_reuse_grace = "soon".into();
+        assert!(message_for(
+            &d.check(&original, &stored, AppType::SinglePage),
+            "refresh_token_reuse_grace"
+        )
+        .is_some());
+        // Machine-to-machine apps have no refresh tokens: never sent for them.
+        let (input, _) = d.changes(&original, AppType::MachineToMachine);
+        assert_eq!(input.refresh_token_reuse_grace, None);
+    }
+
+    #[test]
+    fn id_token_alg_is_sent_only_when_changed_for_every_type() {
+        let web = App {
+            kind: AppKind::Web {
+                secrets: vec![],
+                redirect_uris: vec![],
+                post_logout_redirect_uris: vec![],
+                rotate_refresh_token: false,
+                refresh_token_absolute_lifetime: None,
+                refresh_token_inactivity_lifetime: None,
+                refresh_token_reuse_grace: 0,
                 app_description_url: None,
             },
             ..spa()

@@ -1,4 +1,4 @@
-//! `/apps/:client_id`: one app — its settings, secrets, keys, logo, and deletion.
+//! `/apps/:client_id`: one app — its settings, secrets, keys, logo, who uses it, and deletion.
 
 mod delete;
 pub mod draft;
@@ -6,6 +6,7 @@ mod keys;
 mod logo;
 mod secrets;
 mod settings;
+mod users;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -20,6 +21,7 @@ use keys::KeysPanel;
 use logo::LogoPanel;
 use secrets::SecretsPanel;
 use settings::SettingsForm;
+use users::UsersPanel;
 
 /// How an app of each type signs in, for the page header.
 pub fn auth_summary(t: AppType) -> &'static str {
@@ -82,6 +84,9 @@ fn AppPage(app: App) -> impl IntoView {
             {t.has_secrets().then(|| view! { <SecretsPanel app=app client_id=id.clone()/> })}
             {(t == AppType::MachineToMachine).then(|| view! { <KeysPanel app=app client_id=id.clone()/> })}
             {t.uses_redirects().then(|| view! { <LogoPanel app=app client_id=id.clone()/> })}
+            // Users allow web and single-page apps; a machine-to-machine app acts for the
+            // users an administrator lists, who never consent.
+            {t.uses_redirects().then(|| view! { <UsersPanel client_id=id.clone()/> })}
             <DeletePanel client_id=id.clone() name=name/>
         </div>
     }

@@ -1,6 +1,7 @@
 //! `refresh_token` (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2), in
-//! the order the steps run: look the token up (a reused one ends its family), check it is
-//! this client's and live, narrow the scope, then rotate or touch it and answer.
+//! the order the steps run: look the token up (a reused one ends its family, unless it
+//! comes back within the app's reuse grace), check it is this client's and live, narrow
+//! the scope, then rotate or touch it and answer.
 
 use async_trait::async_trait;
 use portico_proto::AppType;
@@ -13,7 +14,7 @@ use crate::oauth::form::Params;
 use crate::oauth::issue::{self, Issue, TokenResponse};
 use crate::oauth::scope::Scopes;
 use crate::runtime::clients::Client;
-use crate::store::{AuditRecord, GrantRecord, RefreshLookup, RefreshRecord, UserRecord};
+use crate::store::{AuditRecord, GrantRecord, RefreshLookup, RefreshRecord, Rotation, UserRecord};
 
 pub struct RefreshToken;
 
@@ -57,7 +58,7 @@ impl GrantHandler for RefreshToken {
 
 /// The live token, its grant and the grant's user. RFC 9700 §4.14.2: a rotated token
 /// presented again means it leaked; the whole family ends, whoever presents it, and the
-/// event is recorded.
+/// event is recorded — unless it comes back within the app's reuse grace (`in_grace`).
 async fn look_up(
     deps: &GrantDeps<'_>,
     client: &Client,
@@ -66,10 +67,13 @@ async fn look_up(
 ) -> OAuthResult<(RefreshRecord, GrantRecord, Option<UserRecord>)> {
     match deps.grants.find_refresh(hash).await? {
         RefreshLookup::Active(t, g, u) => Ok((t, g, u)),
-        RefreshLookup::Reused {
-            grant_id,
-            client_id,
-        } => {
+        RefreshLookup::Rotated(t, g, u) if in_grace(client, &t, now) => {
+            // Its rotation was its last use: inactivity counts from there.
+            let last_used_at = t.last_used_at.max(t.rotated_at.unwrap_or(t.last_used_at));
+            Ok((RefreshRecord { last_used_at, ..t }, g, u))
+        }
+        RefreshLookup::Rotated(t, ..) => {
+            let (grant_id, client_id) = (t.grant_id, t.client_id);
             deps.grants.revoke_grant(&grant_id, now).await?;
             let event = AuditRecord {
                 at: now,
@@ -127,6 +131,28 @@ fn narrowed_scope(params: &Params, grant: &GrantRecord) -> OAuthResult<Scopes> {
     }
 }
 
+/// Whether a rotated token comes back within its app's reuse grace: rotation on, and less
+/// than `refresh_token_reuse_grace` seconds since its first rotation (grace reuses do not
+/// renew the window). Another client's token is never in grace; `check_live` refuses it.
+fn in_grace(client: &Client, token: &RefreshRecord, now: i64) -> bool {
+    let grace = reuse_grace(client);
+    match token.rotated_at {
+        Some(at) if grace > 0 && token.client_id == client.client_id() => {
+            now < at.saturating_add(grace as i64)
+        }
+        _ => false,
+    }
+}
+
+/// The app's reuse grace in seconds; 0 while it does not rotate (nothing is ever reused).
+fn reuse_grace(client: &Client) -> u64 {
+    if client.app.settings.rotate_refresh_token || client.is_public() {
+        client.app.settings.refresh_token_reuse_grace
+    } else {
+        0
+    }
+}
+
 /// Rotates the token (returning the new value) or, when the app keeps its tokens, records
 /// their use. RFC 9700 §4.14.2: a public client's refresh tokens MUST be sender-constrained
 /// or rotated; Portico rotates them whatever an older stored setting says.
@@ -149,15 +175,21 @@ async fn rotate_or_touch(
     // apps' and secrets' (`usage`): one statement less in the write transaction of
     // a busy refresh chain. Inactivity expiry reads the token's own time, exact.
     let touch_grant = now - grant.last_used_at >= crate::runtime::usage::EVERY;
-    if !deps
+    // Within the reuse grace, a token rotated a moment ago (by a concurrent request, or
+    // one whose answer the client lost) gets a sibling of its successor: same grant, so
+    // the same absolute expiry and the same revocation.
+    match deps
         .grants
-        .rotate_refresh(hash, &record, now, touch_grant)
+        .rotate_refresh(hash, &record, now, touch_grant, reuse_grace(client))
         .await?
     {
-        // Another request rotated it first: exactly one concurrent use succeeds.
-        return Err(OAuthError::invalid_grant(INVALID).with_internal("lost a concurrent rotation"));
+        Rotation::Rotated | Rotation::Sibling => Ok(Some(value)),
+        // Another request rotated it first, outside any grace: exactly one concurrent use
+        // succeeds.
+        Rotation::Lost => {
+            Err(OAuthError::invalid_grant(INVALID).with_internal("lost a concurrent rotation"))
+        }
     }
-    Ok(Some(value))
 }
 
 /// When a live refresh token stops working under the app's policy: absolute expiry counts

@@ -31,7 +31,7 @@ pub(super) enum Lock<'a> {
 /// derefs to the connection, so statements run on `&mut *tx` as in any transaction.
 pub(super) struct AuditedWrite<'a> {
     tx: Transaction<'static, Any>,
-    audit: &'a AuditRecord,
+    audit: AuditRecord,
     store: &'a SqlStore,
     /// Announced to the other copies inside the transaction (see `changes`).
     changes: Vec<Change>,
@@ -42,7 +42,7 @@ impl SqlStore {
     pub(super) async fn audited<'a>(
         &'a self,
         lock: Lock<'_>,
-        audit: &'a AuditRecord,
+        audit: &AuditRecord,
     ) -> StoreResult<AuditedWrite<'a>> {
         let mut tx = self.writer.begin().await?;
         let mut changes = Vec::new();
@@ -68,7 +68,7 @@ impl SqlStore {
         }
         Ok(AuditedWrite {
             tx,
-            audit,
+            audit: audit.clone(),
             store: self,
             changes,
         })
@@ -83,10 +83,16 @@ impl AuditedWrite<'_> {
         }
     }
 
+    /// Adds to the entry's detail what only the write itself learnt (how many rows it
+    /// ended), so the entry says what happened, not what was asked.
+    pub(super) fn detail_ends_with(&mut self, tail: &str) {
+        self.audit.detail.push_str(tail);
+    }
+
     /// Writes the audit entry and the announcements, then commits the change with them.
     /// Returns whether the change revoked something (the caller then bumps the epoch).
     pub(super) async fn commit(mut self) -> StoreResult<()> {
-        insert_audit(&mut *self.tx, self.audit).await?;
+        insert_audit(&mut *self.tx, &self.audit).await?;
         for change in std::mem::take(&mut self.changes) {
             self.store.announce(&mut *self.tx, change).await?;
         }

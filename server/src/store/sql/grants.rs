@@ -6,11 +6,12 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::audited::Lock;
 use super::refresh::{insert_refresh, insert_refresh_on};
-use super::{access_tokens, assertions, codes, refresh, SqlStore};
+use super::{access_tokens, assertions, codes, refresh, Change, SqlStore};
 use crate::store::{
-    CodeExchange, CodeRecord, GrantDecision, GrantRecord, GrantStore, RefreshLookup, RefreshRecord,
-    StoreResult,
+    AppRevocation, AuditRecord, CodeExchange, CodeRecord, GrantDecision, GrantRecord, GrantStore,
+    RefreshLookup, RefreshRecord, Rotation, StoreResult,
 };
 
 const GRANT_COLUMNS: &str =
@@ -142,24 +143,40 @@ impl GrantStore for SqlStore {
         self.commit_revocation(tx).await
     }
 
-    async fn revoke_grants_of_app(&self, client_id: &str, now: i64) -> StoreResult<()> {
-        let mut tx = self.writer().begin().await?;
-        sqlx::query(
+    async fn revoke_grants_of_app(
+        &self,
+        client_id: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<AppRevocation> {
+        let mut tx = self.audited(Lock::Nothing, audit).await?;
+        let consents = sqlx::query("DELETE FROM consents WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        // Access tokens die by the grant check (`oauth::resource`), refresh tokens here.
+        let grants = sqlx::query(
             "UPDATE grants SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL",
         )
-        .bind(now)
+        .bind(audit.at)
         .bind(client_id)
         .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM refresh_tokens WHERE client_id = $1")
-            .bind(client_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM authorization_codes WHERE client_id = $1")
-            .bind(client_id)
-            .execute(&mut *tx)
-            .await?;
-        self.commit_revocation(tx).await
+        .await?
+        .rows_affected();
+        for table in ["refresh_tokens", "authorization_codes"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1"))
+                .bind(client_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.detail_ends_with(&format!(
+            ": {consents} users' consents withdrawn, {grants} grants ended"
+        ));
+        // Other copies recheck the access tokens they verified, as for any revocation.
+        tx.announces(Change::Revoked);
+        tx.commit().await?;
+        self.revoked();
+        Ok(AppRevocation { consents, grants })
     }
 
     async fn revoke_grants_of_user(
@@ -212,8 +229,9 @@ impl GrantStore for SqlStore {
         new: &RefreshRecord,
         now: i64,
         touch_grant: bool,
-    ) -> StoreResult<bool> {
-        refresh::rotate(self, old_hash, new, now, touch_grant).await
+        grace: u64,
+    ) -> StoreResult<Rotation> {
+        refresh::rotate(self, old_hash, new, now, touch_grant, grace).await
     }
 
     async fn touch_refresh(&self, token_hash: &[u8], grant_id: &str, now: i64) -> StoreResult<()> {

@@ -1,17 +1,21 @@
 //! Refresh tokens (RFC 6749 §6), stored as hashes; rotation retires the presented token
-//! and a retired one that comes back is reported as reuse (RFC 9700 §4.14.2).
+//! and a retired one that comes back is reported as reuse (RFC 9700 §4.14.2), or, within
+//! the app's reuse grace, gets a sibling token of the same family.
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::SqlStore;
-use crate::store::{GrantRecord, RefreshLookup, RefreshRecord, StoreResult, UserRecord};
+use crate::store::{GrantRecord, RefreshLookup, RefreshRecord, Rotation, StoreResult, UserRecord};
 
 /// Shared by sqlx and the SQLite writer thread (`$N` in order, see `grants::INSERT_GRANT`).
 const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scope, created_at, last_used_at, rotated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const RETIRE: &str =
     "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL";
+/// Whether the token was rotated after `$2` (the start of the grace window). A rotated token
+/// exists only while its family lives: revoking a grant deletes its refresh tokens.
+const ROTATED_SINCE: &str = "SELECT rotated_at FROM refresh_tokens WHERE token_hash = $1 AND rotated_at IS NOT NULL AND rotated_at > $2";
 const TOUCH_REFRESH: &str = "UPDATE refresh_tokens SET last_used_at = $1 WHERE token_hash = $2";
 const TOUCH_GRANT: &str = "UPDATE grants SET last_used_at = $1 WHERE id = $2";
 
@@ -81,12 +85,6 @@ pub(super) async fn find(store: &SqlStore, token_hash: &[u8]) -> StoreResult<Ref
         return Ok(RefreshLookup::Invalid);
     };
     let refresh = refresh_from_row(&row)?;
-    if refresh.rotated_at.is_some() {
-        return Ok(RefreshLookup::Reused {
-            grant_id: refresh.grant_id,
-            client_id: refresh.client_id,
-        });
-    }
     let grant_id: Option<String> = row.try_get("g_id")?;
     let Some(id) = grant_id else {
         return Ok(RefreshLookup::Invalid);
@@ -118,7 +116,16 @@ pub(super) async fn find(store: &SqlStore, token_hash: &[u8]) -> StoreResult<Ref
         }),
         None => None,
     };
+    if refresh.rotated_at.is_some() {
+        return Ok(RefreshLookup::Rotated(refresh, grant, user));
+    }
     Ok(RefreshLookup::Active(refresh, grant, user))
+}
+
+/// The start of the grace window: a rotation after it is within the grace. `None` when
+/// there is no grace, so that grace 0 is today's rule exactly, whatever the clocks say.
+fn grace_start(now: i64, grace: u64) -> Option<i64> {
+    (grace > 0).then(|| now.saturating_sub(grace as i64))
 }
 
 pub(super) async fn rotate(
@@ -127,27 +134,45 @@ pub(super) async fn rotate(
     new: &RefreshRecord,
     now: i64,
     touch_grant: bool,
-) -> StoreResult<bool> {
+    grace: u64,
+) -> StoreResult<Rotation> {
+    let since = grace_start(now, grace);
     if let Some(gc) = store.group_commit() {
         // One job, so one transaction: the conditional UPDATE retires the old token — of
         // concurrent rotations exactly one changes the row (RFC 9700 §4.14.2) — and only
-        // the winner stores the successor.
+        // the winner stores the successor, or, within the reuse grace, each loser a
+        // sibling (the rotation it lost to is committed before it, in this same thread).
         let (old, new) = (old_hash.to_vec(), new.clone());
         return gc
             .run(move |db| {
-                if db
+                let retired = db
                     .prepare_cached(RETIRE)?
                     .execute(rusqlite::params![now, old])?
-                    != 1
-                {
-                    return Ok(false);
+                    == 1;
+                let outcome = if retired {
+                    Rotation::Rotated
+                } else {
+                    match since {
+                        Some(since) => {
+                            let mut q = db.prepare_cached(ROTATED_SINCE)?;
+                            if q.exists(rusqlite::params![old, since])? {
+                                Rotation::Sibling
+                            } else {
+                                Rotation::Lost
+                            }
+                        }
+                        None => Rotation::Lost,
+                    }
+                };
+                if outcome == Rotation::Lost {
+                    return Ok(outcome);
                 }
                 insert_refresh_on(db, &new)?;
                 if touch_grant {
                     db.prepare_cached(TOUCH_GRANT)?
                         .execute(rusqlite::params![now, new.grant_id])?;
                 }
-                Ok(true)
+                Ok(outcome)
             })
             .await;
     }
@@ -160,6 +185,10 @@ pub(super) async fn rotate(
     // the token it stored, which nobody was given. Whatever fails in between, the old
     // token either still works or its successor is stored; a token stored and never
     // handed out is unreachable (256 random bits) and goes with its grant.
+    // Within the reuse grace a loser keeps its token as a sibling when the old token's
+    // rotation is recent; that check comes after its own token is stored, so a family
+    // revoked in between (which deletes every token of the grant) takes the sibling too,
+    // or is seen by the check.
     insert_refresh(store.writer(), new).await?;
     let won = sqlx::query(RETIRE)
         .bind(now)
@@ -168,12 +197,32 @@ pub(super) async fn rotate(
         .await?
         .rows_affected()
         == 1;
-    if !won {
+    let outcome = if won {
+        Rotation::Rotated
+    } else {
+        match since {
+            Some(since) => {
+                let recent = sqlx::query(ROTATED_SINCE)
+                    .bind(old_hash)
+                    .bind(since)
+                    .fetch_optional(store.writer())
+                    .await?
+                    .is_some();
+                if recent {
+                    Rotation::Sibling
+                } else {
+                    Rotation::Lost
+                }
+            }
+            None => Rotation::Lost,
+        }
+    };
+    if outcome == Rotation::Lost {
         sqlx::query("DELETE FROM refresh_tokens WHERE token_hash = $1")
             .bind(&new.token_hash)
             .execute(store.writer())
             .await?;
-        return Ok(false);
+        return Ok(outcome);
     }
     if touch_grant {
         sqlx::query(TOUCH_GRANT)
@@ -182,7 +231,7 @@ pub(super) async fn rotate(
             .execute(store.writer())
             .await?;
     }
-    Ok(true)
+    Ok(outcome)
 }
 
 pub(super) async fn touch(

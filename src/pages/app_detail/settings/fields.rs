@@ -28,6 +28,9 @@ pub fn DraftText(
     }
 }
 
+/// The one sentence beside the rotation switch.
+pub const REUSE_GRACE_HINT: &str = "For this many seconds (0–60) after a refresh token is rotated, presenting it again still gets new tokens of the same sign-in, so browser tabs refreshing at once or a client that lost an answer keep working; later, it revokes the sign-in's tokens as reuse (applies while rotation is on).";
+
 /// Redirect URLs and refresh-token rules (web and single-page apps).
 #[component]
 pub fn RefreshFields(form: Form) -> impl IntoView {
@@ -59,6 +62,10 @@ pub fn RefreshFields(form: Form) -> impl IntoView {
             </label>
             {locked.then_some(view! { <p id="rotate_refresh_token-hint" class="hint">{SPA_MUST_ROTATE}</p> })}
             <p id="rotate_refresh_token-error" class="field-error">{form.error_for("rotate_refresh_token")}</p>
+            <DraftText form id="refresh_token_reuse_grace" label="Reuse grace (seconds)"
+                input_type="number"
+                get=|d| d.refresh_token_reuse_grace.clone() set=|d, v| d.refresh_token_reuse_grace = v
+                hint=REUSE_GRACE_HINT/>
             <DurationInput id="refresh_token_absolute_lifetime" label="Absolute expiry"
                 value=form.duration(|d| d.absolute.clone())
                 set=form.edit_duration("refresh_token_absolute_lifetime", |d, v| d.absolute = v)

@@ -742,20 +742,6 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_id_token_alg_is_reported_with_the_other_fields() {
-        let mut s = AppSettings::defaults(AppType::Web);
-        s.name = "ok".into();
-        let err = s
-            .apply(
-                AppType::Web,
-                &input(r#"{"name": " ", "id_token_signed_response_alg": "none"}"#),
-            )
-            .unwrap_err();
-        let fields: Vec<_> = err.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["id_token_signed_response_alg", "name"]);
-    }
-
-    #[test]
     fn reuse_grace_is_0_to_60_for_apps_that_refresh_and_0_when_stored_before_it() {
         for t in [AppType::Web, AppType::SinglePage] {
             let mut s = AppSettings::defaults(t);

@@ -584,49 +584,6 @@ mod tests {
     }
 
     #[test]
-    fn id_token_alg_is_sent_only_when_changed_for_every_type() {
-        let web = App {
-            kind: AppKind::Web {
-                secrets: vec![],
-                redirect_uris: vec![],
-                post_logout_redirect_uris: vec![],
-                rotate_refresh_token: false,
-                refresh_token_absolute_lifetime: None,
-                refresh_token_inactivity_lifetime: None,
-                refresh_token_reuse_grace: 0,
-                app_description_url: None,
-            },
-            ..spa()
-        };
-        for app in [spa(), web, m2m(&[])] {
-            let t = app.app_type();
-            let original = Draft::from_app(&app);
-            assert_eq!(original.id_token_signed_response_alg, IdTokenAlg::RS256);
-            let mut d = original.clone();
-            d.id_token_signed_response_alg = IdTokenAlg::ES256;
-            let (input, errors) = d.changes(&original, t);
-            assert!(errors.is_empty());
-            assert_eq!(
-                serde_json::to_value(&input).unwrap_or_default(),
-                serde_json::json!({"id_token_signed_response_alg": "ES256"}),
-                "{t:?}"
-            );
-            assert!(d.check(&original, &settings_of(&app), t).is_empty());
-
-            // Stored as ES256, the draft starts there; choosing it again sends nothing.
-            let mut stored = app.clone();
-            stored.id_token_signed_response_alg = IdTokenAlg::ES256;
-            assert_eq!(
-                settings_of(&stored).id_token_signed_response_alg,
-                IdTokenAlg::ES256
-            );
-            let original = Draft::from_app(&stored);
-            assert_eq!(original.id_token_signed_response_alg, IdTokenAlg::ES256);
-            assert!(original.changes(&original, t).0.present_fields().is_empty());
-        }
-    }
-
-    #[test]
     fn reuse_grace_is_sent_when_changed_and_checked_like_the_server() {
         let app = spa();
         let stored = settings_of(&app);

@@ -141,35 +141,50 @@ pub fn redirect_uri(value: &str) -> Result<(), String> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err("Redirect URL must not contain a user name or password.".to_owned());
     }
+    // The scheme first: `javascript:alert(1)` has no host, and "must have a host" would
+    // send the admin looking in the wrong place. (The parser lower-cases the scheme and
+    // allows only letters, digits, `+`, `-` and `.` in it, so it is safe to repeat.)
+    let scheme = url.scheme();
+    if !matches!(scheme, "https" | "http") {
+        return Err(format!(
+            "Redirect URL must use https: the {scheme}: scheme is not allowed."
+        ));
+    }
     let host = url
         .host()
         .ok_or_else(|| "Redirect URL must have a host.".to_owned())?;
-    match url.scheme() {
-        "https" => Ok(()),
-        // RFC 8252 §7.3 / RFC 9700 §2.6: plain http only for loopback redirects.
-        "http" if is_loopback(&host) => Ok(()),
-        "http" => Err(
+    // RFC 8252 §7.3 / RFC 9700 §2.6: plain http only for loopback redirects.
+    if scheme == "http" && !is_loopback(&host) {
+        return Err(
             "Redirect URL must use https (http is allowed only for localhost, 127.0.0.1 or [::1])."
                 .to_owned(),
-        ),
-        _ => Err("Redirect URL must use https.".to_owned()),
+        );
     }
+    Ok(())
 }
 
-/// Redirect URI list: at most 10, each valid, no duplicates.
+/// Redirect URI list: at most 10, each valid, no duplicates. Every bad URL is reported at
+/// once, one line each (`message (url)`), so four bad lines need one save, not four.
 pub fn redirect_uris(values: &[String]) -> Result<(), String> {
     if values.len() > REDIRECT_URIS_MAX {
         return Err(format!(
             "At most {REDIRECT_URIS_MAX} redirect URLs may be registered."
         ));
     }
-    for (i, v) in values.iter().enumerate() {
-        redirect_uri(v).map_err(|m| format!("{m} ({v})"))?;
-        if values[..i].contains(v) {
-            return Err(format!("Redirect URL {v} is listed twice."));
-        }
+    let problems: Vec<String> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| match redirect_uri(v) {
+            Err(m) => Some(format!("{m} ({v})")),
+            Ok(()) if values[..i].contains(v) => Some(format!("Redirect URL {v} is listed twice.")),
+            Ok(()) => None,
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
     }
-    Ok(())
 }
 
 /// RFC 8252 §8.3, quoted where a single-page app registers a `localhost` redirect URL.
@@ -463,6 +478,40 @@ mod tests {
             "https://a.example/".to_owned(),
         ];
         assert!(redirect_uris(&dup).is_err());
+    }
+
+    #[test]
+    fn every_bad_redirect_url_is_named_at_once_and_a_bad_scheme_is_called_that() {
+        assert_eq!(
+            redirect_uri("javascript:alert(1)").unwrap_err(),
+            "Redirect URL must use https: the javascript: scheme is not allowed."
+        );
+        assert_eq!(
+            redirect_uri("ftp://app.example.com/cb").unwrap_err(),
+            "Redirect URL must use https: the ftp: scheme is not allowed."
+        );
+        let list: Vec<String> = [
+            "https://ok.example/cb",
+            "http://app.example.com/cb",
+            "javascript:alert(1)",
+            "https://ok.example/cb",
+            "https://a.example/cb#x",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let lines: Vec<String> = redirect_uris(&list)
+            .unwrap_err()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert!(lines[0].ends_with("(http://app.example.com/cb)"));
+        assert!(lines[1].contains("javascript: scheme is not allowed"));
+        assert_eq!(
+            lines[2],
+            "Redirect URL https://ok.example/cb is listed twice."
+        );
+        assert!(lines[3].contains("fragment"));
     }
 
     #[test]

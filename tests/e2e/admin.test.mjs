@@ -399,7 +399,9 @@ test("a single-page app's rotation switch is on and locked, with the reason besi
       assert.equal(await rotate.isDisabled(), true);
       const said = page.getByText(reason, { exact: true });
       assert.equal(await said.isVisible(), true);
-      assert.equal(await rotate.getAttribute('aria-describedby'), await said.getAttribute('id'));
+      // The switch is described by what rotation does, then by why it is locked.
+      const describedBy = (await rotate.getAttribute('aria-describedby')).split(' ');
+      assert.ok(describedBy.includes(await said.getAttribute('id')), describedBy.join(' '));
       assert.ok(await sideways() <= 0, `${width}px scrolls sideways`);
       await shot(page, `spa-rotation-locked-${width}`);
     }
@@ -491,6 +493,50 @@ test('refresh-token settings are saved, and leaving with unsaved changes asks fi
   assert.equal(app.refresh_token_absolute_lifetime, 60 * 86400);
   assert.equal(app.refresh_token_inactivity_lifetime, null);
   assert.deepEqual(app.redirect_uris, ['https://photos.example.com/callback']);
+  assert.deepEqual(errors, []);
+});
+
+test('every bad redirect URL is named at once; rotation and expiries are explained in plain sentences', async () => {
+  await page.goto(`${base}/apps/${apps.web}`);
+  const field = page.getByRole('textbox', { name: 'Redirect URLs', exact: true });
+  await field.waitFor();
+  const before = await field.inputValue();
+  const never = page.getByRole('checkbox', { name: 'Never' }).first();
+  const neverBefore = await never.isChecked();
+  await field.fill([
+    'https://billing.example.com/cb',
+    'http://billing.example.com/cb',
+    'javascript:alert(1)',
+    'https://billing.example.com/cb#top',
+    'https://billing.example.com/cb',
+  ].join('\n'));
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const error = page.locator('#redirect_uris-error');
+  await error.getByText('javascript: scheme is not allowed', { exact: false }).waitFor();
+  // One save shows all four problems, one per line.
+  const lines = (await error.innerText()).split('\n').filter((l) => l.trim());
+  assert.equal(lines.length, 4, lines.join(' | '));
+  assert.match(lines[0], /must use https .*\(http:\/\/billing\.example\.com\/cb\)/);
+  assert.match(lines[2], /fragment/);
+  assert.match(lines[3], /listed twice/);
+  await shot(page, 'redirect-errors-at-once');
+
+  // What rotation does, and why the default differs by type, beside the switch.
+  await page.getByText('Each refresh returns a new refresh token and retires the one used', { exact: false }).waitFor();
+  await page.getByText('Off by default for web apps', { exact: false }).waitFor();
+  // The duration's meaning is its own sentence, not glued to the hint.
+  const absolute = page.getByRole('textbox', { name: 'Absolute expiry' });
+  const absoluteBefore = await absolute.inputValue();
+  await never.uncheck();
+  await absolute.fill('30d');
+  await page.locator('#refresh_token_absolute_lifetime-hint + .duration-words').getByText('Now: 30 days.', { exact: true }).waitFor();
+  assert.equal(await page.getByText('e.g.', { exact: false }).count(), 0);
+  await shot(page, 'settings-hints');
+  // Put everything back as it was: nothing left unsaved for the next test.
+  await absolute.fill(absoluteBefore);
+  await never.setChecked(neverBefore);
+  await field.fill(before);
+  await page.getByText('You have unsaved changes.').waitFor({ state: 'hidden' });
   assert.deepEqual(errors, []);
 });
 

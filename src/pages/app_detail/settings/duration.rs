@@ -28,7 +28,7 @@ pub fn DurationInput(
                 "Never expires.".to_owned()
             } else {
                 parse_duration(&v.text)
-                    .map(|s| format!("= {}", duration_words(s)))
+                    .map(|s| format!("Now: {}.", duration_words(s)))
                     .unwrap_or_default()
             }
         })
@@ -60,7 +60,8 @@ pub fn DurationInput(
                     " Never"
                 </label>
             </div>
-            <p id=hint_id class="hint">{hint} " " <span aria-live="polite">{words}</span></p>
+            <p id=hint_id class="hint">{hint}</p>
+            <p class="hint duration-words" aria-live="polite">{words}</p>
             <p id=error_id class="field-error">{error}</p>
         </div>
     }

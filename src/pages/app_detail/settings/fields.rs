@@ -29,6 +29,12 @@ pub fn DraftText(
 }
 
 /// The one sentence beside the rotation switch.
+/// What rotation does, in one sentence (RFC 9700 §4.14.2).
+pub const ROTATION_HINT: &str = "Each refresh returns a new refresh token and retires the one used; if a retired token comes back, Portico ends that sign-in, because someone has a copy.";
+
+/// Why a web app's default differs from a single-page app's.
+pub const WEB_ROTATION_DEFAULT: &str = "Off by default for web apps: their client secret already ties the token to the app's server. Single-page apps always rotate, as they cannot keep a secret.";
+
 pub const REUSE_GRACE_HINT: &str = "For this many seconds (0–60) after a refresh token is rotated, presenting it again still gets new tokens of the same sign-in, so browser tabs refreshing at once or a client that lost an answer keep working; later, it revokes the sign-in's tokens as reuse (applies while rotation is on).";
 
 /// Redirect URLs and refresh-token rules (web and single-page apps).
@@ -52,7 +58,7 @@ pub fn RefreshFields(form: Form) -> impl IntoView {
             <p class="hint">"Issued only when the app asks for the offline_access scope."</p>
             <label class="check">
                 <input id="rotate_refresh_token" type="checkbox" prop:checked=rotate
-                    disabled=locked aria-describedby=locked.then_some("rotate_refresh_token-hint")
+                    disabled=locked aria-describedby="rotate_refresh_token-what rotate_refresh_token-hint"
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         form.draft.update(|d| d.rotate_refresh_token = on);
@@ -60,7 +66,8 @@ pub fn RefreshFields(form: Form) -> impl IntoView {
                     }/>
                 " Rotate the refresh token on each use"
             </label>
-            {locked.then_some(view! { <p id="rotate_refresh_token-hint" class="hint">{SPA_MUST_ROTATE}</p> })}
+            <p id="rotate_refresh_token-what" class="hint">{ROTATION_HINT}</p>
+            <p id="rotate_refresh_token-hint" class="hint">{if locked { SPA_MUST_ROTATE } else { WEB_ROTATION_DEFAULT }}</p>
             <p id="rotate_refresh_token-error" class="field-error">{form.error_for("rotate_refresh_token")}</p>
             <DraftText form id="refresh_token_reuse_grace" label="Reuse grace (seconds)"
                 input_type="number"
@@ -71,13 +78,13 @@ pub fn RefreshFields(form: Form) -> impl IntoView {
                 set=form.edit_duration("refresh_token_absolute_lifetime", |d, v| d.absolute = v)
                 error=form.error_for("refresh_token_absolute_lifetime")
                 on_blur=form.blur("refresh_token_absolute_lifetime")
-                hint="Time from sign-in after which the user must sign in again, e.g. 30d."/>
+                hint="How long after signing in the user must sign in again. Write it like 30d, 12h or 90m."/>
             <DurationInput id="refresh_token_inactivity_lifetime" label="Inactivity expiry"
                 value=form.duration(|d| d.inactivity.clone())
                 set=form.edit_duration("refresh_token_inactivity_lifetime", |d, v| d.inactivity = v)
                 error=form.error_for("refresh_token_inactivity_lifetime")
                 on_blur=form.blur("refresh_token_inactivity_lifetime")
-                hint="Unused for this long, the refresh token expires, e.g. 7d or 12h."/>
+                hint="How long the refresh token may go unused before it expires. Write it like 7d or 12h."/>
         </fieldset>
     }
 }

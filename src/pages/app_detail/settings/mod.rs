@@ -81,7 +81,7 @@ pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -
                 <IdTokenAlgField form/>
                 <DraftText form id="access_token_lifetime" label="Access-token lifetime"
                     get=|d| d.access_token_lifetime.clone() set=|d, v| d.access_token_lifetime = v
-                    hint="Between 1m and 24h, e.g. 1h. Access tokens are kept short-lived."/>
+                    hint="From 1 minute to 24 hours, written like 15m or 1h. Access tokens stay short-lived: a stolen one works only until then."/>
                 <SaveBar form busy=busy.into()/>
             </form>
         </section>

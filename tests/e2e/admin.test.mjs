@@ -540,6 +540,24 @@ test('every bad redirect URL is named at once; rotation and expiries are explain
   assert.deepEqual(errors, []);
 });
 
+test('an older success message gives way to the newest one on the app page', async () => {
+  await page.goto(`${base}/apps/${apps.m2m}`);
+  const box = page.getByRole('textbox', { name: 'Public key (PEM or JWK)' });
+  await box.waitFor();
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  await box.fill(publicKey.export({ type: 'spki', format: 'pem' }));
+  await page.getByRole('button', { name: 'Add key' }).click();
+  const keyAdded = page.getByText(/^Key .* \(ES256\) added\.$/);
+  await keyAdded.waitFor();
+  await page.getByRole('textbox', { name: 'Description', exact: true }).fill('Exports the night\'s orders.');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Saved.', { exact: true }).waitFor();
+  // "Key … added." was about an earlier action: it is gone now.
+  await keyAdded.waitFor({ state: 'detached' });
+  await shot(page, 'one-message-at-a-time');
+  assert.deepEqual(errors, []);
+});
+
 test('the ID token signature is chosen in a select, saved alone, and kept after a reload', async () => {
   await page.goto(`${base}/apps/${apps.web}`);
   const select = page.getByRole('combobox', { name: 'ID token signature' });

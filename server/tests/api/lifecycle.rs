@@ -274,7 +274,8 @@ async fn connected_apps_list_and_revoke(b: Backend) {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert_eq!(scopes, ["email", "offline_access", "openid"]);
+    // Who the user is first, staying connected last (as the consent page lists them).
+    assert_eq!(scopes, ["openid", "email", "offline_access"]);
     assert!(apps[0]["allowed_at"].as_i64().unwrap() > 0);
     // Bob sees nothing of Alice's.
     let bob = s

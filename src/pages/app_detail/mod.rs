@@ -71,9 +71,43 @@ pub fn AppDetail() -> impl IntoView {
     }
 }
 
+/// The page's success messages speak one at a time: the newest stays and every older one
+/// goes, so "Secret added." does not linger beside a later "Saved." or "Key deleted.".
+/// Errors are left alone: they belong to what failed until it is fixed.
+#[derive(Clone, Copy)]
+struct Voices {
+    /// The last panel that said something, by its number.
+    last: RwSignal<usize>,
+    next: StoredValue<usize>,
+}
+
+/// Joins a panel's message signal to the page's [`Voices`]; `success` says which messages
+/// give way to a newer one.
+pub fn one_voice<T: Send + Sync + 'static>(status: RwSignal<Option<T>>, success: fn(&T) -> bool) {
+    let Some(v) = use_context::<Voices>() else {
+        return;
+    };
+    let me = v.next.get_value();
+    v.next.set_value(me + 1);
+    Effect::new(move |_| {
+        if status.with(|s| s.as_ref().is_some_and(success)) {
+            v.last.set(me);
+        }
+    });
+    Effect::new(move |_| {
+        if v.last.get() != me && status.with_untracked(|s| s.as_ref().is_some_and(success)) {
+            status.set(None);
+        }
+    });
+}
+
 /// One app as read: the panels edit this copy, so a save shows at once in the header.
 #[component]
 fn AppPage(app: App) -> impl IntoView {
+    provide_context(Voices {
+        last: RwSignal::new(usize::MAX),
+        next: StoredValue::new(0),
+    });
     let (id, t) = (app.client_id.clone(), app.app_type());
     let app = RwSignal::new(Some(app));
     let name = sig(move || app.with(|a| a.as_ref().map(|a| a.name.clone()).unwrap_or_default()));

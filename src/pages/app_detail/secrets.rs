@@ -88,6 +88,7 @@ pub fn SecretsPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoV
     let add_error = RwSignal::new(None::<String>);
     let shown = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
+    super::one_voice(status, |_| true);
 
     let target = RwSignal::new(None::<SecretInfo>);
     let confirm_open = RwSignal::new(false);

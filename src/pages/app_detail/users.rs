@@ -66,6 +66,7 @@ pub fn UsersPanel(client_id: String) -> impl IntoView {
     let open = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
+    super::one_voice(done, |_| true);
     let path = format!("/api/v1/apps/{client_id}/grants");
     let revoke = Action::new_local(move |_: &()| {
         let path = path.clone();

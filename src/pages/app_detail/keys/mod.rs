@@ -119,6 +119,7 @@ pub fn KeysPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
     let session = use_session();
     let keys = sig(move || app.with(|a| a.as_ref().map(keys_of).unwrap_or_default()));
     let status = RwSignal::new(None::<String>);
+    super::one_voice(status, |_| true);
     let target = RwSignal::new(None::<String>);
     let confirm_open = RwSignal::new(false);
     let delete_error = RwSignal::new(None::<String>);

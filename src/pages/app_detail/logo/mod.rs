@@ -50,6 +50,7 @@ pub fn LogoPanel(app: RwSignal<Option<App>>, client_id: String) -> impl IntoView
     let picked = RwSignal::new(None::<Picked>);
     let error = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
+    super::one_voice(status, |_| true);
     let input = NodeRef::<Input>::new();
 
     let clear_pick = move || {

@@ -21,6 +21,7 @@ use form::Form;
 pub fn SettingsForm(app: RwSignal<Option<App>>, client_id: String, t: AppType) -> impl IntoView {
     let session = use_session();
     let form = Form::new(app, t);
+    crate::pages::app_detail::one_voice(form.result, Result::is_ok);
     leave_guard::ask_while(
         form.dirty,
         "You have unsaved changes to this app. Leave without saving?",

@@ -100,12 +100,60 @@ fn js_source() -> Signal<String> {
     Signal::derive(move || read.get().and_then(Result::ok).unwrap_or_default())
 }
 
-/// JSON pretty-printed for reading (two-space indent); other text as it came.
+/// JSON indented two spaces a level, for reading; any other text as it came. A scan that
+/// skips over strings rather than a parse, so the bundle carries no generic JSON value.
 fn pretty(text: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| text.to_owned())
+    let t = text.trim();
+    if !(t.starts_with('{') || t.starts_with('[')) {
+        return text.to_owned();
+    }
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    let mut out = String::with_capacity(t.len() * 2);
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            // An empty object or array stays `{}` / `[]`.
+            '{' | '[' if matches!(chars.peek(), Some('}' | ']')) => out.push(c),
+            '{' | '[' => {
+                out.push(c);
+                depth += 1;
+                newline(&mut out, depth);
+            }
+            '}' | ']' => {
+                if !out.ends_with(['{', '[']) {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, depth);
+                }
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A form body shown one parameter a line (`&` starts each continuation), so that nothing
@@ -273,16 +321,17 @@ pub fn PkceDemo() -> impl IntoView {
     });
     // One click for an administrator: a single-page app with this demo's callback.
     let create_app = Action::new_local(move |_: &()| async move {
-        let body = serde_json::json!({
-            "type": "single_page",
-            "name": DEMO_APP_NAME,
-            "redirect_uris": [redirect_uri()],
-        });
+        let body = portico_proto::AppInput {
+            app_type: Some(portico_proto::AppType::SinglePage),
+            name: Some(DEMO_APP_NAME.to_owned()),
+            redirect_uris: Some(vec![redirect_uri()]),
+            ..Default::default()
+        };
         let result =
-            crate::api::post::<_, serde_json::Value>(&session, "/api/v1/apps", &body).await;
+            crate::api::post::<_, portico_proto::App>(&session, "/api/v1/apps", &body).await;
         match result {
             Ok(app) => {
-                let id = app["client_id"].as_str().unwrap_or_default().to_owned();
+                let id = app.client_id;
                 remember_client(&id);
                 client_id.set(id.clone());
                 prepared.set(None);
@@ -689,6 +738,10 @@ mod tests {
     #[test]
     fn json_is_pretty_and_forms_are_one_parameter_a_line() {
         assert_eq!(pretty(r#"{"a":1}"#), "{\n  \"a\": 1\n}");
+        assert_eq!(
+            pretty(r#"{"a":[1,{}],"b,:{":"x\"}","c":[]}"#),
+            "{\n  \"a\": [\n    1,\n    {}\n  ],\n  \"b,:{\": \"x\\\"}\",\n  \"c\": []\n}"
+        );
         assert_eq!(pretty("not json"), "not json");
         assert_eq!(form_lines("a=1&b=2"), "a=1\n&b=2");
     }

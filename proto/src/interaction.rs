@@ -108,3 +108,13 @@ pub struct ConnectedApp {
 pub struct ConnectedApps {
     pub apps: Vec<ConnectedApp>,
 }
+
+/// `GET /api/v1/apps/{client_id}/public?redirect_uri=…`: a single-page app's name, for a
+/// client that checks its client ID and redirect URL before sending the browser away (the
+/// PKCE demo). Only what the sign-in page already shows anyone who follows that link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicApp {
+    pub client_id: String,
+    pub name: String,
+}

@@ -38,6 +38,18 @@ pub async fn discover(issuer: &str) -> Result<Discovery, String> {
     Ok(d)
 }
 
+/// Step 8 — RFC 6750 §2.1: calls a protected resource with the access token; its status
+/// and body.
+pub async fn call_api(url: &str, access_token: &str) -> Result<(u16, String), TokenError> {
+    let res = Request::get(url)
+        .header("authorization", &format!("Bearer {access_token}"))
+        .send()
+        .await
+        .map_err(network)?;
+    let status = res.status();
+    Ok((status, res.text().await.map_err(network)?))
+}
+
 async fn post_form(url: &str, body: String) -> Result<(u16, String), TokenError> {
     let res = Request::post(url)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -51,7 +63,7 @@ async fn post_form(url: &str, body: String) -> Result<(u16, String), TokenError>
     Ok((status, text))
 }
 
-/// RFC 6749 §4.1.3 + RFC 7636 §4.5: the code and the verifier for tokens.
+/// Step 6 — RFC 6749 §4.1.3 + RFC 7636 §4.5: the code and the verifier for tokens.
 pub async fn exchange_code(
     d: &Discovery,
     code: &str,
@@ -67,7 +79,8 @@ pub async fn exchange_code(
     steps::process_token_response(status, &body)
 }
 
-/// RFC 6749 §6.
+/// Step 9 — RFC 6749 §6: new tokens for the refresh token; with rotation the answer's
+/// refresh token replaces the one sent, which is spent.
 pub async fn refresh(
     d: &Discovery,
     refresh_token: &str,
@@ -81,7 +94,7 @@ pub async fn refresh(
     steps::process_token_response(status, &body)
 }
 
-/// RFC 7009 §2.
+/// Step 10 — RFC 7009 §2: revokes a token, ending its grant.
 pub async fn revoke(
     d: &Discovery,
     token: &str,

@@ -174,7 +174,7 @@ pub fn token_request_body(
     ])
 }
 
-/// Step 8 — RFC 6749 §6: refresh; with rotation the answer carries a new refresh token.
+/// Step 9 — RFC 6749 §6: refresh; with rotation the answer carries a new refresh token.
 pub fn refresh_request_body(refresh_token: &str, client_id: &str) -> String {
     form(&[
         ("grant_type", "refresh_token"),
@@ -183,7 +183,7 @@ pub fn refresh_request_body(refresh_token: &str, client_id: &str) -> String {
     ])
 }
 
-/// Step 9 — RFC 7009 §2.1: revocation; revoking the refresh token ends the whole grant.
+/// Step 10 — RFC 7009 §2.1: revocation; revoking the refresh token ends the whole grant.
 pub fn revocation_body(token: &str, hint: &str, client_id: &str) -> String {
     form(&[
         ("token", token),

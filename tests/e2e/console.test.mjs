@@ -143,8 +143,10 @@ test('a user runs the PKCE demo: sign in, allow, exchange, /me, refresh with rot
   await page.getByText('See your e-mail address').waitFor();
   await shot(page, 'consent');
   await page.getByRole('button', { name: 'Allow' }).click();
-  await page.waitForURL(/\/pkce-demo\/callback\?code=/);
+  await page.waitForURL(/\/pkce-demo\/callback/);
   await page.getByText(/state matches; iss is/).waitFor();
+  // Once read, the code and state are taken out of the address bar (history.replaceState).
+  assert.equal(page.url(), demoCallback);
   await page.getByText('access_token', { exact: false }).first().waitFor();
   const me = await page.locator('pre.me').textContent();
   assert.equal(JSON.parse(me).username, user);
@@ -156,7 +158,7 @@ test('a user runs the PKCE demo: sign in, allow, exchange, /me, refresh with rot
 
   await t.test('running it again skips sign-in and consent', async () => {
     await startDemo(page, demoApp);
-    await page.waitForURL(/\/pkce-demo\/callback\?code=/);
+    await page.waitForURL(/\/pkce-demo\/callback/);
     await page.getByText(/state matches/).waitFor();
   });
 
@@ -187,11 +189,13 @@ test('Deny returns access_denied to the app', async () => {
   await signIn(page, user, userPassword);
   await page.waitForURL(/\/consent\?interaction=/);
   await page.getByRole('button', { name: 'Deny' }).click();
-  await page.waitForURL(/\/pkce-demo\/callback\?error=access_denied/);
+  await page.waitForURL(/\/pkce-demo\/callback/);
   await page.getByText(/access_denied/).first().waitFor();
+  assert.equal(page.url(), demoCallback);
   await shot(page, 'pkce-demo-denied');
   assert.deepEqual(errors, []);
   await context.close();
+  await admin(adminToken, 'DELETE', `/api/v1/apps/${other.client_id}`);
 });
 
 test('a web app with a secret runs through the same sign-in and consent pages', async () => {

@@ -110,9 +110,10 @@ export const isCspViolation = (text) => /Content Security Policy|Refused to/.tes
  * Tests end with `assert.deepEqual(errors, [])`, so a console that needs more than its CSP
  * allows fails them. Confirmations (`confirm`, `beforeunload`) are accepted unless
  * `dialogs.answer` is set to false; each one's message is kept in `dialogs.seen`.
+ * `options` go to the browser context (e.g. `{ viewport: phone }`).
  */
-export async function newPage(browser) {
-  const context = await browser.newContext({ acceptDownloads: true });
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, ...options });
   // Injected by the DevTools protocol, so the page's CSP does not apply to it.
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
@@ -137,6 +138,17 @@ export async function newPage(browser) {
   watch(page);
   context.on('page', watch);
   return { context, page, errors, dialogs };
+}
+
+/** The two widths every page is tested at: a desktop, and a phone (390 CSS px). */
+export const viewports = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+};
+
+/** Whether the page scrolls sideways (its content is wider than the viewport). */
+export async function scrollsSideways(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 }
 
 /** Where screenshots go: artifacts/<test file>/NN-<step>.png (scripts/e2e.sh prints it). */

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod logo;
 pub mod openapi;
+pub mod public_app;
 pub mod public_keys;
 pub mod secrets;
 
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
             "/apps/{client_id}/grants",
             get(app_users::list).delete(app_users::revoke_all),
         )
+        .route("/apps/{client_id}/public", get(public_app::get))
         .route("/apps/{client_id}/secrets", post(secrets::create))
         .route(
             "/apps/{client_id}/secrets/{secret_id}",

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{app_users, apps, audit, logo, public_keys, secrets};
+use super::{app_users, apps, audit, logo, public_app, public_keys, secrets};
 
 struct BearerAuth;
 
@@ -29,7 +29,7 @@ impl Modify for BearerAuth {
     info(title = "Portico admin API", description = "Manage OAuth2 apps, their secrets, keys and logos."),
     paths(
         apps::list, apps::create, apps::get, apps::update, apps::delete,
-        app_users::list, app_users::revoke_all,
+        app_users::list, app_users::revoke_all, public_app::get,
         secrets::create, secrets::update, secrets::delete,
         public_keys::add_public_key, public_keys::delete_public_key, public_keys::generate_key_pair,
         logo::put, logo::get, logo::delete,

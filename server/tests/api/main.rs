@@ -32,6 +32,7 @@ mod management;
 mod oauth_code;
 mod oauth_tokens;
 mod oidc_request;
+mod public_app;
 mod refresh_grace;
 mod secrets;
 mod security_admin;

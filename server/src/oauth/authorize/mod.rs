@@ -26,7 +26,7 @@ use crate::store::InteractionRecord;
 
 use checks::{Checked, Refused};
 
-pub use checks::{LOGIN_HINT_MAX, NONCE_MAX, STATE_MAX};
+pub use checks::{redirect_uri_registered, LOGIN_HINT_MAX, NONCE_MAX, STATE_MAX};
 pub use code::issue_code;
 pub use consent::{consent_needed, grantable};
 pub use error_page::ErrorPage;

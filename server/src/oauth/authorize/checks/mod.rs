@@ -24,6 +24,7 @@ use crate::state::AppState;
 
 pub use lengths::{LOGIN_HINT_MAX, NONCE_MAX, STATE_MAX};
 pub use max_age::is_recent;
+pub use redirect_uri::is_registered as redirect_uri_registered;
 
 /// A request that passed every check.
 pub struct Checked {

@@ -53,6 +53,17 @@ pub fn check(client: &Client, params: &Params) -> Result<Redirectable, ErrorPage
     })
 }
 
+/// Whether `presented` is one of the client's registered redirect URIs, by the same rule as
+/// the authorization request (`check`): exact, or a loopback URI on any port.
+pub fn is_registered(client: &Client, presented: &str) -> bool {
+    client
+        .app
+        .settings
+        .redirect_uris
+        .iter()
+        .any(|r| matches(client, r, presented))
+}
+
 /// Whether `presented` is the registered URI `registered` for this client.
 fn matches(client: &Client, registered: &str, presented: &str) -> bool {
     if registered == presented {

@@ -17,7 +17,7 @@ pub mod validate;
 
 pub use app::{App, AppInput, AppKind, AppList, AppType, CreatedApp, IdTokenAlg, RefreshPolicy};
 pub use app_users::{AppUser, AppUserPage, RevokedForAll};
-pub use audit::{AuditEntry, AuditPage};
+pub use audit::{AuditAction, AuditEntry, AuditKind, AuditPage};
 pub use keys::{GeneratedKeyPair, KeyAlg, KeyPairRequest, PublicKeyInfo, PublicKeyInput};
 pub use problem::{FieldError, Problem};
 pub use secret::{NewSecret, NewSecretInput, Secret, SecretInfo, SecretPatch};

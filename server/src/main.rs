@@ -445,7 +445,7 @@ async fn add_user(
             cli_audit(
                 &stores,
                 now,
-                "user.add",
+                portico_proto::AuditAction::UserAdd,
                 user_detail(&u.username, u.is_admin),
             )
             .await
@@ -467,7 +467,7 @@ async fn add_user(
 async fn cli_audit(
     stores: &Stores,
     now: i64,
-    action: &'static str,
+    action: portico_proto::AuditAction,
     detail: String,
 ) -> Result<(), Error> {
     stores
@@ -512,17 +512,17 @@ async fn change_user(database_url: &str, username: &str, change: UserChange) -> 
         UserChange::Disable => (
             stores.users.set_user_disabled(username, true, now).await,
             "disabled",
-            "user.disable",
+            portico_proto::AuditAction::UserDisable,
         ),
         UserChange::Enable => (
             stores.users.set_user_disabled(username, false, now).await,
             "enabled",
-            "user.enable",
+            portico_proto::AuditAction::UserEnable,
         ),
         UserChange::Delete => (
             stores.users.delete_user(username, now).await,
             "deleted",
-            "user.delete",
+            portico_proto::AuditAction::UserDelete,
         ),
     };
     let audited = match &result {
@@ -550,7 +550,7 @@ async fn rotate_keys(database_url: &str) -> Result<(), Error> {
     let audited = match &kids {
         Ok(kids) => {
             let detail = format!("new signing keys {}", kids.join(", "));
-            cli_audit(&stores, now, "keys.rotate", detail).await
+            cli_audit(&stores, now, portico_proto::AuditAction::KeysRotate, detail).await
         }
         Err(_) => Ok(()),
     };

@@ -34,6 +34,11 @@ pub const REVOKED_GRANT_RETENTION: i64 = 86_400;
 /// token's expiry by this much, more than any clock difference between copies allowed
 /// when checking `exp` (RFC 7519 §4.1.4).
 pub const EXPIRY_MARGIN: i64 = 60;
+/// End users' audit entries (sign-ins, consents, revocations) and the server's protective
+/// ones (lockouts, refresh token reuse) are kept this long: their number grows with traffic
+/// and with what strangers try, so they cannot be kept for ever as administrators' changes
+/// are.
+pub const AUDIT_EVENT_RETENTION: i64 = 90 * 86_400;
 
 /// Rows removed by one run, per table (in `PurgeTable::ALL` order).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,6 +87,7 @@ pub fn cutoff(table: PurgeTable, now: i64) -> i64 {
         PurgeTable::RetiredRefreshTokens => now - RETIRED_REFRESH_RETENTION,
         // The longest abuse-limit window is 5 minutes; a day leaves no doubt it has ended.
         PurgeTable::AttemptWindows => now - 86_400,
+        PurgeTable::AuditEvents => now - AUDIT_EVENT_RETENTION,
     }
 }
 

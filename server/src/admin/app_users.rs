@@ -6,6 +6,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
+use portico_proto::AuditAction;
 use portico_proto::{AppUser, AppUserPage, RevokedForAll};
 use serde::Deserialize;
 
@@ -90,7 +91,13 @@ pub async fn revoke_all(
         .grants
         .revoke_grants_of_app(
             &client_id,
-            &audit(&admin, now, "app.grants_revoke", &client_id, detail),
+            &audit(
+                &admin,
+                now,
+                AuditAction::AppGrantsRevoke,
+                &client_id,
+                detail,
+            ),
         )
         .await?;
     tracing::info!(client_id = %client_id, actor = %admin.username(), grants = ended.grants, "app revoked for all users");

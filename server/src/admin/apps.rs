@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use portico_proto::app::AppSettings;
+use portico_proto::AuditAction;
 use portico_proto::{
     App, AppInput, AppKind, AppList, AppType, CreatedApp, PublicKeyInfo, SecretInfo,
 };
@@ -19,7 +20,7 @@ use crate::store::{AppRecord, AuditRecord, StoreError};
 pub(crate) fn audit(
     admin: &Admin,
     now: i64,
-    action: &'static str,
+    action: AuditAction,
     client_id: &str,
     detail: String,
 ) -> AuditRecord {
@@ -242,7 +243,7 @@ pub async fn create(
             &record,
             secret.as_ref().map(|(r, _)| r),
             state.config.max_apps,
-            &audit(&admin, now, "app.create", &client_id, detail),
+            &audit(&admin, now, AuditAction::AppCreate, &client_id, detail),
         )
         .await
         .map_err(|e| match e {
@@ -301,7 +302,7 @@ pub async fn update(
             &client_id,
             &r.settings,
             now,
-            &audit(&admin, now, "app.update", &client_id, detail),
+            &audit(&admin, now, AuditAction::AppUpdate, &client_id, detail),
         )
         .await
         .map_err(app_gone(&client_id))?;
@@ -326,7 +327,7 @@ pub async fn delete(
         .apps
         .delete_app(
             &client_id,
-            &audit(&admin, now, "app.delete", &client_id, detail),
+            &audit(&admin, now, AuditAction::AppDelete, &client_id, detail),
         )
         .await
         .map_err(app_gone(&client_id))?;

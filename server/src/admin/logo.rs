@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use portico_proto::AuditAction;
 
 use super::apps::{app_gone, audit, load_app};
 use super::auth::Admin;
@@ -83,7 +84,7 @@ pub async fn put(
                 bytes: bytes.to_vec(),
                 updated_at: now,
             },
-            &audit(&admin, now, "logo.set", &client_id, detail),
+            &audit(&admin, now, AuditAction::LogoSet, &client_id, detail),
         )
         .await
         .map_err(app_gone(&client_id))?;
@@ -109,7 +110,7 @@ pub async fn delete(
             &audit(
                 &admin,
                 now,
-                "logo.delete",
+                AuditAction::LogoDelete,
                 &client_id,
                 "removed logo".to_owned(),
             ),

@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use portico_proto::AuditAction;
 use portico_proto::{AppType, GeneratedKeyPair, KeyPairRequest, PublicKeyInfo, PublicKeyInput};
 
 use super::apps::{app_gone, audit, load_app};
@@ -33,7 +34,7 @@ async fn register(
     admin: &Admin,
     client_id: &str,
     key: &AppPublicKey,
-    action: &'static str,
+    action: AuditAction,
 ) -> ApiResult<i64> {
     let existing = state.stores.public_keys.list_public_keys(client_id).await?;
     if existing.len() >= MAX_KEYS_PER_APP {
@@ -96,7 +97,7 @@ pub async fn add_public_key(
             ))
         }
     };
-    let created_at = register(&state, &admin, &client_id, &key, "key.add").await?;
+    let created_at = register(&state, &admin, &client_id, &key, AuditAction::KeyAdd).await?;
     Ok((
         StatusCode::CREATED,
         Json(PublicKeyInfo {
@@ -131,7 +132,7 @@ pub async fn generate_key_pair(
         &admin,
         &client_id,
         &generated.public,
-        "key.generate",
+        AuditAction::KeyGenerate,
     )
     .await?;
     let p = generated.public;
@@ -166,7 +167,7 @@ pub async fn delete_public_key(
             &audit(
                 &admin,
                 now,
-                "key.delete",
+                AuditAction::KeyDelete,
                 &client_id,
                 format!("deleted key {kid}"),
             ),

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use portico_proto::secret::{validate_note, MAX_SECRETS_PER_APP};
+use portico_proto::AuditAction;
 use portico_proto::{NewSecret, NewSecretInput, SecretInfo, SecretPatch};
 
 use super::apps::{app_gone, audit, load_app};
@@ -71,7 +72,7 @@ pub async fn create(
         .add_secret(
             &record,
             MAX_SECRETS_PER_APP as u32,
-            &audit(&admin, now, "secret.create", &client_id, detail),
+            &audit(&admin, now, AuditAction::SecretCreate, &client_id, detail),
         )
         .await
         .map_err(|e| match e {
@@ -113,7 +114,7 @@ pub async fn delete(
             &audit(
                 &admin,
                 now,
-                "secret.delete",
+                AuditAction::SecretDelete,
                 &client_id,
                 format!("deleted secret {hint}"),
             ),
@@ -155,7 +156,7 @@ pub async fn update(
             &audit(
                 &admin,
                 now,
-                "secret.note",
+                AuditAction::SecretNote,
                 &client_id,
                 format!("noted secret {}: {note:?}", current.hint),
             ),

@@ -7,13 +7,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use portico_proto::interaction::{ConnectedApp, ConnectedApps};
+use portico_proto::AuditAction;
 
 use super::scope_views;
 use crate::http::problem::ApiError;
 use crate::oauth::resource::{bearer, verify_active, Inactive};
 use crate::oauth::scope::Scopes;
 use crate::state::AppState;
-use crate::store::UserRecord;
+use crate::store::{AuditRecord, UserRecord};
 
 /// The user behind a bearer token the console holds (any scope: it is their own data). A
 /// token another app obtained for the user is refused: an app the user allowed must not
@@ -111,6 +112,14 @@ pub async fn revoke(
         ));
     }
     let now = state.now();
+    // Recorded only when the user had allowed the app: revoking what was never allowed
+    // changes nothing, and must not let a user fill the log with made-up client IDs.
+    let allowed = state
+        .stores
+        .consents
+        .get_consent(&user.id, &client_id)
+        .await?
+        .is_some();
     state
         .stores
         .grants
@@ -122,5 +131,15 @@ pub async fn revoke(
         .consents
         .delete_consent(&user.id, &client_id)
         .await?;
+    if allowed {
+        let event = AuditRecord {
+            at: now,
+            actor: user.username.clone(),
+            action: AuditAction::ConsentRevoked,
+            client_id: Some(client_id),
+            detail: "revoked the app's access in Connected apps".to_owned(),
+        };
+        state.stores.audit.record_event(&event).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,6 +7,7 @@ use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use portico_proto::interaction::LoginRequest as LoginBody;
+use portico_proto::AuditAction;
 
 use super::{check_origin, finish, load, load_client, next, request_of};
 use crate::crypto::{password, random};
@@ -29,12 +30,21 @@ pub async fn login(
     let i = load(&state, &headers, &id).await?;
     let now = state.now();
     let attempt = Attempt::reserve(&state.limits, &state.metrics, &body.username, &ip, now).await?;
-    let Some(user) = check_password(&state, &body.username, body.password.into_exposed()).await?
-    else {
-        return Err(attempt.failed(&state, &i, now).await);
+    let (found, ok) = check_password(&state, &body.username, body.password.into_exposed()).await?;
+    let user = match found {
+        Some(user) if ok => user,
+        found => return Err(attempt.failed(&state, &i, found.as_ref(), now).await),
     };
     attempt.succeeded(&state.limits).await;
     let set_cookie = start_session(&state, &user, now).await?;
+    let event = AuditRecord {
+        at: now,
+        actor: user.username.clone(),
+        action: AuditAction::SigninSucceeded,
+        client_id: Some(i.client_id.clone()),
+        detail: format!("signed in from {ip}"),
+    };
+    state.stores.audit.record_event(&event).await;
     state
         .stores
         .interactions
@@ -109,9 +119,17 @@ impl<'a> Attempt<'a> {
             .await;
     }
 
-    /// A wrong password: the attempt counts; the failure that starts a lockout is recorded
-    /// in the audit log. Returns the answer, the same whether or not the user exists.
-    async fn failed(self, state: &AppState, i: &InteractionRecord, now: i64) -> ApiError {
+    /// A wrong password: the attempt counts and is recorded in the audit log, as is the
+    /// failure that starts a lockout. Returns the answer, the same whether or not the user
+    /// exists. The log names the user only when the username is one (`known`): what else was
+    /// typed may be a password typed in the wrong field, so it is never recorded.
+    async fn failed(
+        self,
+        state: &AppState,
+        i: &InteractionRecord,
+        known: Option<&UserRecord>,
+        now: i64,
+    ) -> ApiError {
         let Attempt {
             username,
             ip,
@@ -123,11 +141,32 @@ impl<'a> Attempt<'a> {
         state.metrics.signin_failures.inc();
         let locked_user = per_user.failed().await;
         let locked_addr = per_addr.failed().await;
+        let (actor, detail) = match known {
+            Some(u) if u.disabled => (u.username.clone(), format!("user is disabled; from {ip}")),
+            Some(u) => (u.username.clone(), format!("wrong password; from {ip}")),
+            None => (format!("address:{ip}"), "unknown username".to_owned()),
+        };
+        let event = AuditRecord {
+            at: now,
+            actor,
+            action: AuditAction::SigninFailed,
+            client_id: Some(i.client_id.clone()),
+            detail,
+        };
+        state.stores.audit.record_event(&event).await;
         if locked_user || locked_addr {
             state.metrics.signin_lockouts.inc();
             let detail = if locked_user {
                 let n = state.limits.login_user_addr.max();
-                format!("sign-ins as {username:?} from {ip} paused after {n} failures")
+                match known {
+                    Some(u) => format!(
+                        "sign-ins as {:?} from {ip} paused after {n} failures",
+                        u.username
+                    ),
+                    None => format!(
+                        "sign-ins as an unknown username from {ip} paused after {n} failures"
+                    ),
+                }
             } else {
                 let n = state.limits.login_addr.max();
                 format!("sign-ins from {ip} paused after {n} failures")
@@ -135,7 +174,7 @@ impl<'a> Attempt<'a> {
             let event = AuditRecord {
                 at: now,
                 actor: format!("address:{ip}"),
-                action: "signin.lockout",
+                action: AuditAction::SigninLockout,
                 client_id: Some(i.client_id.clone()),
                 detail,
             };
@@ -148,13 +187,14 @@ impl<'a> Attempt<'a> {
     }
 }
 
-/// The enabled user whose argon2id hash `password` matches. An unknown or disabled user
-/// costs as much as a real check, so the answer does not reveal which usernames exist.
+/// The user named `username`, if any, and whether they are enabled and their argon2id hash
+/// matches `password`. An unknown or disabled user costs as much as a real check, so the
+/// answer does not reveal which usernames exist.
 async fn check_password(
     state: &AppState,
     username: &str,
     password: String,
-) -> Result<Option<UserRecord>, ApiError> {
+) -> Result<(Option<UserRecord>, bool), ApiError> {
     let user = state.stores.users.user_by_username(username).await?;
     let ok = match &user {
         Some(u) if !u.disabled => {
@@ -165,7 +205,7 @@ async fn check_password(
             false
         }
     };
-    Ok(user.filter(|_| ok))
+    Ok((user, ok))
 }
 
 /// A new session, with a new id at every sign-in (no session fixation), and the cookie

@@ -24,7 +24,8 @@ use crate::oauth::authorize::{self, AuthRequest};
 use crate::oauth::cookies;
 use crate::oauth::scope::{self, Scopes};
 use crate::state::AppState;
-use crate::store::{ConsentRecord, InteractionRecord, UserRecord};
+use crate::store::{AuditRecord, ConsentRecord, InteractionRecord, UserRecord};
+use portico_proto::AuditAction;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -243,6 +244,14 @@ async fn consent(
                     "This sign-in request was already completed.".to_owned(),
                 ));
             }
+            let event = AuditRecord {
+                at: state.now(),
+                actor: user.username.clone(),
+                action: AuditAction::ConsentDenied,
+                client_id: Some(i.client_id.clone()),
+                detail: format!("denied {}", request.scope),
+            };
+            state.stores.audit.record_event(&event).await;
             // RFC 6749 §4.1.2.1: the resource owner denied the request.
             let location = authorize::redirect_url(
                 &request.redirect_uri,
@@ -280,6 +289,14 @@ async fn consent(
                     created_at: state.now(),
                 })
                 .await?;
+            let event = AuditRecord {
+                at: state.now(),
+                actor: user.username.clone(),
+                action: AuditAction::ConsentGiven,
+                client_id: Some(i.client_id.clone()),
+                detail: format!("allowed {}", scopes.to_param()),
+            };
+            state.stores.audit.record_event(&event).await;
             let location = finish(&state, &i, &request, &user, auth_time).await?;
             Ok(next(location, None))
         }

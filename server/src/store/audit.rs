@@ -1,36 +1,50 @@
-//! The audit log (`AuditStore`): who changed what, and events noticed while answering.
+//! The audit log (`AuditStore`): who changed what, what end users did, and events noticed
+//! while answering. Each entry's kind follows from its action (`AuditAction::kind`).
 
 use async_trait::async_trait;
+use portico_proto::{AuditAction, AuditKind};
 
 use super::StoreResult;
 
-/// A stored entry: the columns of `audit_log` are the fields the admin API shows.
+/// A stored entry as the admin API shows it, with the app it names as it is now.
 pub use portico_proto::audit::AuditEntry as AuditRow;
 
-/// An admin change to record in the same transaction as the change itself, so the log
-/// and the data never disagree.
+/// An entry to record: an admin change in the same transaction as the change itself, so the
+/// log and the data never disagree; or an event (`record_event`).
 #[derive(Debug, Clone)]
 pub struct AuditRecord {
     pub at: i64,
     pub actor: String,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub client_id: Option<String>,
     pub detail: String,
 }
 
+/// Which entries `list_audit` returns: all filters given must match (exact values).
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Entries with `id < before`.
+    pub before: Option<i64>,
+    pub client_id: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<AuditAction>,
+    pub kind: Option<AuditKind>,
+}
+
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    /// Records an event that is not itself a stored change (a sign-in lockout, a refresh
+    /// Records an event that is not itself a stored change (a sign-in, a lockout, a refresh
     /// token reuse detected, a `portico user` command).
     async fn record_audit(&self, a: &AuditRecord) -> StoreResult<()>;
 
-    /// `record_audit` for an event noticed while answering a request (a lockout, a reuse
-    /// detected): the answer does not depend on it, so a failure is logged, not returned.
+    /// `record_audit` for an event noticed while answering a request (a sign-in, a consent,
+    /// a lockout): the answer does not depend on it, so a failure is logged, not returned.
     async fn record_event(&self, a: &AuditRecord) {
         if let Err(e) = self.record_audit(a).await {
-            tracing::warn!(error = %e, action = a.action, "could not record an event in the audit log");
+            tracing::warn!(error = %e, action = a.action.as_str(), "could not record an event in the audit log");
         }
     }
-    /// Newest first, entries with `id < before` when given.
-    async fn list_audit(&self, before: Option<i64>, limit: u32) -> StoreResult<Vec<AuditRow>>;
+    /// Newest first, at most `limit` entries matching `filter`, each with the app it names
+    /// as it is now (name, deleted, built in).
+    async fn list_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditRow>>;
 }

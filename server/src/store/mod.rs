@@ -21,7 +21,7 @@ mod users;
 
 pub use apps::{AppRecord, AppStore};
 pub use attempts::{AttemptStore, Budget, Window};
-pub use audit::{AuditRecord, AuditRow, AuditStore};
+pub use audit::{AuditFilter, AuditRecord, AuditRow, AuditStore};
 pub use consents::{AppUserRecord, AppUsers, ConsentRecord, ConsentStore};
 pub use grants::{
     AppRevocation, CodeExchange, CodeRecord, GrantDecision, GrantRecord, GrantStore, RefreshLookup,

@@ -25,10 +25,13 @@ pub enum PurgeTable {
     RetiredRefreshTokens,
     /// Abuse-limit windows (PostgreSQL), by `window_start`.
     AttemptWindows,
+    /// Audit entries of end users and of the server's protection (kinds `user` and
+    /// `security`), by `at`: their number follows traffic, not administrators.
+    AuditEvents,
 }
 
 impl PurgeTable {
-    pub const ALL: [PurgeTable; 8] = [
+    pub const ALL: [PurgeTable; 9] = [
         PurgeTable::Interactions,
         PurgeTable::AuthorizationCodes,
         PurgeTable::BrowserSessions,
@@ -37,6 +40,7 @@ impl PurgeTable {
         PurgeTable::RefreshTokensOfRevokedGrants,
         PurgeTable::RetiredRefreshTokens,
         PurgeTable::AttemptWindows,
+        PurgeTable::AuditEvents,
     ];
 
     /// A short name for logs.
@@ -50,6 +54,7 @@ impl PurgeTable {
             PurgeTable::RefreshTokensOfRevokedGrants => "refresh_tokens_of_revoked_grants",
             PurgeTable::RetiredRefreshTokens => "retired_refresh_tokens",
             PurgeTable::AttemptWindows => "attempt_windows",
+            PurgeTable::AuditEvents => "audit_events",
         }
     }
 }

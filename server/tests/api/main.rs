@@ -15,6 +15,7 @@ mod interop_oauth2;
 
 mod app_users;
 mod apps;
+mod audit_events;
 mod auth_errors;
 mod binary;
 mod console_compression;

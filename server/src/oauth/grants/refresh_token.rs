@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use portico_proto::AppType;
+use portico_proto::AuditAction;
 
 use portico_proto::app::AppSettings;
 
@@ -78,7 +79,7 @@ async fn look_up(
             let event = AuditRecord {
                 at: now,
                 actor: format!("client:{}", client.client_id()),
-                action: "refresh.reuse_detected",
+                action: AuditAction::RefreshReuseDetected,
                 client_id: Some(client_id),
                 detail: format!(
                     "a rotated refresh token came back; grant {grant_id} and every token of it revoked"

@@ -53,6 +53,12 @@ fn dead_rows(table: PurgeTable) -> (&'static str, &'static str, &'static str) {
             "(limiter, attempt_key)",
             "SELECT limiter, attempt_key FROM attempt_windows WHERE window_start < $1",
         ),
+        // On the index (kind, at) of migration 0008; admin changes are kept.
+        PurgeTable::AuditEvents => (
+            "audit_log",
+            "id",
+            "SELECT id FROM audit_log WHERE kind IN ('user', 'security') AND at < $1",
+        ),
     }
 }
 

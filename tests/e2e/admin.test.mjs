@@ -288,34 +288,43 @@ test('a key pair is generated in the browser: the private key is downloaded and 
 });
 
 test('a pasted private key is refused in the browser and never sent; key rows name the kid once, with Copy', async () => {
-  await page.goto(`${base}/apps/${apps.m2m}`);
-  const box = page.getByRole('textbox', { name: 'Public key (PEM or JWK)' });
-  await box.waitFor();
-  assert.match(await box.evaluate((el) => getComputedStyle(el).fontFamily), /monospace/);
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' });
-  const sec1Pem = privateKey.export({ type: 'sec1', format: 'pem' });
-  const privateJwk = JSON.stringify(privateKey.export({ format: 'jwk' }));
-  const sent = requests.length;
-  for (const [what, text] of [['PKCS#8 PEM', privatePem], ['EC PEM', sec1Pem], ['JWK with d', privateJwk]]) {
-    await box.fill(text);
-    await page.getByRole('button', { name: 'Add key' }).click();
-    await page.getByText('This is a private key, so it was not sent.', { exact: false }).waitFor();
-    assert.equal(requests.slice(sent).some((r) => r.includes('/public-keys')), false, `${what} was sent`);
-  }
-  await shot(page, 'private-key-refused');
+  try {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width > 400 ? 720 : 844 });
+      await page.goto(`${base}/apps/${apps.m2m}`);
+      const box = page.getByRole('textbox', { name: 'Public key (PEM or JWK)' });
+      await box.waitFor();
+      assert.match(await box.evaluate((el) => getComputedStyle(el).fontFamily), /monospace/);
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' });
+      const sec1Pem = privateKey.export({ type: 'sec1', format: 'pem' });
+      const privateJwk = JSON.stringify(privateKey.export({ format: 'jwk' }));
+      const sent = requests.length;
+      for (const [what, text] of [['PKCS#8 PEM', privatePem], ['EC PEM', sec1Pem], ['JWK with d', privateJwk]]) {
+        await box.fill(text);
+        await page.getByRole('button', { name: 'Add key' }).click();
+        await page.getByText('This is a private key, so it was not sent.', { exact: false }).waitFor();
+        assert.equal(requests.slice(sent).some((r) => r.includes('/public-keys')), false, `${what} was sent`);
+      }
+      assert.ok(await sideways() <= 0, `${width}px scrolls sideways`);
+      await shot(page, `private-key-refused-${width}`);
 
-  await box.fill(publicKey.export({ type: 'spki', format: 'pem' }));
-  await page.getByRole('button', { name: 'Add key' }).click();
-  const status = page.getByText(/^Key .* \(ES256\) added\.$/);
-  await status.waitFor();
-  const kid = (await status.textContent()).match(/^Key (.*) \(ES256\) added\.$/)[1];
-  const row = page.getByRole('list', { name: 'Public keys' }).getByRole('listitem').filter({ hasText: kid });
-  // Labelled, shown once (the kid is the thumbprint), and copyable.
-  await row.getByText('kid', { exact: true }).waitFor();
-  assert.equal((await row.textContent()).split(kid).length - 1, 1, await row.textContent());
-  await row.getByRole('button', { name: `Copy kid ${kid}` }).waitFor();
-  await shot(page, 'key-row-kid');
+      await box.fill(publicKey.export({ type: 'spki', format: 'pem' }));
+      await page.getByRole('button', { name: 'Add key' }).click();
+      const status = page.getByText(/^Key .* \(ES256\) added\.$/);
+      await status.waitFor();
+      const kid = (await status.textContent()).match(/^Key (.*) \(ES256\) added\.$/)[1];
+      const row = page.getByRole('list', { name: 'Public keys' }).getByRole('listitem').filter({ hasText: kid });
+      // Labelled, shown once (the kid is the thumbprint), and copyable.
+      await row.getByText('kid', { exact: true }).waitFor();
+      assert.equal((await row.textContent()).split(kid).length - 1, 1, await row.textContent());
+      await row.getByRole('button', { name: `Copy kid ${kid}` }).waitFor();
+      assert.ok(await sideways() <= 0, `${width}px scrolls sideways`);
+      await shot(page, `key-row-kid-${width}`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
   assert.deepEqual(errors, []);
 });
 
@@ -497,46 +506,54 @@ test('refresh-token settings are saved, and leaving with unsaved changes asks fi
 });
 
 test('every bad redirect URL is named at once; rotation and expiries are explained in plain sentences', async () => {
-  await page.goto(`${base}/apps/${apps.web}`);
-  const field = page.getByRole('textbox', { name: 'Redirect URLs', exact: true });
-  await field.waitFor();
-  const before = await field.inputValue();
-  const never = page.getByRole('checkbox', { name: 'Never' }).first();
-  const neverBefore = await never.isChecked();
-  await field.fill([
-    'https://billing.example.com/cb',
-    'http://billing.example.com/cb',
-    'javascript:alert(1)',
-    'https://billing.example.com/cb#top',
-    'https://billing.example.com/cb',
-  ].join('\n'));
-  await page.getByRole('button', { name: 'Save', exact: true }).click();
-  const error = page.locator('#redirect_uris-error');
-  await error.getByText('javascript: scheme is not allowed', { exact: false }).waitFor();
-  // One save shows all four problems, one per line.
-  const lines = (await error.innerText()).split('\n').filter((l) => l.trim());
-  assert.equal(lines.length, 4, lines.join(' | '));
-  assert.match(lines[0], /must use https .*\(http:\/\/billing\.example\.com\/cb\)/);
-  assert.match(lines[2], /fragment/);
-  assert.match(lines[3], /listed twice/);
-  await shot(page, 'redirect-errors-at-once');
+  try {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width > 400 ? 720 : 844 });
+      await page.goto(`${base}/apps/${apps.web}`);
+      const field = page.getByRole('textbox', { name: 'Redirect URLs', exact: true });
+      await field.waitFor();
+      const before = await field.inputValue();
+      const never = page.getByRole('checkbox', { name: 'Never' }).first();
+      const neverBefore = await never.isChecked();
+      await field.fill([
+        'https://billing.example.com/cb',
+        'http://billing.example.com/cb',
+        'javascript:alert(1)',
+        'https://billing.example.com/cb#top',
+        'https://billing.example.com/cb',
+      ].join('\n'));
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const error = page.locator('#redirect_uris-error');
+      await error.getByText('javascript: scheme is not allowed', { exact: false }).waitFor();
+      // One save shows all four problems, one per line.
+      const lines = (await error.innerText()).split('\n').filter((l) => l.trim());
+      assert.equal(lines.length, 4, lines.join(' | '));
+      assert.match(lines[0], /must use https .*\(http:\/\/billing\.example\.com\/cb\)/);
+      assert.match(lines[2], /fragment/);
+      assert.match(lines[3], /listed twice/);
+      await shot(page, `redirect-errors-at-once-${width}`);
 
-  // What rotation does, and why the default differs by type, beside the switch.
-  await page.getByText('Each refresh returns a new refresh token and retires the one used', { exact: false }).waitFor();
-  await page.getByText('Off by default for web apps', { exact: false }).waitFor();
-  // The duration's meaning is its own sentence, not glued to the hint.
-  const absolute = page.getByRole('textbox', { name: 'Absolute expiry' });
-  const absoluteBefore = await absolute.inputValue();
-  await never.uncheck();
-  await absolute.fill('30d');
-  await page.locator('#refresh_token_absolute_lifetime-hint + .duration-words').getByText('Now: 30 days.', { exact: true }).waitFor();
-  assert.equal(await page.getByText('e.g.', { exact: false }).count(), 0);
-  await shot(page, 'settings-hints');
-  // Put everything back as it was: nothing left unsaved for the next test.
-  await absolute.fill(absoluteBefore);
-  await never.setChecked(neverBefore);
-  await field.fill(before);
-  await page.getByText('You have unsaved changes.').waitFor({ state: 'hidden' });
+      // What rotation does, and why the default differs by type, beside the switch.
+      await page.getByText('Each refresh returns a new refresh token and retires the one used', { exact: false }).waitFor();
+      await page.getByText('Off by default for web apps', { exact: false }).waitFor();
+      // The duration's meaning is its own sentence, not glued to the hint.
+      const absolute = page.getByRole('textbox', { name: 'Absolute expiry' });
+      const absoluteBefore = await absolute.inputValue();
+      await never.uncheck();
+      await absolute.fill('30d');
+      await page.locator('#refresh_token_absolute_lifetime-hint + .duration-words').getByText('Now: 30 days.', { exact: true }).waitFor();
+      assert.equal(await page.getByText('e.g.', { exact: false }).count(), 0);
+      assert.ok(await sideways() <= 0, `${width}px scrolls sideways`);
+      await shot(page, `settings-hints-${width}`);
+      // Put everything back as it was: nothing left unsaved for the next test.
+      await absolute.fill(absoluteBefore);
+      await never.setChecked(neverBefore);
+      await field.fill(before);
+      await page.getByText('You have unsaved changes.').waitFor({ state: 'hidden' });
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
   assert.deepEqual(errors, []);
 });
 

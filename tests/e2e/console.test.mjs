@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import {
-  admin, adminPassword, base, closeBrowser, consoleToken, isCspViolation, launch, newPage, screenshots, signIn, user,
+  admin, adminPassword, base, closeBrowser, closeContext, consoleToken, isCspViolation, launch, newPage, screenshots, signIn, user,
   userPassword,
 } from './lib.mjs';
 
@@ -198,7 +198,7 @@ test('Deny returns access_denied to the app', async () => {
   await admin(adminToken, 'DELETE', `/api/v1/apps/${other.client_id}`);
 });
 
-test('a web app with a secret runs through the same sign-in and consent pages', async () => {
+test('a web app with a secret runs through the same sign-in and consent pages', { timeout: 120_000 }, async () => {
   let resolveCode;
   const gotCode = new Promise((r) => { resolveCode = r; });
   const catcher = createServer((req, res) => {
@@ -229,17 +229,21 @@ test('a web app with a secret runs through the same sign-in and consent pages', 
     ]);
     assert.equal(params.get('state'), 'w1');
     assert.equal(params.get('iss'), base);
+    // Bounded: a hang anywhere here fails this test by name instead of the whole file.
     const res = await fetch(`${base}/oauth2/token`, {
       method: 'POST',
+      signal: AbortSignal.timeout(15_000),
       headers: { authorization: `Basic ${Buffer.from(`${web.client_id}:${web.client_secret}`).toString('base64')}` },
       body: new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code'), redirect_uri: cb }),
     });
     const tokens = await res.json();
     assert.equal(res.status, 200, JSON.stringify(tokens));
-    const me = await (await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json();
+    const me = await (await fetch(`${base}/api/v1/me`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` }, signal: AbortSignal.timeout(15_000),
+    })).json();
     assert.equal(me.username, user);
     assert.deepEqual(errors, []);
-    await context.close();
+    await closeContext(context);
   } finally {
     catcher.closeAllConnections();
     catcher.close();

@@ -35,6 +35,7 @@ mod oauth_code;
 mod oauth_tokens;
 mod oidc_request;
 mod public_app;
+mod quickstart;
 mod refresh_grace;
 mod secrets;
 mod security_admin;

@@ -16,6 +16,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "setup"
 portico_setup
 setup_postgres
+setup_cli_tools
 setup_interop
 
 trap pg_stop EXIT

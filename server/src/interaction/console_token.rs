@@ -13,14 +13,17 @@
 //! - It issues what the authorization code flow would give the console at that moment
 //!   (RFC 6749 §4.1, OIDC Core §3.1.2.1 without `prompt`): the session must be live (not
 //!   expired, not signed out), its user enabled, and `admin` is granted only to a user who
-//!   is an administrator now (`authorize::grantable`). Without one it answers 401 and the
-//!   console signs in through the authorization endpoint.
+//!   is an administrator now (`authorize::grantable`). Without one it answers
+//!   `204 No Content`, no tokens, and the console signs in through the authorization
+//!   endpoint. Not a 4xx: every first visit asks, and the browser would log a 4xx as a failed
+//!   load on each of them.
 //! - A new grant per call, with its own refresh token (rotated as any console refresh
 //!   token is), so signing out revokes exactly what this page holds.
 //!
 //! The answer is the RFC 6749 §5.1 token response with `no-store` (§5.1).
 
 use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -43,11 +46,9 @@ pub const METRIC_LABEL: &str = "console_session";
 #[serde(deny_unknown_fields)]
 pub struct ConsoleTokenRequest {}
 
-fn sign_in_first() -> ApiError {
-    ApiError::Unauthorized {
-        detail: "Sign in first.".to_owned(),
-        invalid_token: false,
-    }
+/// No live session (none, expired, signed out, or its user disabled): nothing to give.
+fn no_session() -> Response {
+    StatusCode::NO_CONTENT.into_response()
 }
 
 pub async fn console_token(
@@ -58,13 +59,15 @@ pub async fn console_token(
     check_origin(&state, &headers)?;
     let ApiJson(ConsoleTokenRequest {}) =
         ApiJson::<ConsoleTokenRequest>::from_request(req, &state).await?;
-    let session = cookies::session(&state, &headers)
-        .await?
-        .ok_or_else(sign_in_first)?;
-    let user = grants::active_user(state.stores.users.as_ref(), &session.user_id)
+    let Some(session) = cookies::session(&state, &headers).await? else {
+        return Ok(no_session());
+    };
+    let Some(user) = grants::active_user(state.stores.users.as_ref(), &session.user_id)
         .await
         .map_err(|e| ApiError::Internal(e.description))?
-        .ok_or_else(sign_in_first)?;
+    else {
+        return Ok(no_session());
+    };
     let client = load_client(&state, CONSOLE_CLIENT_ID).await?;
     let scopes = authorize::grantable(&portico_proto::console::scope(), &user)
         .map_err(|e| ApiError::Internal(e.description))?;

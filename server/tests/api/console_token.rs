@@ -206,23 +206,18 @@ async fn no_session_cookie_gets_nothing(b: Backend) {
     s.add_user("boss", true).await;
     let stranger = Browser::new(&s);
     let (status, body) = console_call(&s, &stranger).await;
-    assert_refused(status, &body, StatusCode::UNAUTHORIZED, "no cookie");
+    assert_refused(status, &body, StatusCode::NO_CONTENT, "no cookie");
     // A made-up session value is no better.
     stranger.set_cookie("portico_session", "not-a-session");
     let (status, body) = console_call(&s, &stranger).await;
-    assert_refused(status, &body, StatusCode::UNAUTHORIZED, "unknown session");
+    assert_refused(status, &body, StatusCode::NO_CONTENT, "unknown session");
     // Nor is the browser cookie alone (it binds sign-ins, it signs no one in).
     let started = Browser::new(&s);
     let _ = started
         .authorize(&[("response_type", "code"), ("client_id", "portico-console")])
         .await;
     let (status, body) = console_call(&s, &started).await;
-    assert_refused(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "browser cookie only",
-    );
+    assert_refused(status, &body, StatusCode::NO_CONTENT, "browser cookie only");
 }
 
 async fn a_signed_out_or_expired_session_gets_nothing(b: Backend) {
@@ -234,18 +229,18 @@ async fn a_signed_out_or_expired_session_gets_nothing(b: Backend) {
     let (status, _) = browser.sign_out(&s.base).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = console_call(&s, &browser).await;
-    assert_refused(status, &body, StatusCode::UNAUTHORIZED, "signed out");
+    assert_refused(status, &body, StatusCode::NO_CONTENT, "signed out");
     // An old copy of the cookie (another tab) is dead too.
     browser.set_cookie("portico_session", &kept);
     let (status, body) = console_call(&s, &browser).await;
-    assert_refused(status, &body, StatusCode::UNAUTHORIZED, "old cookie");
+    assert_refused(status, &body, StatusCode::NO_CONTENT, "old cookie");
 
     // A session past its lifetime (8 hours) gives nothing either.
     let other = signed_in(&s, "boss").await;
     assert_eq!(console_call(&s, &other).await.0, StatusCode::OK);
     s.clock.advance(8 * 3600 + 1);
     let (status, body) = console_call(&s, &other).await;
-    assert_refused(status, &body, StatusCode::UNAUTHORIZED, "expired");
+    assert_refused(status, &body, StatusCode::NO_CONTENT, "expired");
 }
 
 async fn a_disabled_user_gets_nothing(b: Backend) {
@@ -260,7 +255,7 @@ async fn a_disabled_user_gets_nothing(b: Backend) {
         .await
         .unwrap();
     let (status, body) = console_call(&s, &browser).await;
-    assert_refused(status, &body, StatusCode::UNAUTHORIZED, "disabled");
+    assert_refused(status, &body, StatusCode::NO_CONTENT, "disabled");
 }
 
 async fn a_demoted_admin_gets_no_admin_scope(b: Backend) {
@@ -348,13 +343,13 @@ async fn parallel_calls_each_get_their_own_grant(b: Backend) {
     assert_eq!(status, StatusCode::NO_CONTENT);
     for (status, t) in calls {
         assert!(
-            status == StatusCode::OK || status == StatusCode::UNAUTHORIZED,
+            status == StatusCode::OK || status == StatusCode::NO_CONTENT,
             "{status} {t}"
         );
     }
     browser.set_cookie("portico_session", &kept);
     let after = futures_util::future::join_all((0..6).map(|_| console_call(&s, &browser))).await;
     for (status, body) in after {
-        assert_refused(status, &body, StatusCode::UNAUTHORIZED, "after sign-out");
+        assert_refused(status, &body, StatusCode::NO_CONTENT, "after sign-out");
     }
 }

@@ -107,9 +107,24 @@ async fn the_session_gives_the_console_its_tokens_without_a_redirect(b: Backend)
     let s = TestServer::start(b).await;
     s.add_user("boss", true).await;
     let browser = signed_in(&s, "boss").await;
+    let counted = || {
+        s.state
+            .metrics
+            .tokens_issued
+            .get_or_create(&portico::metrics::GrantLabels {
+                grant_type: "console_session",
+            })
+            .get()
+    };
+    let before = counted();
 
     let (status, headers, t) = call(&browser, Some(&s.base), "application/json", "{}").await;
     assert_eq!(status, StatusCode::OK, "{t}");
+    assert_eq!(
+        counted(),
+        before + 1,
+        "counted in /metrics like the token endpoint"
+    );
     assert_eq!(
         headers.get("cache-control").unwrap(),
         "no-store",

@@ -3,6 +3,8 @@
 # 127.0.0.1, driven by Playwright (npm playwright-core, never its own browser download) in
 # Debian's headless Chromium. Needs `trunk build --release` to have produced dist/.
 # Ends with `e2e: N passed, N failed`; exits non-zero when anything failed.
+# Arguments, if any, are test files (relative to tests/e2e) to run instead of all of them:
+#   bash scripts/e2e.sh speed.test.mjs
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -67,7 +69,7 @@ out="$work/e2e.out"
 # One file at a time: they share the server and its limit of 10 apps. A test that hangs fails
 # by name after 5 minutes (--test-timeout; a whole file counts as one test, and console.test.mjs takes over 3 minutes on a loaded 2-core machine) instead of holding the run, and the runner exits
 # when the last test ends even if a browser or socket is still open (--test-force-exit).
-(cd tests/e2e && timeout 900 node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit --test-reporter=spec) >"$out" 2>&1 || status=$?
+(cd tests/e2e && timeout 900 node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit --test-reporter=spec "$@") >"$out" 2>&1 || status=$?
 if [ "$status" -ne 0 ]; then
   cat "$out"
   echo "--- server log ---"
@@ -78,6 +80,8 @@ pass="$(awk '/^ℹ pass/ {print $3}' "$out")"
 fail="$(awk '/^ℹ fail/ {print $3}' "$out")"
 # Killed by the timeout before the summary: count it as a failure, never as a pass.
 if [ "$status" -ne 0 ] && [ "${fail:-0}" = 0 ]; then fail=1; fi
+# Figures the tests measured (never asserted), e.g. the console's time to interactive.
+if [ -f "$PORTICO_E2E_ARTIFACTS/timings.txt" ]; then sed 's/^/e2e: /' "$PORTICO_E2E_ARTIFACTS/timings.txt"; fi
 echo "e2e: screenshots in $PORTICO_E2E_ARTIFACTS ($(find "$PORTICO_E2E_ARTIFACTS" -name '*.png' 2>/dev/null | wc -l) files)"
 echo "e2e: ${pass:-0} passed, ${fail:-0} failed"
 exit "$status"

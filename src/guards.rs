@@ -20,10 +20,17 @@ pub fn RequireAdmin(children: ChildrenFn) -> impl IntoView {
 #[component]
 fn Gate(admin: bool, children: ChildrenFn) -> impl IntoView {
     let session = use_session();
-    // Succeeds by leaving the page; only a failure comes back.
+    // The browser's Portico session gives the tokens in place when it is live; otherwise
+    // the sign-in succeeds by leaving the page, and only a failure comes back.
     let sign_in = Action::new_local(move |return_to: &String| {
         let return_to = return_to.clone();
-        async move { session.begin_sign_in(&return_to).await }
+        async move {
+            if session.resume().await.is_ok() {
+                session.load_me().await;
+                return Ok(());
+            }
+            session.begin_sign_in(&return_to).await
+        }
     });
     // Where to come back to after signing in: the route that was asked for, query included.
     // The router's location, not `window.location`: after a click on an in-app link the

@@ -1,7 +1,10 @@
-//! The console's own sign-in: the built-in public client `portico-console`, through the
-//! same PKCE module the demo shows. Tokens live in memory only (never localStorage); the
-//! verifier and state sit in sessionStorage just for the redirect. Refreshes before
-//! expiry with rotation; signs out by revoking and ending the Portico session.
+//! The console's own sign-in: the built-in public client `portico-console`. A page load
+//! first asks for tokens from the browser's Portico session in place (`resume`: one
+//! same-origin JSON call, no navigation); only without a live session does it go through
+//! the authorization endpoint with the same PKCE module the demo shows. Tokens live in
+//! memory only (never localStorage); the verifier and state sit in sessionStorage just for
+//! the redirect. Refreshes before expiry with rotation; signs out by revoking and ending the
+//! Portico session.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,13 +13,12 @@ use serde::{Deserialize, Serialize};
 use crate::pkce_client::http::{self, Discovery};
 use crate::pkce_client::steps::{self, AuthorizationRequest, CodeVerifier, TokenSet};
 
-pub use portico_proto::console::{CALLBACK_PATH, CLIENT_ID};
+pub use portico_proto::console::{CALLBACK_PATH, CLIENT_ID, SESSION_TOKEN_PATH};
 const PENDING_KEY: &str = "portico.console.pending";
 
 /// What the console asks for: who you are, the admin API, and a refresh token.
 pub fn console_scope() -> String {
-    use portico_proto::scope::{ADMIN, EMAIL, OFFLINE_ACCESS, OPENID, PROFILE};
-    [OPENID, PROFILE, EMAIL, ADMIN, OFFLINE_ACCESS].join(" ")
+    portico_proto::console::scope()
 }
 
 /// What must survive the redirect to the authorization endpoint and back.
@@ -108,6 +110,28 @@ impl Session {
         let d = http::discover(&issuer()).await?;
         self.discovery.set(Some(d.clone()));
         Ok(d)
+    }
+
+    /// Takes the console's tokens from the browser's Portico session without leaving the
+    /// page: the same tokens a silent authorization would bring back, without loading the
+    /// page, its JavaScript and its wasm twice. The session cookie is HttpOnly and travels
+    /// only on this same-origin call; what comes back stays in memory like any token.
+    /// Fails (and the caller signs in through the authorization endpoint) when the browser
+    /// has no live session.
+    pub async fn resume(&self) -> Result<(), String> {
+        let res = gloo_net::http::Request::post(SESSION_TOKEN_PATH)
+            .json(&serde_json::json!({}))
+            .map_err(|e| e.to_string())?
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        // 204: this browser has no live Portico session.
+        if res.status() != 200 {
+            return Err(format!("no session ({})", res.status()));
+        }
+        let set: TokenSet = res.json().await.map_err(|e| e.to_string())?;
+        self.accept(set);
+        Ok(())
     }
 
     /// Sends the browser to sign in; it comes back to `CALLBACK_PATH`, then `return_to`.

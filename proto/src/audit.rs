@@ -126,13 +126,17 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-/// One page of the log, newest first; `next_before` fetches the following (older) page with
-/// the same filters, and is null on the last page.
+/// One page of the log, newest first. `next_before` fetches the following (older) page with
+/// the same filters, and is null when no older entry matches; `prev_after` fetches the page
+/// just newer than this one (`after=`), and is null when no newer entry matches (always on
+/// the newest page, which is asked for without a cursor).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     pub next_before: Option<i64>,
+    #[serde(default)]
+    pub prev_after: Option<i64>,
 }
 
 #[cfg(test)]

@@ -14,3 +14,16 @@ pub const LOGOUT_PATH: &str = "/logout";
 
 /// The console page shown after signing out when there is no app URL to return to.
 pub const SIGNED_OUT_PATH: &str = "/signed-out";
+
+/// Where the console gets its tokens from the browser's Portico session without leaving the
+/// page (`POST`, same origin, JSON): what a silent authorization round trip would give it,
+/// minus two page loads. Refused without a live session; the console then signs in through
+/// the authorization endpoint.
+pub const SESSION_TOKEN_PATH: &str = "/api/v1/session/console-token";
+
+/// The scopes the console asks for: who you are, the admin API (granted to administrators
+/// only), and a refresh token.
+pub fn scope() -> String {
+    use crate::scope::{ADMIN, EMAIL, OFFLINE_ACCESS, OPENID, PROFILE};
+    [OPENID, PROFILE, EMAIL, ADMIN, OFFLINE_ACCESS].join(" ")
+}

@@ -59,6 +59,12 @@ pub fn app(state: AppState) -> Router {
                 grant_type: handler.grant_type(),
             });
     }
+    let _ = state
+        .metrics
+        .tokens_issued
+        .get_or_create(&metrics::GrantLabels {
+            grant_type: interaction::console_token::METRIC_LABEL,
+        });
     let console = console::router(state.config.console_dir.as_deref());
     // Endpoints single-page apps call from the browser: CORS for their origins.
     let browser_callable = Router::new()

@@ -1,6 +1,7 @@
 //! `/audit`: the audit log, newest first, a page at a time, filtered by app, actor, action
-//! and kind. The filters and the page are in the URL (`?kind=user&before=<id>`), so a
-//! filtered view survives a reload and can be bookmarked; the server does the filtering.
+//! and kind. The filters and the page are in the URL (`?kind=user&before=<id>`, or
+//! `after=<id>` for a newer page), so a filtered view survives a reload and can be
+//! bookmarked; the server does the filtering.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -24,6 +25,8 @@ pub struct Filters {
     pub kind: Option<String>,
     /// The page: entries older than this id.
     pub before: Option<i64>,
+    /// Or the page just newer than this id (the "Newer" button).
+    pub after: Option<i64>,
 }
 
 impl Filters {
@@ -41,14 +44,19 @@ impl Filters {
             action: text("action"),
             kind: text("kind"),
             before: get("before").and_then(|b| b.parse().ok()),
+            // The server takes one cursor; `before` wins when a hand-made URL has both.
+            after: get("after")
+                .and_then(|a| a.parse().ok())
+                .filter(|_| get("before").is_none()),
         }
     }
 
     fn from_query(q: &ParamsMap) -> Filters {
-        let pairs: Vec<(String, String)> = ["client_id", "actor", "action", "kind", "before"]
-            .into_iter()
-            .filter_map(|k| q.get(k).map(|v| (k.to_owned(), v)))
-            .collect();
+        let pairs: Vec<(String, String)> =
+            ["client_id", "actor", "action", "kind", "before", "after"]
+                .into_iter()
+                .filter_map(|k| q.get(k).map(|v| (k.to_owned(), v)))
+                .collect();
         Filters::from_pairs(|k| {
             pairs
                 .iter()
@@ -72,6 +80,8 @@ impl Filters {
         }
         if let Some(b) = self.before {
             q.append_pair("before", &b.to_string());
+        } else if let Some(a) = self.after {
+            q.append_pair("after", &a.to_string());
         }
         q.finish()
     }
@@ -134,14 +144,15 @@ pub fn Audit() -> impl IntoView {
                 let p = api::parse::<AuditPage>(&t)?;
                 let f = filters.get_untracked();
                 Ok(if p.entries.is_empty() {
-                    let text = match (f.before.is_some(), f.filtered()) {
-                        (true, _) => "No older entries.",
-                        (false, true) => "No entries match these filters.",
-                        (false, false) => "Nothing has been recorded yet.",
+                    let text = match (f.before.is_some(), f.after.is_some(), f.filtered()) {
+                        (true, _, _) => "No older entries.",
+                        (_, true, _) => "No newer entries.",
+                        (false, false, true) => "No entries match these filters.",
+                        (false, false, false) => "Nothing has been recorded yet.",
                     };
                     view! {
                         <p class="empty">{text}</p>
-                        <Pager filters=f next_before=None/>
+                        <Pager filters=f next_before=None prev_after=None/>
                     }.into_any()
                 } else {
                     view! { <Entries page=p filters=f/> }.into_any()
@@ -171,6 +182,7 @@ fn FilterForm(filters: Memo<Filters>, apps: api::Read) -> impl IntoView {
             action: value(select(action_ref)),
             actor: value(actor_ref.get().map(|e| e.value().trim().to_owned())),
             before: None,
+            after: None,
         };
         navigate(&chosen.href(), Default::default());
     };
@@ -253,7 +265,7 @@ fn AppCell(entry: AuditEntry) -> impl IntoView {
     }
 }
 
-/// One page of entries, and the links to the newest and the next older page.
+/// One page of entries, and the links to the newest, the next newer and the next older page.
 #[component]
 fn Entries(page: AuditPage, filters: Filters) -> impl IntoView {
     let p = page;
@@ -279,24 +291,34 @@ fn Entries(page: AuditPage, filters: Filters) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <Pager filters next_before=p.next_before/>
+        <Pager filters next_before=p.next_before prev_after=p.prev_after/>
     }
 }
 
-/// "Newest" back to the first page with the same filters; "Older" to the next page.
+/// "Newest" back to the first page with the same filters; "Newer" to the page just newer
+/// than this one, when there is one; "Older" to the next older page.
 #[component]
-fn Pager(filters: Filters, next_before: Option<i64>) -> impl IntoView {
+fn Pager(filters: Filters, next_before: Option<i64>, prev_after: Option<i64>) -> impl IntoView {
     let newest = Filters {
         before: None,
+        after: None,
         ..filters.clone()
     };
-    let older = next_before.map(|n| Filters {
-        before: Some(n),
+    let newer = prev_after.map(|n| Filters {
+        before: None,
+        after: Some(n),
         ..filters.clone()
     });
+    let older = next_before.map(|n| Filters {
+        before: Some(n),
+        after: None,
+        ..filters.clone()
+    });
+    let paged = filters.before.is_some() || filters.after.is_some();
     view! {
         <nav class="pager" aria-label="Audit log pages">
-            {filters.before.is_some().then(|| view! { <a class="button" href=newest.href()>"Newest"</a> })}
+            {paged.then(|| view! { <a class="button" href=newest.href()>"Newest"</a> })}
+            {newer.map(|n| view! { <a class="button" href=n.href()>"Newer"</a> })}
             {older.map(|o| view! { <a class="button" href=o.href()>"Older"</a> })}
         </nav>
     }
@@ -329,6 +351,17 @@ mod tests {
         );
         // What the page's URL says comes back the same.
         assert_eq!(parse(&f.query()), f);
+        let newer = parse("kind=user&after=12");
+        assert_eq!(
+            newer.api_path(),
+            "/api/v1/audit?limit=50&kind=user&after=12"
+        );
+        assert_eq!(parse(&newer.query()), newer);
+        // One cursor at a time: a URL with both pages older.
+        assert_eq!(
+            parse("before=5&after=3").api_path(),
+            "/api/v1/audit?limit=50&before=5"
+        );
     }
 
     #[test]

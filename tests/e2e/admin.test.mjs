@@ -15,7 +15,8 @@ import {
 } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
-  admin, adminPassword, base, closeBrowser, consoleToken, launch, newPage, screenshots, signIn, user, user2, userPassword,
+  admin, adminPassword, base, closeBrowser, consoleToken, launch, newPage, screenshots, scrollsSideways, signIn, user, user2,
+  userPassword, viewports,
 } from './lib.mjs';
 
 const shot = screenshots(import.meta.filename);
@@ -557,21 +558,29 @@ test('every bad redirect URL is named at once; rotation and expiries are explain
   assert.deepEqual(errors, []);
 });
 
-test('an older success message gives way to the newest one on the app page', async () => {
-  await page.goto(`${base}/apps/${apps.m2m}`);
-  const box = page.getByRole('textbox', { name: 'Public key (PEM or JWK)' });
-  await box.waitFor();
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  await box.fill(publicKey.export({ type: 'spki', format: 'pem' }));
-  await page.getByRole('button', { name: 'Add key' }).click();
-  const keyAdded = page.getByText(/^Key .* \(ES256\) added\.$/);
-  await keyAdded.waitFor();
-  await page.getByRole('textbox', { name: 'Description', exact: true }).fill('Exports the night\'s orders.');
-  await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.getByText('Saved.', { exact: true }).waitFor();
-  // "Key … added." was about an earlier action: it is gone now.
-  await keyAdded.waitFor({ state: 'detached' });
-  await shot(page, 'one-message-at-a-time');
+test('an older success message gives way to the newest one on the app page, at 1280 and 390 px', async () => {
+  try {
+    for (const [name, viewport] of Object.entries(viewports)) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${base}/apps/${apps.m2m}`);
+      const box = page.getByRole('textbox', { name: 'Public key (PEM or JWK)' });
+      await box.waitFor();
+      const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      await box.fill(publicKey.export({ type: 'spki', format: 'pem' }));
+      await page.getByRole('button', { name: 'Add key' }).click();
+      const keyAdded = page.getByText(/^Key .* \(ES256\) added\.$/);
+      await keyAdded.waitFor();
+      await page.getByRole('textbox', { name: 'Description', exact: true }).fill(`Exports the night's orders (${name}).`);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText('Saved.', { exact: true }).waitFor();
+      // "Key … added." was about an earlier action: it is gone now.
+      await keyAdded.waitFor({ state: 'detached' });
+      assert.equal(await scrollsSideways(page), false, `${viewport.width}px scrolls sideways`);
+      await shot(page, `one-message-at-a-time-${viewport.width}px`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
   assert.deepEqual(errors, []);
 });
 
@@ -798,29 +807,49 @@ test('at the limit of 10 apps the Create button is disabled and says why', async
   assert.deepEqual(errors, []);
 });
 
-test('deleting an app asks for its name, then the app is gone', async () => {
-  await page.goto(`${base}/apps/${apps.web}`);
+/** Deletes the app named `name` through its page's dialog; the list then says so, once. */
+async function deleteThroughThePage(clientId, name, width) {
+  await page.goto(`${base}/apps/${clientId}`);
   await page.getByRole('button', { name: 'Delete app…' }).click();
   const confirm = page.getByRole('dialog');
   const go = confirm.getByRole('button', { name: 'Delete app' });
   assert.equal(await go.isDisabled(), true);
-  await confirm.getByLabel(/Type the app's name/).fill('billing portal');
+  await confirm.getByLabel(/Type the app's name/).fill(name.toLowerCase());
   assert.equal(await go.isDisabled(), true);
-  await confirm.getByLabel(/Type the app's name/).fill('Billing Portal');
-  await shot(page, 'delete-app-confirm');
+  await confirm.getByLabel(/Type the app's name/).fill(name);
+  await shot(page, `delete-app-confirm-${width}px`);
   await go.click();
   await page.waitForURL(`${base}/apps`);
   // The list says what happened, once.
-  await page.getByRole('status').filter({ hasText: 'Billing Portal was deleted.' }).waitFor();
+  const notice = page.getByRole('status').filter({ hasText: `${name} was deleted.` });
+  await notice.waitFor();
+  assert.equal(await notice.count(), 1);
   await page.getByText('9 of 10 apps', { exact: true }).waitFor();
-  assert.equal(await page.getByRole('link', { name: 'Billing Portal' }).count(), 0);
+  assert.equal(await page.getByRole('link', { name }).count(), 0);
   await page.getByRole('link', { name: 'Create app' }).waitFor();
-  await shot(page, 'app-deleted');
+  assert.equal(await scrollsSideways(page), false, `${width}px scrolls sideways`);
+  await shot(page, `app-deleted-notice-${width}px`);
 
   const token = await consoleToken('admin', adminPassword);
-  const res = await fetch(`${base}/api/v1/apps/${apps.web}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${base}/api/v1/apps/${clientId}`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(res.status, 404);
-  delete apps.web;
+}
+
+test('deleting an app asks for its name, then the app is gone, at 1280 and 390 px', async () => {
+  try {
+    await page.setViewportSize(viewports.desktop);
+    await deleteThroughThePage(apps.web, 'Billing Portal', viewports.desktop.width);
+    delete apps.web;
+    // On a phone: another app (back at the limit), deleted the same way.
+    const token = await consoleToken('admin', adminPassword);
+    const created = await admin(token, 'POST', '/api/v1/apps', { type: 'machine_to_machine', name: 'Phone Ledger' });
+    apps.phone = created.client_id;
+    await page.setViewportSize(viewports.phone);
+    await deleteThroughThePage(apps.phone, 'Phone Ledger', viewports.phone.width);
+    delete apps.phone;
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
   assert.deepEqual(errors, []);
 });
 

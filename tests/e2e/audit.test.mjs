@@ -1,6 +1,7 @@
 // The audit log page, on a desktop and on a 390 px phone: an end user's sign-in, consent and
 // revocation (Connected apps) appear as user events; the filters (app, kind, action, actor)
-// are applied by the API and kept in the URL; paging reaches older rows; an app is shown by
+// are applied by the API and kept in the URL; paging reaches older rows and "Newer" comes
+// back a page at a time; an app is shown by
 // name with its client ID on hover, a deleted app as "deleted app"; nothing scrolls sideways.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,8 +61,8 @@ async function readRows(page) {
  * table when its answer arrives), or as they are after 10 s for the assertions to report. */
 async function rows(page, ready) {
   for (let i = 0; i < 100; i += 1) {
-    // A full load signs the console in again first (its tokens live in memory): the page
-    // navigates through the callback meanwhile.
+    // A full load gets the console's tokens again first (they live in memory), from the
+    // browser's session, before the page reads the log.
     const shown = await readRows(page).catch(() => null);
     if (shown && ready(shown)) return shown;
     await page.waitForTimeout(100);
@@ -176,12 +177,23 @@ for (const viewport of VIEWPORTS) {
       assert.equal(await form.getByLabel('App').inputValue(), gone.client_id);
       await assertNoSidewaysScroll(page, 'deleted app');
       await shot(page, `${viewport.name}-audit-deleted-app`);
+      assert.equal(await page.getByRole('link', { name: 'Newer', exact: true }).count(), 0, 'nothing is newer than the newest page');
       await page.getByRole('link', { name: 'Older' }).click();
       shown = await rows(page, (r) => r.length === 3);
       assert.deepEqual(shown.map((r) => r.action), ['app.update', 'app.update', 'app.create']);
       assert.equal(new URL(page.url()).searchParams.get('client_id'), gone.client_id);
       assert.equal(await page.getByRole('link', { name: 'Older' }).count(), 0);
       await shot(page, `${viewport.name}-audit-older`);
+      // "Newer" goes back one page, filters kept: the 50 newest again, with nothing newer.
+      await page.getByRole('link', { name: 'Newer', exact: true }).click();
+      await page.waitForURL(/[?&]after=\d+/);
+      shown = await rows(page, (r) => r.length === 50);
+      assert.ok(shown.every((r) => r.app === 'deleted app'), JSON.stringify(shown));
+      assert.equal(new URL(page.url()).searchParams.get('client_id'), gone.client_id);
+      assert.equal(await page.getByRole('link', { name: 'Newer', exact: true }).count(), 0);
+      await page.getByRole('link', { name: 'Older' }).waitFor();
+      await assertNoSidewaysScroll(page, 'newer page');
+      await shot(page, `${viewport.name}-audit-newer`);
       await page.getByRole('link', { name: 'Newest' }).click();
       await rows(page, (r) => r.length === 50);
 

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import {
-  admin, adminPassword, base, closeBrowser, closeContext, consoleToken, isCspViolation, launch, newPage, screenshots, signIn, user,
-  userPassword,
+  admin, adminPassword, base, closeBrowser, closeContext, consoleToken, isCspViolation, launch, newPage, screenshots,
+  scrollsSideways, signIn, user, userPassword, viewports,
 } from './lib.mjs';
 
 const shot = screenshots(import.meta.filename);
@@ -297,4 +297,24 @@ test('signing in comes back to the page that was asked for: a nav click or a dee
   await shot(second.page, 'deep-link-after-sign-in');
   assert.deepEqual([...errors, ...second.errors], []);
   await second.context.close();
+});
+
+test("a signed-out user's deep link to an app's page lands there after signing in, at 1280 and 390 px", async () => {
+  const app = await admin(adminToken, 'POST', '/api/v1/apps', { type: 'machine_to_machine', name: 'Deep Link Reports' });
+  try {
+    for (const [name, viewport] of Object.entries(viewports)) {
+      const { page, errors, context } = await newPage(browser, { viewport });
+      await page.goto(`${base}/apps/${app.client_id}`);
+      await page.waitForURL(/\/login\?interaction=/);
+      await signIn(page, 'admin', adminPassword);
+      await page.waitForURL(`${base}/apps/${app.client_id}`);
+      await page.getByRole('heading', { name: 'Deep Link Reports', level: 1 }).waitFor();
+      assert.equal(await scrollsSideways(page), false, `${name} scrolls sideways`);
+      await shot(page, `deep-link-app-page-after-sign-in-${viewport.width}px`);
+      assert.deepEqual(errors, []);
+      await closeContext(context);
+    }
+  } finally {
+    await admin(adminToken, 'DELETE', `/api/v1/apps/${app.client_id}`);
+  }
 });

@@ -1,5 +1,5 @@
-//! `/api/v1/audit`: the audit log, newest first, paged by id (`before`), filtered by app,
-//! actor, action and kind. Each entry names its app as it is now, so the console needs no
+//! `/api/v1/audit`: the audit log, newest first, paged by id (`before` for older pages,
+//! `after` for newer ones), filtered by app, actor, action and kind. Each entry names its app as it is now, so the console needs no
 //! second request per row.
 
 use axum::extract::State;
@@ -19,6 +19,9 @@ use crate::store::AuditFilter;
 pub struct AuditQuery {
     /// Return entries older than this id (the `next_before` of the previous page).
     pub before: Option<i64>,
+    /// Return the entries just newer than this id, still newest first (the `prev_after` of
+    /// the page being shown). Not with `before`.
+    pub after: Option<i64>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<u32>,
     /// Only entries naming this app (a deleted app's client ID works too).
@@ -47,6 +50,14 @@ impl AuditQuery {
             errors.push(FieldError::new(
                 "before",
                 "Must be an entry id (1 or more).",
+            ));
+        }
+        if self.after.is_some_and(|a| a < 1) {
+            errors.push(FieldError::new("after", "Must be an entry id (1 or more)."));
+        } else if self.after.is_some() && self.before.is_some() {
+            errors.push(FieldError::new(
+                "after",
+                "Give `before` (older entries) or `after` (newer entries), not both.",
             ));
         }
         let mut text = |field: &str, v: Option<String>| match v {
@@ -89,6 +100,7 @@ impl AuditQuery {
         }
         let filter = AuditFilter {
             before: self.before,
+            after: self.after,
             client_id,
             actor,
             action,
@@ -111,17 +123,48 @@ pub async fn list(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<AuditPage>> {
     let (filter, limit) = q.filter()?;
-    // One extra row tells whether another page follows.
-    let mut entries = state.stores.audit.list_audit(&filter, limit + 1).await?;
+    let audit = state.stores.audit.as_ref();
+    // One extra row tells whether another page follows in the direction of travel: the
+    // oldest row of an older page, the newest of a newer one.
+    let mut entries = audit.list_audit(&filter, limit + 1).await?;
     let more = entries.len() > limit as usize;
-    entries.truncate(limit as usize);
-    let next_before = if more {
-        entries.last().map(|r| r.id)
-    } else {
-        None
+    if more {
+        if filter.after.is_some() {
+            entries.remove(0);
+        } else {
+            entries.truncate(limit as usize);
+        }
+    }
+    let (newest, oldest) = (entries.first().map(|r| r.id), entries.last().map(|r| r.id));
+    // The other direction needs one more look, except on the newest page (no cursor).
+    let any_beyond = |before: Option<i64>, after: Option<i64>| {
+        let probe = AuditFilter {
+            before,
+            after,
+            ..filter.clone()
+        };
+        async move { audit.list_audit(&probe, 1).await.map(|r| !r.is_empty()) }
+    };
+    let (next_before, prev_after) = match (filter.before, filter.after) {
+        (None, None) => (oldest.filter(|_| more), None),
+        (Some(_), _) => {
+            let newer = match newest {
+                Some(id) => any_beyond(None, Some(id)).await?,
+                None => false,
+            };
+            (oldest.filter(|_| more), newest.filter(|_| newer))
+        }
+        (None, Some(_)) => {
+            let older = match oldest {
+                Some(id) => any_beyond(Some(id), None).await?,
+                None => false,
+            };
+            (oldest.filter(|_| older), newest.filter(|_| more))
+        }
     };
     Ok(Json(AuditPage {
         entries,
         next_before,
+        prev_after,
     }))
 }

@@ -3,6 +3,7 @@
 //! a cookie; JSON bodies only, `Origin` checked, so a cross-site page approves nothing.
 
 pub mod account;
+pub mod console_token;
 mod login;
 mod logout;
 pub mod sign_out;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::delete(account::revoke),
         )
         .route("/session", axum::routing::delete(sign_out::sign_out))
+        .route("/session/console-token", post(console_token::console_token))
         .route("/logout", get(logout::show).post(logout::confirm))
 }
 

@@ -25,6 +25,9 @@ pub struct AuditRecord {
 pub struct AuditFilter {
     /// Entries with `id < before`.
     pub before: Option<i64>,
+    /// Entries with `id > after`: `list_audit` then returns the `limit` entries just newer
+    /// than `after` (the oldest of them), still newest first.
+    pub after: Option<i64>,
     pub client_id: Option<String>,
     pub actor: Option<String>,
     pub action: Option<AuditAction>,
@@ -45,6 +48,7 @@ pub trait AuditStore: Send + Sync {
         }
     }
     /// Newest first, at most `limit` entries matching `filter`, each with the app it names
-    /// as it is now (name, deleted, built in).
+    /// as it is now (name, deleted, built in). With `after`, the `limit` entries nearest to
+    /// it (the page just newer than the one `after` came from); otherwise the newest.
     async fn list_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditRow>>;
 }

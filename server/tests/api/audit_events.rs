@@ -1,7 +1,7 @@
 //! The audit log's kinds and filters: end users' sign-ins, consents and revocations are
 //! recorded by the real flows as `user` entries, lockouts as `security`, admin changes as
 //! `admin`; `GET /api/v1/audit` filters by app, actor, action and kind, pages with
-//! `before`, names each app as it is now (or deleted), and refuses bad parameters with a
+//! `before` (older) and `after` (newer), names each app as it is now (or deleted), and refuses bad parameters with a
 //! problem.
 
 use std::collections::BTreeSet;
@@ -17,6 +17,7 @@ use crate::on_both_databases;
 on_both_databases!(
     end_user_events_are_recorded_as_their_own_kind,
     filters_and_paging_combine,
+    newer_pages_walk_back_to_the_newest,
     entries_name_the_app_as_it_is_now_or_say_it_was_deleted,
     bad_parameters_are_a_clear_4xx_and_only_admins_may_read,
     end_user_events_are_purged_after_their_retention_and_admin_changes_kept,
@@ -252,9 +253,111 @@ async fn filters_and_paging_combine(b: Backend) {
         ))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(none, json!({"entries": [], "next_before": null}));
+    assert_eq!(
+        none,
+        json!({"entries": [], "next_before": null, "prev_after": null})
+    );
     let (_, none) = s.get("/api/v1/audit?actor=alice&kind=admin").await;
     assert_eq!(entries(&none).len(), 0);
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    entries(page)
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// One page of One's updates (`q` the cursor), checked for its filters and its order.
+async fn page_of(s: &TestServer, base: &str, client_id: &Value, q: String) -> Value {
+    let (status, page) = s.get(&format!("{base}{q}")).await;
+    assert_eq!(status, StatusCode::OK, "{q}: {page}");
+    for e in entries(&page) {
+        assert_eq!(&e["client_id"], client_id, "{q}: {e}");
+        assert_eq!(e["action"], "app.update", "{q}: {e}");
+    }
+    let ids = ids(&page);
+    assert!(
+        ids.windows(2).all(|w| w[0] > w[1]),
+        "{q}: newest first {ids:?}"
+    );
+    page
+}
+
+/// "Older" three times, then "Newer" back: each newer page is exactly the page the user saw
+/// before, newest first, with the same filters, and the cursors say when to stop.
+async fn newer_pages_walk_back_to_the_newest(b: Backend) {
+    let s = TestServer::start(b).await;
+    let one = s.create_app("machine_to_machine", "One").await;
+    let other = s.create_app("machine_to_machine", "Other").await;
+    let update = |id: Value, n: usize| {
+        let s = &s;
+        async move {
+            let (status, body) = s
+                .patch(
+                    &format!("/api/v1/apps/{}", id.as_str().unwrap()),
+                    json!({"description": format!("v{n}")}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    // Seven updates of One, interleaved with entries the filter leaves out.
+    for n in 0..7 {
+        update(one["client_id"].clone(), n).await;
+        update(other["client_id"].clone(), n).await;
+    }
+    let base = format!(
+        "/api/v1/audit?client_id={}&action=app.update&limit=3",
+        one["client_id"].as_str().unwrap()
+    );
+    let one_id = one["client_id"].clone();
+    let get = |q: String| page_of(&s, &base, &one_id, q);
+    // Older: 3, 3, 1.
+    let p1 = get(String::new()).await;
+    assert_eq!(
+        p1["prev_after"],
+        Value::Null,
+        "the newest page has nothing newer"
+    );
+    let p2 = get(format!("&before={}", p1["next_before"])).await;
+    let p3 = get(format!("&before={}", p2["next_before"])).await;
+    assert_eq!([ids(&p1).len(), ids(&p2).len(), ids(&p3).len()], [3, 3, 1]);
+    assert_eq!(p3["next_before"], Value::Null);
+    assert_eq!(p2["prev_after"], json!(ids(&p2)[0]));
+    assert_eq!(p3["prev_after"], json!(ids(&p3)[0]));
+
+    // Newer, from the oldest page: back through p2 to p1, page for page.
+    let back2 = get(format!("&after={}", p3["prev_after"])).await;
+    assert_eq!(ids(&back2), ids(&p2));
+    assert_eq!(
+        back2["next_before"], p2["next_before"],
+        "Older from here is p3"
+    );
+    assert_eq!(back2["prev_after"], json!(ids(&p2)[0]));
+    let back1 = get(format!("&after={}", back2["prev_after"])).await;
+    assert_eq!(ids(&back1), ids(&p1));
+    assert_eq!(back1["prev_after"], Value::Null, "back at the newest");
+    assert_eq!(back1["next_before"], p1["next_before"]);
+    // Nothing newer than the newest entry: an empty page, no cursor either way.
+    let top = get(format!("&after={}", ids(&p1)[0])).await;
+    assert_eq!(
+        (entries(&top).len(), &top["prev_after"], &top["next_before"]),
+        (0, &Value::Null, &Value::Null)
+    );
+
+    // Entries recorded while the user was reading older pages: "Newer" from p1 shows them.
+    update(one["client_id"].clone(), 7).await;
+    update(one["client_id"].clone(), 8).await;
+    let fresh = get(format!("&after={}", ids(&p1)[0])).await;
+    assert_eq!(ids(&fresh).len(), 2);
+    assert!(ids(&fresh)[1] > ids(&p1)[0]);
+    assert_eq!(fresh["prev_after"], Value::Null);
+    assert_eq!(fresh["next_before"], json!(ids(&fresh)[1]));
+    // And p1 now has a newer page.
+    let again = get(format!("&before={}", ids(&fresh)[1])).await;
+    assert_eq!(ids(&again), ids(&p1));
+    assert_eq!(again["prev_after"], json!(ids(&p1)[0]));
 }
 
 async fn entries_name_the_app_as_it_is_now_or_say_it_was_deleted(b: Backend) {
@@ -308,6 +411,9 @@ async fn bad_parameters_are_a_clear_4xx_and_only_admins_may_read(b: Backend) {
         ("limit=0", "limit"),
         ("limit=201", "limit"),
         ("before=0", "before"),
+        ("after=0", "after"),
+        ("after=-3", "after"),
+        ("before=9&after=2", "after"),
         ("kind=Admin", "kind"),
         ("kind=", "kind"),
         ("action=app.explode", "action"),
@@ -326,7 +432,7 @@ async fn bad_parameters_are_a_clear_4xx_and_only_admins_may_read(b: Backend) {
     // Every wrong parameter is named at once.
     let (_, problem) = s.get("/api/v1/audit?limit=0&kind=x&action=y").await;
     assert_eq!(error_fields(&problem), ["limit", "action", "kind"]);
-    for query in ["limit=abc", "before=x", "limit=-1"] {
+    for query in ["limit=abc", "before=x", "after=x", "limit=-1"] {
         let (status, problem) = s.get(&format!("/api/v1/audit?{query}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {problem}");
         assert_eq!(problem["status"], 400);
@@ -369,7 +475,16 @@ async fn bad_parameters_are_a_clear_4xx_and_only_admins_may_read(b: Backend) {
         .collect();
     assert_eq!(
         names,
-        ["action", "actor", "before", "client_id", "kind", "limit"].into()
+        [
+            "action",
+            "actor",
+            "after",
+            "before",
+            "client_id",
+            "kind",
+            "limit"
+        ]
+        .into()
     );
     for p in &documented {
         assert_eq!(p["in"], "query", "{p}");

@@ -21,6 +21,7 @@ mod auth_errors;
 mod binary;
 mod console_compression;
 mod console_headers;
+mod console_token;
 mod copies;
 mod crash;
 mod end_session;

@@ -29,17 +29,18 @@ where
     Ok(())
 }
 
-/// The SELECT for `filter`: one `$N` per filter given, numbered in order of appearance (as
-/// SQLite numbers them), then the limit. The app is joined as it is now: no row means it
-/// was deleted.
+/// The SELECT for `filter`: the id range (`$1`, `$2`), one `$N` per filter given, numbered
+/// in order of appearance (as SQLite numbers them), then the limit. The app is joined as it
+/// is now: no row means it was deleted. With `after` the rows nearest to it come first
+/// (oldest first); `list_audit` turns them newest first.
 fn list_statement(filter: &AuditFilter) -> String {
     let mut sql = String::from(
         "SELECT l.id, l.at, l.kind, l.actor, l.action, l.client_id, l.detail,
                 a.settings AS app_settings, a.builtin AS app_builtin
          FROM audit_log l LEFT JOIN apps a ON a.client_id = l.client_id
-         WHERE l.id < $1",
+         WHERE l.id < $1 AND l.id > $2",
     );
-    let mut n = 1;
+    let mut n = 2;
     let mut and = |column: &str| {
         n += 1;
         sql.push_str(&format!(" AND l.{column} = ${n}"));
@@ -56,7 +57,12 @@ fn list_statement(filter: &AuditFilter) -> String {
     if filter.kind.is_some() {
         and("kind");
     }
-    sql.push_str(&format!(" ORDER BY l.id DESC LIMIT ${}", n + 1));
+    let order = if filter.after.is_some() {
+        "ASC"
+    } else {
+        "DESC"
+    };
+    sql.push_str(&format!(" ORDER BY l.id {order} LIMIT ${}", n + 1));
     sql
 }
 
@@ -95,7 +101,9 @@ impl AuditStore for SqlStore {
 
     async fn list_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditRow>> {
         let sql = list_statement(filter);
-        let mut q = sqlx::query(&sql).bind(filter.before.unwrap_or(i64::MAX));
+        let mut q = sqlx::query(&sql)
+            .bind(filter.before.unwrap_or(i64::MAX))
+            .bind(filter.after.unwrap_or(i64::MIN));
         if let Some(c) = &filter.client_id {
             q = q.bind(c.as_str());
         }
@@ -109,7 +117,14 @@ impl AuditStore for SqlStore {
             q = q.bind(k.as_str());
         }
         let rows = q.bind(i64::from(limit)).fetch_all(&self.pool).await?;
-        rows.iter().map(row_to_entry).collect()
+        let mut entries = rows
+            .iter()
+            .map(row_to_entry)
+            .collect::<StoreResult<Vec<_>>>()?;
+        if filter.after.is_some() {
+            entries.reverse();
+        }
+        Ok(entries)
     }
 }
 
@@ -122,17 +137,24 @@ mod tests {
     fn parameters_are_numbered_in_order() {
         let all = AuditFilter {
             before: None,
+            after: None,
             client_id: Some("c".into()),
             actor: Some("a".into()),
             action: Some(AuditAction::AppCreate),
             kind: Some(AuditKind::Admin),
         };
         let sql = list_statement(&all);
-        assert!(sql.contains("l.client_id = $2 AND l.actor = $3 AND l.action = $4 AND l.kind = $5 ORDER BY l.id DESC LIMIT $6"), "{sql}");
+        assert!(sql.contains("l.client_id = $3 AND l.actor = $4 AND l.action = $5 AND l.kind = $6 ORDER BY l.id DESC LIMIT $7"), "{sql}");
         let some = AuditFilter {
             kind: Some(AuditKind::User),
             ..AuditFilter::default()
         };
-        assert!(list_statement(&some).ends_with("l.kind = $2 ORDER BY l.id DESC LIMIT $3"));
+        assert!(list_statement(&some).ends_with("l.kind = $3 ORDER BY l.id DESC LIMIT $4"));
+        let newer = AuditFilter {
+            after: Some(7),
+            ..AuditFilter::default()
+        };
+        assert!(list_statement(&newer)
+            .ends_with("WHERE l.id < $1 AND l.id > $2 ORDER BY l.id ASC LIMIT $3"));
     }
 }

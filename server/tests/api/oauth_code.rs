@@ -14,6 +14,7 @@ on_both_databases!(
     consent_is_remembered_and_deny_returns_access_denied,
     prompt_none_and_prompt_login,
     unknown_client_or_redirect_uri_gets_an_error_page_never_a_redirect,
+    a_machine_to_machine_app_is_told_it_does_not_use_sign_in,
     request_errors_redirect_with_state_and_iss,
     code_is_single_use_and_a_replay_revokes_its_tokens,
     code_is_bound_to_client_redirect_uri_and_pkce,
@@ -888,4 +889,49 @@ async fn consent_and_connected_apps_list_identity_first_and_offline_access_last(
         .unwrap()
         .clone();
     assert_eq!(names(&billing["scopes"]), order);
+}
+
+/// A machine-to-machine app sent to the authorization endpoint: it has no redirect URI to
+/// send an error to (RFC 6749 §4.1.2.1), so Portico's page says, in plain words, that this
+/// type of app gets tokens at the token endpoint, and shows its developer the client_id.
+async fn a_machine_to_machine_app_is_told_it_does_not_use_sign_in(b: Backend) {
+    let s = TestServer::start(b).await;
+    let m2m = s.create_app("machine_to_machine", "Worker").await["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let browser = Browser::new(&s);
+    for extra in [
+        vec![],
+        vec![("redirect_uri", "https://evil.example/cb")],
+        vec![
+            ("redirect_uri", WEB_CB),
+            ("scope", "openid"),
+            ("state", "s1"),
+        ],
+    ] {
+        let mut params = vec![("response_type", "code"), ("client_id", m2m.as_str())];
+        params.extend(extra);
+        match browser.authorize(&params).await {
+            Landing::ErrorPage { status, body } => {
+                assert_eq!(status, StatusCode::BAD_REQUEST);
+                assert!(
+                    body.contains(
+                        "This app is a machine-to-machine app: it gets tokens with \
+                         client_credentials or a JWT assertion at the token endpoint, not \
+                         through sign-in."
+                    ),
+                    "{body}"
+                );
+                assert!(
+                    body.contains(&format!("<dt>client_id</dt><dd><code>{m2m}</code></dd>")),
+                    "{body}"
+                );
+                // No login form, and no other error than this one.
+                assert!(!body.contains("Unregistered redirect URL"), "{body}");
+                assert!(!body.contains("<form"), "{body}");
+            }
+            other => panic!("{params:?} must not redirect: {other:?}"),
+        }
+    }
 }

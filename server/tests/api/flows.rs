@@ -335,7 +335,8 @@ pub fn sign_jwt(private_pem: &str, alg: &str, kid: Option<&str>, claims: &Value)
             .unwrap()
             .as_ref()
             .to_vec(),
-        "EdDSA" => Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der)
+        // RFC 9864 §2: `Ed25519` is the fully-specified name of the same signature.
+        "EdDSA" | "Ed25519" => Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der)
             .unwrap()
             .sign(input.as_bytes())
             .as_ref()

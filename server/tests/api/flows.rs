@@ -310,6 +310,24 @@ pub async fn post_form(
     (status, body, headers)
 }
 
+/// The JOSE header of a compact JWS or JWT, decoded and not verified.
+pub fn jwt_header(jwt: &str) -> Value {
+    jwt_part(jwt, 0)
+}
+
+/// The claims of a compact JWT, decoded and not verified.
+pub fn jwt_claims(jwt: &str) -> Value {
+    jwt_part(jwt, 1)
+}
+
+fn jwt_part(jwt: &str, index: usize) -> Value {
+    let part = jwt
+        .split('.')
+        .nth(index)
+        .unwrap_or_else(|| panic!("no part {index} in {jwt}"));
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
 /// Signs a compact JWS with a PKCS#8 PEM private key from the key-pairs endpoint.
 pub fn sign_jwt(private_pem: &str, alg: &str, kid: Option<&str>, claims: &Value) -> String {
     let mut header = json!({"alg": alg, "typ": "JWT"});

@@ -83,6 +83,41 @@ pub async fn web_code(b: &Browser<'_>, app: &WebApp, scope: &str) -> String {
         .clone()
 }
 
+/// Exchanges the code in `redirect_to` (the answer of the sign-in or consent step, the
+/// browser's way back to the app) as `app`.
+pub async fn exchange_redirect(
+    s: &TestServer,
+    app: &WebApp,
+    redirect_to: &str,
+) -> (StatusCode, Value) {
+    assert!(redirect_to.starts_with(WEB_CB), "{redirect_to}");
+    let code = crate::flows::query_params(redirect_to)
+        .remove("code")
+        .unwrap_or_else(|| panic!("no code in {redirect_to}"));
+    exchange_web(s, app, &code).await
+}
+
+/// The refresh-token grant for `app`'s `token`, narrowed to `scope` when given (RFC 6749 §6).
+pub async fn refresh_web(
+    s: &TestServer,
+    app: &WebApp,
+    token: &str,
+    scope: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
+    if let Some(scope) = scope {
+        form.push(("scope", scope));
+    }
+    let (status, body, _) = post_form(
+        s,
+        "/oauth2/token",
+        &form,
+        Some((&app.client_id, &app.secret)),
+    )
+    .await;
+    (status, body)
+}
+
 pub async fn exchange_web(s: &TestServer, app: &WebApp, code: &str) -> (StatusCode, Value) {
     let (status, body, _) = post_form(
         s,
@@ -138,14 +173,7 @@ async fn web_app_code_flow_with_basic_and_post_secrets(b: Backend) {
     assert_eq!(body["scope"], "email offline_access openid profile");
     assert!(body["refresh_token"].as_str().unwrap().starts_with("prt_"));
     let id_token = body["id_token"].as_str().unwrap();
-    let claims: Value = serde_json::from_slice(
-        &base64::Engine::decode(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            id_token.split('.').nth(1).unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let claims = crate::flows::jwt_claims(id_token);
     assert_eq!(claims["aud"], app.client_id);
     assert_eq!(claims["nonce"], "n-0S6");
     assert_eq!(claims["preferred_username"], "alice");
@@ -866,8 +894,8 @@ async fn consent_and_connected_apps_list_identity_first_and_offline_access_last(
     assert_eq!(names(&view["scopes"]), order);
     let (_, body) = browser.decide(landing.interaction(), "allow").await;
     // Connected apps lists the apps holding a grant: redeem the code.
-    let code = crate::flows::query_params(body["redirect_to"].as_str().unwrap())["code"].clone();
-    assert_eq!(exchange_web(&s, &app, &code).await.0, StatusCode::OK);
+    let to = body["redirect_to"].as_str().unwrap();
+    assert_eq!(exchange_redirect(&s, &app, to).await.0, StatusCode::OK);
     let res = browser
         .http
         .get(browser.url("/api/v1/account/apps"))

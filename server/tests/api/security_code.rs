@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use crate::common::{Backend, TestServer};
 use crate::flows::{introspect_active, me_status, pkce_pair, post_form, Browser};
-use crate::oauth_code::{exchange_web, spa_app, web_app, web_code, WebApp, SPA_CB, WEB_CB};
+use crate::oauth_code::{
+    exchange_web, refresh_web, spa_app, web_app, web_code, WebApp, SPA_CB, WEB_CB,
+};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -24,17 +26,6 @@ on_both_databases!(
 fn assert_error(what: &str, got: (StatusCode, &Value), status: StatusCode, error: &str) {
     assert_eq!(got.0, status, "{what}: {}", got.1);
     assert_eq!(got.1["error"], error, "{what}: {}", got.1);
-}
-
-async fn refresh_status(s: &TestServer, app: &WebApp, rt: &str) -> (StatusCode, Value) {
-    let (status, body, _) = post_form(
-        s,
-        "/oauth2/token",
-        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-        Some((&app.client_id, &app.secret)),
-    )
-    .await;
-    (status, body)
 }
 
 async fn code_replay_revokes_the_tokens_of_the_first_exchange(b: Backend) {
@@ -61,7 +52,7 @@ async fn code_replay_revokes_the_tokens_of_the_first_exchange(b: Backend) {
     assert_eq!(me_status(&s, at).await, StatusCode::UNAUTHORIZED);
     assert!(!introspect_active(&s, at, (&app.client_id, &app.secret)).await);
     assert!(!introspect_active(&s, rt, (&app.client_id, &app.secret)).await);
-    let (status, body) = refresh_status(&s, &app, rt).await;
+    let (status, body) = refresh_web(&s, &app, rt, None).await;
     assert_error(
         "refresh from a replayed code",
         (status, &body),

@@ -397,19 +397,6 @@ pub fn inspect(token: &str) -> Result<Option<String>, AssertionError> {
     }
 }
 
-/// The `iss` of an assertion, read WITHOUT verifying it (and without [`inspect`]'s checks).
-/// `None` on any parse problem.
-pub fn unverified_issuer(token: &str) -> Option<String> {
-    let jws = jws::parse(token).ok()?;
-    match serde_json::from_slice::<Value>(&jws.claims_json).ok()? {
-        Value::Object(mut claims) => match claims.remove("iss")? {
-            Value::String(iss) if !iss.is_empty() => Some(iss),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// RFC 7523 §3 point 7: a `jti` seen before, in either use.
 pub const JTI_REUSED: &str = "The assertion jti was already used: every assertion needs a new \
      jti (RFC 7523 section 3).";

@@ -10,8 +10,8 @@
 //!
 //! A stranger may send anything here, so an `error_description` must not answer a question
 //! only a credential's holder should learn: is this the secret (or the key) of that client?
-//! Hence ONE answer ([`OAuthError::invalid_client`], byte for byte the same, after the same
-//! work) for the three cases a stranger cannot tell apart without that knowledge: an unknown
+//! Hence ONE answer ([`OAuthError::invalid_client`], byte for byte the same; for a secret
+//! after the same hashing work too) for the three cases a stranger cannot tell apart without that knowledge: an unknown
 //! client, a wrong secret, and an assertion that no registered key of the client verifies (an
 //! unknown `kid`, a key of another algorithm, a bad signature). Every other refusal names its
 //! reason ([`OAuthError::invalid_client_because`]), because it is one of:

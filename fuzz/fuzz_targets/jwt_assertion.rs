@@ -373,7 +373,7 @@ fuzz_target!(|input: Input| {
     match input {
         Input::Token(token) => {
             let _ = jws::parse(&token);
-            let _ = assertion::unverified_issuer(&token);
+            let _ = assertion::inspect(&token);
             check(&token, Purpose::ClientAuthentication, false);
             check(&token, Purpose::AuthorizationGrant, false);
         }

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 pub enum KeyAlg {
     RS256,
     ES256,
+    /// Ed25519 (RFC 8037 §3.1). Also read as `Ed25519`, its fully-specified name (RFC 9864
+    /// §2), which assertions and discovery accept too; written as `EdDSA`.
+    #[serde(alias = "Ed25519")]
     EdDSA,
 }
 

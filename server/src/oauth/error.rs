@@ -55,6 +55,10 @@ impl ErrorCode {
     }
 }
 
+/// `error_description` of [`OAuthError::invalid_client`].
+pub const INVALID_CLIENT: &str = "Client authentication failed: the client is unknown, or its \
+     secret or assertion signature is wrong.";
+
 #[derive(Debug, Clone)]
 pub struct OAuthError {
     pub code: ErrorCode,
@@ -97,9 +101,18 @@ impl OAuthError {
     pub fn unauthorized_client(d: impl Into<String>) -> Self {
         Self::new(ErrorCode::UnauthorizedClient, d)
     }
-    /// The one answer for an unknown client and a wrong credential alike.
+    /// The one answer for an unknown client, a wrong secret and an assertion no key of the
+    /// client verifies alike: telling them apart would tell a stranger which client IDs exist
+    /// with which credential (see `client_auth`). It names the three causes without saying
+    /// which one it was.
     pub fn invalid_client() -> Self {
-        Self::new(ErrorCode::InvalidClient, "Client authentication failed.")
+        Self::new(ErrorCode::InvalidClient, INVALID_CLIENT)
+    }
+    /// A client-authentication failure whose reason may be told (RFC 6749 §5.2
+    /// `error_description`): one that does not depend on whether a secret or a signature was
+    /// right (`client_auth` says which those are).
+    pub fn invalid_client_because(reason: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidClient, reason)
     }
     pub fn too_many(retry_after: u64) -> Self {
         let mut e = Self::new(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, Method};
+use axum::http::{header, HeaderMap, Method};
 
 use super::error::OAuthError;
 
@@ -102,6 +102,20 @@ impl<S: Send + Sync> FromRequest<S> for Form {
     }
 }
 
+/// Whether the request's `Content-Type` is `application/x-www-form-urlencoded` (its essence,
+/// case-insensitive, whatever parameters follow).
+pub fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|essence| {
+            essence
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
 /// The body's bytes, once the request passes the checks that need no body.
 async fn body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, OAuthError> {
     if req.method() != Method::POST {
@@ -113,13 +127,7 @@ async fn body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, OAuthErr
             "Send parameters in the form body, not in the query string.",
         ));
     }
-    let ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let essence = ct.split(';').next().unwrap_or_default().trim();
-    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+    if !is_form(req.headers()) {
         return Err(OAuthError::invalid_request(
             "Send the body as application/x-www-form-urlencoded.",
         ));

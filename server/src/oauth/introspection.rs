@@ -29,8 +29,14 @@ async fn handle(state: &AppState, req: Request) -> OAuthResult<Value> {
         client_auth::authenticate(state, &headers, &params, &ip, &state.endpoints.introspect)
             .await?;
     // RFC 7662 §2.1: the caller must be authorized; here, a confidential app.
+    // A public client's ID is no credential (see `client_auth`), so it may not read tokens;
+    // saying so tells nothing a stranger could not know.
     if auth.client.is_public() {
-        return Err(OAuthError::invalid_client().with_internal("public clients may not introspect"));
+        return Err(OAuthError::invalid_client_because(
+            "Token introspection needs client authentication (RFC 7662 section 2.1): this \
+             single-page app is a public client with no secret, so it cannot introspect. Call \
+             introspection from a web or machine-to-machine app with its credentials.",
+        ));
     }
     let token = params.require("token")?;
     let inactive = json!({ "active": false });

@@ -12,7 +12,7 @@ use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
 use super::error::{ErrorCode, OAuthError, OAuthResult};
-use super::form::Form;
+use super::form::{self, Form};
 use super::issue::ProfileClaims;
 use super::scope::{self, Scopes};
 use crate::runtime::clients::Client;
@@ -185,16 +185,7 @@ async fn principal_of(state: &AppState, token: &str) -> OAuthResult<Principal> {
 /// (RFC 6750 §2.2). Both at once is refused: RFC 6750 §2 allows one method per request.
 async fn userinfo_token(state: &AppState, req: Request) -> OAuthResult<String> {
     let from_header = bearer(req.headers()).map(str::to_owned);
-    let has_form = req.method() == Method::POST
-        && req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|ct| ct.split(';').next())
-            .is_some_and(|e| {
-                e.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
+    let has_form = req.method() == Method::POST && form::is_form(req.headers());
     if !has_form {
         return from_header.ok_or_else(invalid_token);
     }

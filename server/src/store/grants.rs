@@ -65,8 +65,12 @@ pub enum CodeExchange {
         user: Option<UserRecord>,
         granted: bool,
     },
-    /// Used before: anything it issued has been revoked.
+    /// Used before, and that use issued a grant: the grant, with every token under it, has
+    /// now been revoked.
     Replayed,
+    /// Used before by an exchange that was refused (a wrong `redirect_uri` or PKCE verifier,
+    /// an expired code, …): it issued nothing, so there was nothing to revoke.
+    SpentByRefusal,
     Unknown,
 }
 

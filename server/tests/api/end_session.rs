@@ -14,7 +14,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::common::{error_fields, Backend, TestServer};
-use crate::flows::{fixture, query_params, sign_jwt, Browser};
+use crate::flows::{fixture, jwt_claims, jwt_header, query_params, sign_jwt, Browser};
 use crate::oauth_code::{exchange_web, web_app, web_code, WebApp, WEB_CB};
 use crate::on_both_databases;
 
@@ -160,11 +160,6 @@ async fn confirm(browser: &Browser<'_>, body: Value, origin: Option<&str>) -> (S
     (status, body)
 }
 
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
-}
-
 async fn discovery_advertises_the_end_session_endpoint(b: Backend) {
     let s = TestServer::start(b).await;
     for path in [
@@ -233,13 +228,7 @@ async fn a_valid_hint_ends_the_session_and_returns_with_state(b: Backend) {
     let s = TestServer::start(b).await;
     let app = app_with_bye(&s).await;
     let (browser, id_token) = signed_in(&s, &app).await;
-    assert_eq!(
-        URL_SAFE_NO_PAD
-            .decode(id_token.split('.').next().unwrap())
-            .map(|h| serde_json::from_slice::<Value>(&h).unwrap()["alg"].clone())
-            .unwrap(),
-        "RS256"
-    );
+    assert_eq!(jwt_header(&id_token)["alg"], "RS256");
     let kept = browser.cookie("portico_session").unwrap();
     let a = end_session(
         &browser,
@@ -277,13 +266,7 @@ async fn an_es256_hint_and_an_expired_hint_are_accepted(b: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
     let (browser, id_token) = signed_in(&s, &app).await;
-    let header: Value = serde_json::from_slice(
-        &URL_SAFE_NO_PAD
-            .decode(id_token.split('.').next().unwrap())
-            .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(header["alg"], "ES256");
+    assert_eq!(jwt_header(&id_token)["alg"], "ES256");
     let a = end_session(
         &browser,
         Method::GET,
@@ -300,7 +283,7 @@ async fn an_es256_hint_and_an_expired_hint_are_accepted(b: Backend) {
     let browser = Browser::new(&s);
     web_code(&browser, &app, "openid").await;
     assert!(still_signed_in(&browser, &app).await);
-    let mut old = claims(&id_token);
+    let mut old = jwt_claims(&id_token);
     let now = s.clock.now();
     old["iat"] = json!(now - 3 * 3600);
     old["exp"] = json!(now - 2 * 3600);
@@ -401,7 +384,7 @@ async fn a_forged_or_foreign_hint_is_refused_and_the_session_stays(b: Backend) {
     let s = TestServer::start(b).await;
     let app = app_with_bye(&s).await;
     let (browser, id_token) = signed_in(&s, &app).await;
-    let real = claims(&id_token);
+    let real = jwt_claims(&id_token);
     let parts: Vec<&str> = id_token.split('.').collect();
 
     // The payload changed under the real signature.

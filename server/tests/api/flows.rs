@@ -310,6 +310,24 @@ pub async fn post_form(
     (status, body, headers)
 }
 
+/// The JOSE header of a compact JWS or JWT, decoded and not verified.
+pub fn jwt_header(jwt: &str) -> Value {
+    jwt_part(jwt, 0)
+}
+
+/// The claims of a compact JWT, decoded and not verified.
+pub fn jwt_claims(jwt: &str) -> Value {
+    jwt_part(jwt, 1)
+}
+
+fn jwt_part(jwt: &str, index: usize) -> Value {
+    let part = jwt
+        .split('.')
+        .nth(index)
+        .unwrap_or_else(|| panic!("no part {index} in {jwt}"));
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
 /// Signs a compact JWS with a PKCS#8 PEM private key from the key-pairs endpoint.
 pub fn sign_jwt(private_pem: &str, alg: &str, kid: Option<&str>, claims: &Value) -> String {
     let mut header = json!({"alg": alg, "typ": "JWT"});
@@ -335,7 +353,8 @@ pub fn sign_jwt(private_pem: &str, alg: &str, kid: Option<&str>, claims: &Value)
             .unwrap()
             .as_ref()
             .to_vec(),
-        "EdDSA" => Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der)
+        // RFC 9864 §2: `Ed25519` is the fully-specified name of the same signature.
+        "EdDSA" | "Ed25519" => Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der)
             .unwrap()
             .sign(input.as_bytes())
             .as_ref()

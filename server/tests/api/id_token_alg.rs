@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 
 use crate::common::{error_fields, Backend, TestServer};
 use crate::flows::{
-    allow_jwt_bearer, assertion_claims, m2m_app, me_status, post_form, sign_jwt, Browser,
+    allow_jwt_bearer, assertion_claims, jwt_claims, jwt_header, m2m_app, me_status, post_form,
+    sign_jwt, Browser,
 };
 use crate::oauth_code::{exchange_web, web_app, web_code, WebApp};
 use crate::on_both_databases;
@@ -25,15 +26,11 @@ on_both_databases!(
 
 const FIELD: &str = "id_token_signed_response_alg";
 
-fn decode(part: &str) -> Value {
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
-}
-
 /// Checks `id_token` as a client would (OIDC Core §3.1.3.7 steps 6–7): its header names `alg`
 /// and a kid of the published JWKS whose key has that `alg`, and the signature verifies with
 /// that key. Returns the claims.
 async fn verified(s: &TestServer, id_token: &str, alg: &str) -> Value {
-    let header = decode(id_token.split('.').next().unwrap());
+    let header = jwt_header(id_token);
     assert_eq!(header["alg"], alg, "{header}");
     assert_eq!(header["typ"], "JWT");
     let jwks: Value = s
@@ -61,7 +58,7 @@ async fn verified(s: &TestServer, id_token: &str, alg: &str) -> Value {
         vk.verify(input.as_bytes(), &URL_SAFE_NO_PAD.decode(sig).unwrap()),
         "the {alg} signature verifies"
     );
-    decode(id_token.split('.').nth(1).unwrap())
+    jwt_claims(id_token)
 }
 
 /// The ID token's `at_hash` (OIDC Core §3.1.3.6): the left half of SHA-256 of the access
@@ -134,8 +131,8 @@ async fn after_choosing_es256_code_and_refresh_give_es256_id_tokens(b: Backend) 
     assert_eq!(claims["at_hash"], at_hash(str_of(&t, "access_token")));
     // Signed by the access tokens' key, yet never taken as an access token: its `typ` is
     // JWT, not at+jwt (RFC 9068 §4).
-    let at_kid = decode(str_of(&t, "access_token").split('.').next().unwrap())["kid"].clone();
-    assert_eq!(decode(id_token.split('.').next().unwrap())["kid"], at_kid);
+    let at_kid = jwt_header(str_of(&t, "access_token"))["kid"].clone();
+    assert_eq!(jwt_header(id_token)["kid"], at_kid);
     assert_eq!(me_status(&s, id_token).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
         me_status(&s, str_of(&t, "access_token")).await,

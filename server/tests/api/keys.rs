@@ -17,6 +17,7 @@ on_both_databases!(
     weak_foreign_and_private_keys_are_refused,
     rfc7638_example_key_gets_its_thumbprint,
     key_pairs_return_a_working_private_key_once,
+    ed25519_is_accepted_as_the_name_of_an_eddsa_key_pair,
     keys_only_for_machine_to_machine_apps,
     delete_a_key,
 );
@@ -336,4 +337,68 @@ async fn delete_a_key(b: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, app) = s.get(&format!("/api/v1/apps/{a}")).await;
     assert_eq!(app["public_keys"], json!([]));
+}
+
+/// RFC 9864 §2 names the Ed25519 signature `Ed25519`; assertions and discovery take that name
+/// beside `EdDSA`, so the key-pair route does too. The key is the same Ed25519 key (listed
+/// as `EdDSA`), and it verifies assertions whose header says either name.
+async fn ed25519_is_accepted_as_the_name_of_an_eddsa_key_pair(b: Backend) {
+    use crate::flows::{assertion_claims, post_form, sign_jwt};
+    let s = TestServer::start(b).await;
+    let (status, meta) = s.get("/.well-known/oauth-authorization-server").await;
+    assert_eq!(status, StatusCode::OK);
+    let advertised = meta["token_endpoint_auth_signing_alg_values_supported"]
+        .as_array()
+        .unwrap();
+    assert!(advertised.contains(&json!("Ed25519")) && advertised.contains(&json!("EdDSA")));
+    let a = m2m(&s).await;
+    let (status, pair) = s
+        .post(
+            &format!("/api/v1/apps/{a}/key-pairs"),
+            json!({"alg": "Ed25519"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{pair}");
+    assert_eq!(pair["alg"], "EdDSA");
+    let (_, app) = s.get(&format!("/api/v1/apps/{a}")).await;
+    assert_eq!(app["public_keys"][0]["alg"], "EdDSA", "{app}");
+    let private = pair["private_key_pem"].as_str().unwrap();
+    let kid = pair["kid"].as_str().unwrap();
+    for (header_alg, with_kid) in [("Ed25519", true), ("EdDSA", true), ("Ed25519", false)] {
+        let jti = portico::crypto::random::id().unwrap();
+        let assertion = sign_jwt(
+            private,
+            header_alg,
+            with_kid.then_some(kid),
+            &assertion_claims(&s, &a, &a, &jti),
+        );
+        let (status, body, _) = post_form(
+            &s,
+            "/oauth2/token",
+            &[
+                ("grant_type", "client_credentials"),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", &assertion),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{header_alg} (kid {with_kid}): {body}"
+        );
+    }
+    // Other names are still refused, in the route's own field.
+    let (status, problem) = s
+        .post(
+            &format!("/api/v1/apps/{a}/key-pairs"),
+            json!({"alg": "Ed448"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(error_fields(&problem), vec!["alg".to_owned()]);
 }

@@ -14,6 +14,7 @@ on_both_databases!(
     consent_is_remembered_and_deny_returns_access_denied,
     prompt_none_and_prompt_login,
     unknown_client_or_redirect_uri_gets_an_error_page_never_a_redirect,
+    a_machine_to_machine_app_is_told_it_does_not_use_sign_in,
     request_errors_redirect_with_state_and_iss,
     code_is_single_use_and_a_replay_revokes_its_tokens,
     code_is_bound_to_client_redirect_uri_and_pkce,
@@ -82,6 +83,41 @@ pub async fn web_code(b: &Browser<'_>, app: &WebApp, scope: &str) -> String {
         .clone()
 }
 
+/// Exchanges the code in `redirect_to` (the answer of the sign-in or consent step, the
+/// browser's way back to the app) as `app`.
+pub async fn exchange_redirect(
+    s: &TestServer,
+    app: &WebApp,
+    redirect_to: &str,
+) -> (StatusCode, Value) {
+    assert!(redirect_to.starts_with(WEB_CB), "{redirect_to}");
+    let code = crate::flows::query_params(redirect_to)
+        .remove("code")
+        .unwrap_or_else(|| panic!("no code in {redirect_to}"));
+    exchange_web(s, app, &code).await
+}
+
+/// The refresh-token grant for `app`'s `token`, narrowed to `scope` when given (RFC 6749 §6).
+pub async fn refresh_web(
+    s: &TestServer,
+    app: &WebApp,
+    token: &str,
+    scope: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
+    if let Some(scope) = scope {
+        form.push(("scope", scope));
+    }
+    let (status, body, _) = post_form(
+        s,
+        "/oauth2/token",
+        &form,
+        Some((&app.client_id, &app.secret)),
+    )
+    .await;
+    (status, body)
+}
+
 pub async fn exchange_web(s: &TestServer, app: &WebApp, code: &str) -> (StatusCode, Value) {
     let (status, body, _) = post_form(
         s,
@@ -137,14 +173,7 @@ async fn web_app_code_flow_with_basic_and_post_secrets(b: Backend) {
     assert_eq!(body["scope"], "email offline_access openid profile");
     assert!(body["refresh_token"].as_str().unwrap().starts_with("prt_"));
     let id_token = body["id_token"].as_str().unwrap();
-    let claims: Value = serde_json::from_slice(
-        &base64::Engine::decode(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            id_token.split('.').nth(1).unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let claims = crate::flows::jwt_claims(id_token);
     assert_eq!(claims["aud"], app.client_id);
     assert_eq!(claims["nonce"], "n-0S6");
     assert_eq!(claims["preferred_username"], "alice");
@@ -865,8 +894,8 @@ async fn consent_and_connected_apps_list_identity_first_and_offline_access_last(
     assert_eq!(names(&view["scopes"]), order);
     let (_, body) = browser.decide(landing.interaction(), "allow").await;
     // Connected apps lists the apps holding a grant: redeem the code.
-    let code = crate::flows::query_params(body["redirect_to"].as_str().unwrap())["code"].clone();
-    assert_eq!(exchange_web(&s, &app, &code).await.0, StatusCode::OK);
+    let to = body["redirect_to"].as_str().unwrap();
+    assert_eq!(exchange_redirect(&s, &app, to).await.0, StatusCode::OK);
     let res = browser
         .http
         .get(browser.url("/api/v1/account/apps"))
@@ -888,4 +917,49 @@ async fn consent_and_connected_apps_list_identity_first_and_offline_access_last(
         .unwrap()
         .clone();
     assert_eq!(names(&billing["scopes"]), order);
+}
+
+/// A machine-to-machine app sent to the authorization endpoint: it has no redirect URI to
+/// send an error to (RFC 6749 §4.1.2.1), so Portico's page says, in plain words, that this
+/// type of app gets tokens at the token endpoint, and shows its developer the client_id.
+async fn a_machine_to_machine_app_is_told_it_does_not_use_sign_in(b: Backend) {
+    let s = TestServer::start(b).await;
+    let m2m = s.create_app("machine_to_machine", "Worker").await["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let browser = Browser::new(&s);
+    for extra in [
+        vec![],
+        vec![("redirect_uri", "https://evil.example/cb")],
+        vec![
+            ("redirect_uri", WEB_CB),
+            ("scope", "openid"),
+            ("state", "s1"),
+        ],
+    ] {
+        let mut params = vec![("response_type", "code"), ("client_id", m2m.as_str())];
+        params.extend(extra);
+        match browser.authorize(&params).await {
+            Landing::ErrorPage { status, body } => {
+                assert_eq!(status, StatusCode::BAD_REQUEST);
+                assert!(
+                    body.contains(
+                        "This app is a machine-to-machine app: it gets tokens with \
+                         client_credentials or a JWT assertion at the token endpoint, not \
+                         through sign-in."
+                    ),
+                    "{body}"
+                );
+                assert!(
+                    body.contains(&format!("<dt>client_id</dt><dd><code>{m2m}</code></dd>")),
+                    "{body}"
+                );
+                // No login form, and no other error than this one.
+                assert!(!body.contains("Unregistered redirect URL"), "{body}");
+                assert!(!body.contains("<form"), "{body}");
+            }
+            other => panic!("{params:?} must not redirect: {other:?}"),
+        }
+    }
 }

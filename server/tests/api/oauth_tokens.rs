@@ -6,7 +6,9 @@ use serde_json::{json, Value};
 
 use crate::common::{Backend, TestServer};
 use crate::flows::{me_status, post_form, sign_jwt, Browser};
-use crate::oauth_code::{exchange_web, spa_app, web_app, web_code, WebApp, SPA_CB};
+use crate::oauth_code::{
+    exchange_web, refresh_web as refresh, spa_app, web_app, web_code, WebApp, SPA_CB,
+};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -23,26 +25,6 @@ on_both_databases!(
     discovery_and_jwks,
     cors_only_for_registered_single_page_origins,
 );
-
-async fn refresh(
-    s: &TestServer,
-    app: &WebApp,
-    token: &str,
-    scope: Option<&str>,
-) -> (StatusCode, Value) {
-    let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
-    if let Some(sc) = scope {
-        form.push(("scope", sc));
-    }
-    let (status, body, _) = post_form(
-        s,
-        "/oauth2/token",
-        &form,
-        Some((&app.client_id, &app.secret)),
-    )
-    .await;
-    (status, body)
-}
 
 async fn rotating_web_app(s: &TestServer) -> WebApp {
     let app = web_app(s).await;

@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::common::{Backend, TestServer};
-use crate::flows::{me_status, post_form, Browser, Landing, PASSWORD};
+use crate::flows::{jwt_claims, me_status, post_form, Browser, Landing, PASSWORD};
 use crate::oauth_code::{exchange_web, web_app, WebApp, WEB_CB};
 use crate::on_both_databases;
 
@@ -32,11 +32,6 @@ on_both_databases!(
 );
 
 const PORTICO_ACR: &str = "urn:portico:acr:password";
-
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
-}
 
 /// An authorization request of `app` with `extra` parameters.
 fn request<'a>(app: &'a WebApp, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -66,7 +61,7 @@ async fn server_with_alice(b: Backend) -> (TestServer, WebApp, i64) {
 async fn id_token_claims(s: &TestServer, app: &WebApp, code: &str) -> Value {
     let (status, body) = exchange_web(s, app, code).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    claims(body["id_token"].as_str().unwrap())
+    jwt_claims(body["id_token"].as_str().unwrap())
 }
 
 /// Signs in at `landing` (the sign-in page) and returns the code the app receives.
@@ -280,7 +275,7 @@ async fn oidcc_ensure_request_with_acr_values_succeeds(b: Backend) {
     let got = browser.run(&params, "alice", "allow").await;
     let (status, body) = exchange_web(&s, &app, &got["code"]).await;
     assert_eq!(status, StatusCode::OK);
-    let c = claims(body["id_token"].as_str().unwrap());
+    let c = jwt_claims(body["id_token"].as_str().unwrap());
     assert_eq!(c["acr"], PORTICO_ACR);
     assert_eq!(c["amr"], serde_json::json!(["pwd"]));
     // An ID token from the refresh token still describes that sign-in.
@@ -295,7 +290,7 @@ async fn oidcc_ensure_request_with_acr_values_succeeds(b: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{refreshed}");
-    let c = claims(refreshed["id_token"].as_str().unwrap());
+    let c = jwt_claims(refreshed["id_token"].as_str().unwrap());
     assert_eq!(c["acr"], PORTICO_ACR);
     assert_eq!(c["auth_time"], s.clock.now());
 }
@@ -306,7 +301,7 @@ async fn oidcc_userinfo_get_post_header_and_post_body(b: Backend) {
     let got = browser.run(&request(&app, &[]), "alice", "allow").await;
     let (_, body) = exchange_web(&s, &app, &got["code"]).await;
     let token = body["access_token"].as_str().unwrap().to_owned();
-    let sub = claims(body["id_token"].as_str().unwrap())["sub"].clone();
+    let sub = jwt_claims(body["id_token"].as_str().unwrap())["sub"].clone();
     let url = s.url("/oauth2/userinfo");
     // oidcc-userinfo-get
     let get: Value = s

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::common::{error_fields, Backend, TestServer};
 use crate::flows::{introspect_active, me_status, pkce_pair, post_form, Browser};
-use crate::oauth_code::{exchange_web, spa_app, web_app, web_code, WebApp, SPA_CB};
+use crate::oauth_code::{exchange_web, refresh_web, spa_app, web_app, web_code, WebApp, SPA_CB};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -22,17 +22,6 @@ on_both_databases!(
     another_client_gets_nothing_from_the_grace,
     the_grace_is_validated,
 );
-
-async fn refresh(s: &TestServer, app: &WebApp, token: &str) -> (StatusCode, Value) {
-    let (status, body, _) = post_form(
-        s,
-        "/oauth2/token",
-        &[("grant_type", "refresh_token"), ("refresh_token", token)],
-        Some((&app.client_id, &app.secret)),
-    )
-    .await;
-    (status, body)
-}
 
 fn rt(v: &Value) -> String {
     v["refresh_token"]
@@ -71,13 +60,13 @@ async fn sign_in(s: &TestServer, app: &WebApp) -> Value {
 }
 
 async fn ok(s: &TestServer, app: &WebApp, token: &str, what: &str) -> Value {
-    let (status, body) = refresh(s, app, token).await;
+    let (status, body) = refresh_web(s, app, token, None).await;
     assert_eq!(status, StatusCode::OK, "{what}: {body}");
     body
 }
 
 async fn refused(s: &TestServer, app: &WebApp, token: &str, what: &str) {
-    let (status, body) = refresh(s, app, token).await;
+    let (status, body) = refresh_web(s, app, token, None).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_grant")),

@@ -80,12 +80,10 @@ async fn every_route(
 }
 
 fn parts(token: &str) -> (Value, Value) {
-    let mut it = token.split('.');
-    let header =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(it.next().unwrap()).unwrap()).unwrap();
-    let claims =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(it.next().unwrap()).unwrap()).unwrap();
-    (header, claims)
+    (
+        crate::flows::jwt_header(token),
+        crate::flows::jwt_claims(token),
+    )
 }
 
 fn b64json(v: &Value) -> String {

@@ -13,6 +13,7 @@ use crate::flows::{
     unsigned_jwt,
 };
 use crate::on_both_databases;
+use portico::oauth::error::INVALID_CLIENT;
 
 on_both_databases!(
     private_key_jwt_refuses_every_bad_assertion,
@@ -486,6 +487,75 @@ fn attacks() -> Vec<Case> {
     cases
 }
 
+/// What the refusal of attack `name` says in `mode`: `None` for the one silent answer of
+/// client authentication (the client is unknown, or no key of it verifies the signature:
+/// a stranger's forgery, told nothing), else words its `error_description` contains. The
+/// grant's client is already authenticated, so every reason is told there.
+fn told(name: &str, mode: Use) -> Option<&'static str> {
+    let grant = mode == Use::Grant;
+    let when_grant = |says: &'static str| grant.then_some(says);
+    match name {
+        "alg none" | "alg none without kid" | "alg none keeping a real signature" => {
+            Some("alg must be RS256, ES256, EdDSA or Ed25519")
+        }
+        n if n.starts_with("HS256 keyed") => Some("alg must be RS256, ES256, EdDSA or Ed25519"),
+        "unknown kid" | "kid of another client's key, signed with it" => {
+            when_grant("kid does not match any public key registered")
+        }
+        "another client's key, no kid"
+        | "our kid, another client's key"
+        | "tampered payload"
+        | "tampered header"
+        | "flipped signature bit"
+        | "signature left off" => when_grant("signature is not valid"),
+        "RS256 header on an EC key" => when_grant("the key named by its kid is a ES256 key"),
+        "expired" => Some("has expired (5 s of clock skew are allowed). The server's time is"),
+        "too far ahead" => Some("exp is more than 1 hour in the future"),
+        "no exp" => Some("has no exp claim"),
+        "exp as a string" => Some("exp claim must be a number"),
+        "nbf in the future" => Some("not valid yet"),
+        "iat in the future" => Some("iat is more than 60 s in the future"),
+        "no jti" => Some("has no jti claim"),
+        "empty jti" => Some("jti claim is empty"),
+        "jti as a number" => Some("jti claim must be a string"),
+        "jti too long" => Some("jti is longer than 256 characters"),
+        "wrong aud"
+        | "aud with a trailing slash"
+        | "aud of another endpoint"
+        | "aud array without us"
+        | "empty aud array" => Some("aud must contain one of: "),
+        "aud as a number" => Some("aud claim must be a string or an array of strings"),
+        "no aud" => Some("has no aud claim"),
+        // Client authentication loads the keys of the client `iss` names.
+        "iss is another client" | "iss unknown" => when_grant("iss must be the client_id"),
+        "iss is another client, signed by it" => Some(if grant {
+            "kid does not match any public key registered"
+        } else {
+            "sub must be the client_id"
+        }),
+        "no iss" => Some(if grant {
+            "has no iss claim"
+        } else {
+            "has no iss claim naming the client"
+        }),
+        "sub mismatch" => Some(if grant {
+            "sub no-such-subject names no active user"
+        } else {
+            "sub must be the client_id"
+        }),
+        "no sub" => Some("has no sub claim"),
+        "Portico's own access token" | "typ at+jwt" => Some("typ header must be JWT"),
+        "claims not an object" => Some("claims are not a JSON object"),
+        "crit header"
+        | "two parts"
+        | "five parts (JWE shape)"
+        | "padding in base64url"
+        | "over 16 KiB"
+        | "not a JWT" => Some("not a well-formed JWT"),
+        other => panic!("no expectation for {other}"),
+    }
+}
+
 /// Signs an arbitrary signing input with the P-256 fixture key (ES256, R || S).
 fn resign(private_pem: &str, input: &str) -> String {
     use aws_lc_rs::rand::SystemRandom;
@@ -521,6 +591,11 @@ async fn run_attacks(b: Backend, mode: Use) {
         assert_eq!(status, want_status, "{mode:?} {name}: {body}");
         assert_eq!(body["error"], want_error, "{mode:?} {name}: {body}");
         assert!(body.get("access_token").is_none());
+        let said = body["error_description"].as_str().unwrap();
+        match told(name, mode) {
+            None => assert_eq!(said, INVALID_CLIENT, "{mode:?} {name}"),
+            Some(words) => assert!(said.contains(words), "{mode:?} {name}: {said}"),
+        }
     }
     // Still usable afterwards: nothing above locked the client out or spoilt its key.
     s.clock.advance(61);
@@ -545,20 +620,21 @@ async fn a_used_jti_is_refused_in_both_uses(b: Backend) {
         let assertion = c.sign(&c.claims());
         let (status, body) = c.present(&assertion).await;
         assert_eq!(status, StatusCode::OK, "{mode:?}: {body}");
-        // RFC 7523 §3 point 7: the same assertion again.
+        // RFC 7523 §3 point 7: the same assertion again. Told as it is in both uses: only
+        // the key's holder can present a validly signed assertion.
         let (status, body) = c.present(&assertion).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (want_status, Some(want_error)),
             "{mode:?} replay: {body}"
         );
+        assert_eq!(
+            body["error_description"],
+            portico::oauth::assertion::JTI_REUSED,
+            "{mode:?}"
+        );
         // A new assertion reusing the jti (re-signed, other claims) is a replay too.
-        let jti = {
-            let payload = assertion.split('.').nth(1).unwrap();
-            let v: Value =
-                serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
-            v["jti"].clone()
-        };
+        let jti = crate::flows::jwt_claims(&assertion)["jti"].clone();
         s.clock.advance(10);
         let again = c.sign(&c.with(|v| v["jti"] = jti.clone()));
         let (status, body) = c.present(&again).await;

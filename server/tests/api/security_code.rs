@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use crate::common::{Backend, TestServer};
 use crate::flows::{introspect_active, me_status, pkce_pair, post_form, Browser};
-use crate::oauth_code::{exchange_web, spa_app, web_app, web_code, WebApp, SPA_CB, WEB_CB};
+use crate::oauth_code::{
+    exchange_web, refresh_web, spa_app, web_app, web_code, WebApp, SPA_CB, WEB_CB,
+};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -16,22 +18,14 @@ on_both_databases!(
     code_redeemed_with_another_redirect_uri_is_refused_and_burnt,
     code_expiry_and_forged_codes,
     public_client_code_needs_the_public_client,
+    a_refused_exchange_then_the_right_one_are_told_the_truth,
+    the_right_exchange_then_a_wrong_one_revokes_the_tokens,
+    concurrent_right_and_wrong_exchanges_never_give_two_token_sets,
 );
 
 fn assert_error(what: &str, got: (StatusCode, &Value), status: StatusCode, error: &str) {
     assert_eq!(got.0, status, "{what}: {}", got.1);
     assert_eq!(got.1["error"], error, "{what}: {}", got.1);
-}
-
-async fn refresh_status(s: &TestServer, app: &WebApp, rt: &str) -> (StatusCode, Value) {
-    let (status, body, _) = post_form(
-        s,
-        "/oauth2/token",
-        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-        Some((&app.client_id, &app.secret)),
-    )
-    .await;
-    (status, body)
 }
 
 async fn code_replay_revokes_the_tokens_of_the_first_exchange(b: Backend) {
@@ -58,7 +52,7 @@ async fn code_replay_revokes_the_tokens_of_the_first_exchange(b: Backend) {
     assert_eq!(me_status(&s, at).await, StatusCode::UNAUTHORIZED);
     assert!(!introspect_active(&s, at, (&app.client_id, &app.secret)).await);
     assert!(!introspect_active(&s, rt, (&app.client_id, &app.secret)).await);
-    let (status, body) = refresh_status(&s, &app, rt).await;
+    let (status, body) = refresh_web(&s, &app, rt, None).await;
     assert_error(
         "refresh from a replayed code",
         (status, &body),
@@ -302,4 +296,181 @@ async fn public_client_code_needs_the_public_client(b: Backend) {
         StatusCode::UNAUTHORIZED,
         "invalid_client",
     );
+}
+
+/// The token request for `code` by `app`, with `redirect_uri` and `code_verifier` as given.
+async fn exchange_with(
+    s: &TestServer,
+    app: &WebApp,
+    code: &str,
+    redirect_uri: &str,
+    verifier: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+    ];
+    if let Some(v) = verifier {
+        form.push(("code_verifier", v));
+    }
+    let (status, body, _) = post_form(
+        s,
+        "/oauth2/token",
+        &form,
+        Some((&app.client_id, &app.secret)),
+    )
+    .await;
+    (status, body)
+}
+
+/// A web app's code for alice bound to the S256 challenge of `verifier`.
+async fn pkce_code(browser: &Browser<'_>, app: &WebApp, challenge: &str) -> String {
+    browser
+        .run(
+            &[
+                ("response_type", "code"),
+                ("client_id", &app.client_id),
+                ("redirect_uri", WEB_CB),
+                ("scope", "openid"),
+                ("code_challenge", challenge),
+                ("code_challenge_method", "S256"),
+            ],
+            "alice",
+            "allow",
+        )
+        .await["code"]
+        .clone()
+}
+
+fn description(body: &Value) -> &str {
+    body["error_description"].as_str().unwrap_or_default()
+}
+
+/// The answer to a refused exchange, which burnt the code, says what was wrong and that
+/// the code is used up.
+fn assert_refused_and_spent(what: &str, got: (StatusCode, &Value), names: &str) {
+    assert_error(what, got, StatusCode::BAD_REQUEST, "invalid_grant");
+    let d = description(got.1);
+    assert!(d.contains(names), "{what}: {d}");
+    assert!(
+        d.contains("now used up: start a new authorization request"),
+        "{what}: {d}"
+    );
+    assert!(!d.contains("revoked"), "{what}: {d}");
+}
+
+/// A later use of a code a refused exchange burnt: no tokens were issued, none revoked.
+fn assert_spent_by_refusal(what: &str, got: (StatusCode, &Value)) {
+    assert_error(what, got, StatusCode::BAD_REQUEST, "invalid_grant");
+    assert_eq!(
+        description(got.1),
+        "The code was used up by an earlier token request that was refused; no tokens were \
+         issued for it. Start a new authorization request to get a new code.",
+        "{what}"
+    );
+}
+
+fn assert_replayed(what: &str, got: (StatusCode, &Value)) {
+    assert_error(what, got, StatusCode::BAD_REQUEST, "invalid_grant");
+    assert_eq!(
+        description(got.1),
+        "The code was already used; the tokens it issued are revoked.",
+        "{what}"
+    );
+}
+
+/// RFC 6749 §4.1.2, §10.5: a refused exchange burns the code, and both it and the client's
+/// corrected retry say so truthfully (nothing was issued, so nothing is "revoked").
+async fn a_refused_exchange_then_the_right_one_are_told_the_truth(b: Backend) {
+    let s = TestServer::start(b).await;
+    s.add_user("alice", false).await;
+    let app = web_app(&s).await;
+    let browser = Browser::new(&s);
+    // A wrong redirect_uri, then the right one.
+    let code = web_code(&browser, &app, "openid").await;
+    let other = "https://web.example.com/other";
+    let (status, body) = exchange_with(&s, &app, &code, other, None).await;
+    assert_refused_and_spent("wrong redirect_uri", (status, &body), "redirect_uri");
+    assert!(description(&body).contains(other), "{body}");
+    let (status, body) = exchange_web(&s, &app, &code).await;
+    assert_spent_by_refusal("the right redirect_uri after a wrong one", (status, &body));
+    // Still the same on a third try.
+    let (status, body) = exchange_web(&s, &app, &code).await;
+    assert_spent_by_refusal("third try", (status, &body));
+    // A wrong PKCE verifier, then the right one.
+    let (verifier, challenge) = pkce_pair();
+    let code = pkce_code(&browser, &app, &challenge).await;
+    let wrong = "x".repeat(43);
+    let (status, body) = exchange_with(&s, &app, &code, WEB_CB, Some(&wrong)).await;
+    assert_refused_and_spent("wrong verifier", (status, &body), "code_verifier");
+    let (status, body) = exchange_with(&s, &app, &code, WEB_CB, Some(&verifier)).await;
+    assert_spent_by_refusal("the right verifier after a wrong one", (status, &body));
+    // No verifier at all, then the right one.
+    let code = pkce_code(&browser, &app, &challenge).await;
+    let (status, body) = exchange_with(&s, &app, &code, WEB_CB, None).await;
+    assert_refused_and_spent("no verifier", (status, &body), "code_verifier");
+    let (status, body) = exchange_with(&s, &app, &code, WEB_CB, Some(&verifier)).await;
+    assert_spent_by_refusal("the verifier after none", (status, &body));
+    // Control: a fresh code with the right values works.
+    let code = pkce_code(&browser, &app, &challenge).await;
+    let (status, body) = exchange_with(&s, &app, &code, WEB_CB, Some(&verifier)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// The other order: tokens issued, then the code again with a wrong redirect_uri or
+/// verifier. That is a replay (RFC 6749 §4.1.2): the tokens are revoked, and it says so.
+async fn the_right_exchange_then_a_wrong_one_revokes_the_tokens(b: Backend) {
+    let s = TestServer::start(b).await;
+    s.add_user("alice", false).await;
+    let app = web_app(&s).await;
+    let browser = Browser::new(&s);
+    let code = web_code(&browser, &app, "openid offline_access").await;
+    let (status, first) = exchange_web(&s, &app, &code).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let at = first["access_token"].as_str().unwrap();
+    let (status, body) =
+        exchange_with(&s, &app, &code, "https://web.example.com/other", None).await;
+    assert_replayed("a wrong redirect_uri after tokens", (status, &body));
+    assert_eq!(me_status(&s, at).await, StatusCode::UNAUTHORIZED);
+    let (verifier, challenge) = pkce_pair();
+    let code = pkce_code(&browser, &app, &challenge).await;
+    let (status, first) = exchange_with(&s, &app, &code, WEB_CB, Some(&verifier)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let at = first["access_token"].as_str().unwrap();
+    let (status, body) = exchange_with(&s, &app, &code, WEB_CB, Some(&"y".repeat(43))).await;
+    assert_replayed("a wrong verifier after tokens", (status, &body));
+    assert_eq!(me_status(&s, at).await, StatusCode::UNAUTHORIZED);
+}
+
+/// Two exchanges of one code at once, one with a wrong redirect_uri: whichever the store
+/// takes first, at most one answer carries tokens, and when one does they are revoked by
+/// the other (RFC 6749 §4.1.2); never two token sets.
+async fn concurrent_right_and_wrong_exchanges_never_give_two_token_sets(b: Backend) {
+    let s = TestServer::start(b).await;
+    s.add_user("alice", false).await;
+    let app = web_app(&s).await;
+    let browser = Browser::new(&s);
+    for round in 0..8 {
+        let code = web_code(&browser, &app, "openid").await;
+        let ((rs, right), (ws, wrong)) = tokio::join!(
+            exchange_web(&s, &app, &code),
+            exchange_with(&s, &app, &code, "https://web.example.com/other", None),
+        );
+        assert_ne!(ws, StatusCode::OK, "round {round}: {wrong}");
+        if rs == StatusCode::OK {
+            // The right one went first; the wrong one replayed the code.
+            assert_replayed(&format!("round {round}: wrong second"), (ws, &wrong));
+            let at = right["access_token"].as_str().unwrap();
+            assert_eq!(me_status(&s, at).await, StatusCode::UNAUTHORIZED);
+        } else {
+            // The wrong one went first and burnt the code.
+            assert_refused_and_spent(
+                &format!("round {round}: wrong first"),
+                (ws, &wrong),
+                "redirect_uri",
+            );
+            assert_spent_by_refusal(&format!("round {round}: right second"), (rs, &right));
+        }
+    }
 }

@@ -331,8 +331,7 @@ async fn use_another_account_ends_the_session_and_keeps_the_request(b: Backend) 
     let (status, body) = browser.decide(&id, "allow").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let to = body["redirect_to"].as_str().unwrap();
-    let code = crate::flows::query_params(to)["code"].clone();
-    let (status, tokens) = crate::oauth_code::exchange_web(&s, &app, &code).await;
+    let (status, tokens) = crate::oauth_code::exchange_redirect(&s, &app, to).await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let me: Value = s
         .http

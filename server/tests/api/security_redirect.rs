@@ -306,7 +306,8 @@ async fn unknown_or_missing_client_gets_an_error_page(b: Backend) {
         "unknown client",
     )
     .await;
-    // A machine-to-machine app has no redirect URIs: any one is unregistered.
+    // A machine-to-machine app has no redirect URIs, so nothing is redirected: the page says
+    // that this type of app does not sign in.
     assert_error_page(
         &s,
         &[
@@ -314,7 +315,7 @@ async fn unknown_or_missing_client_gets_an_error_page(b: Backend) {
             ("client_id", m2m.as_str()),
             ("redirect_uri", "https://evil.example/cb"),
         ],
-        "Unregistered redirect URL",
+        "This app does not use sign-in",
         "machine-to-machine app",
     )
     .await;

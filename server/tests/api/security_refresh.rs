@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 
 use crate::common::{Backend, TestServer};
 use crate::flows::{introspect_active, me_status, pkce_pair, post_form, Browser};
-use crate::oauth_code::{exchange_web, spa_app, web_app, web_code, WebApp, SPA_CB};
+use crate::oauth_code::{
+    exchange_web, refresh_web as refresh, spa_app, web_app, web_code, WebApp, SPA_CB,
+};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -18,26 +20,6 @@ on_both_databases!(
     revocation_survives_a_restart,
     tokens_are_not_interchangeable,
 );
-
-async fn refresh(
-    s: &TestServer,
-    app: &WebApp,
-    token: &str,
-    scope: Option<&str>,
-) -> (StatusCode, Value) {
-    let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
-    if let Some(sc) = scope {
-        form.push(("scope", sc));
-    }
-    let (status, body, _) = post_form(
-        s,
-        "/oauth2/token",
-        &form,
-        Some((&app.client_id, &app.secret)),
-    )
-    .await;
-    (status, body)
-}
 
 async fn set_policy(s: &TestServer, app: &WebApp, policy: Value) {
     let (status, body) = s

@@ -3,6 +3,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use portico_proto::KeyAlg;
 use serde_json::{Map, Value};
 
 use super::canonical::{finish, AppPublicKey};
@@ -72,6 +73,8 @@ pub(super) fn parse_jwk(jwk: &Value) -> Result<(Material, Option<String>), KeyEr
         let expected = material.alg();
         match alg {
             Value::String(s) if s == expected.as_str() => {}
+            // RFC 9864 §2: `Ed25519` is the fully-specified name of the same algorithm.
+            Value::String(s) if s == "Ed25519" && expected == KeyAlg::EdDSA => {}
             Value::String(s) => {
                 return Err(KeyError::AlgMismatch {
                     found: short(s),
@@ -176,6 +179,7 @@ mod tests {
             Err(KeyError::MemberNotString("alg"))
         ));
         assert!(okp(json!({"alg": "EdDSA", "use": "sig", "key_ops": ["verify"]})).is_ok());
+        assert!(okp(json!({"alg": "Ed25519"})).is_ok());
         assert_eq!(okp(json!({"use": "enc"})), Err(KeyError::UseNotSig));
         assert_eq!(okp(json!({"key_ops": ["encrypt"]})), Err(KeyError::KeyOps));
         assert_eq!(okp(json!({"kid": ""})), Err(KeyError::InvalidKid));

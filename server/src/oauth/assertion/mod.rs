@@ -78,7 +78,9 @@ pub struct AssertionClaims {
 pub enum AssertionError {
     #[error("The assertion is not a well-formed JWT: {}", client_safe(&.0.to_string()))]
     Malformed(JwsError),
-    #[error("The assertion alg must be RS256, ES256 or EdDSA (none and HMAC are refused).")]
+    #[error(
+        "The assertion alg must be RS256, ES256, EdDSA or Ed25519 (none and HMAC are refused)."
+    )]
     UnsupportedAlg,
     #[error("The assertion typ header must be JWT or be left out.")]
     UnsupportedTyp,
@@ -113,13 +115,13 @@ pub enum AssertionError {
     SubjectMismatch,
     #[error("The assertion aud must contain the issuer or the token endpoint URL of this server.")]
     AudienceMismatch,
-    #[error("The assertion has expired.")]
+    #[error("The assertion has expired (5 s of clock skew are allowed).")]
     Expired,
-    #[error("The assertion exp is more than 1 hour in the future.")]
+    #[error("The assertion exp is more than 1 hour in the future: make assertions short-lived.")]
     ExpiryTooFar,
-    #[error("The assertion iat is in the future.")]
+    #[error("The assertion iat is more than 60 s in the future.")]
     IssuedInFuture,
-    #[error("The assertion is not valid yet (its nbf is in the future).")]
+    #[error("The assertion is not valid yet (its nbf is more than 60 s in the future).")]
     NotYetValid,
     #[error("The assertion jti is longer than 256 characters.")]
     JtiTooLong,
@@ -148,20 +150,7 @@ pub fn validate(
 ) -> Result<AssertionClaims, AssertionError> {
     // RFC 7515 §5.2 steps 1-7 (and the 16 KiB cap, and refusal of "crit", RFC 7515 §4.1.11).
     let jws = jws::parse(token).map_err(AssertionError::Malformed)?;
-
-    // RFC 8725 §3.1, §3.2: only the asymmetric algorithms a registered key can have; "none"
-    // and HS256/384/512 (whose key could be taken to be the public key) are refused here.
-    let alg = header_alg(&jws.header.alg).ok_or(AssertionError::UnsupportedAlg)?;
-
-    // RFC 7519 §5.1 / RFC 7515 §4.1.9: "typ" is optional; when present it must say JWT
-    // (compared case-insensitively, "application/" implied), so that other JWT kinds such as
-    // access tokens (at+jwt) are not accepted as assertions (RFC 8725 §3.11).
-    if let Some(typ) = &jws.header.typ {
-        let typ = typ.to_ascii_lowercase();
-        if typ != "jwt" && typ != "application/jwt" {
-            return Err(AssertionError::UnsupportedTyp);
-        }
-    }
+    let alg = check_header(&jws)?;
 
     let (kid, key) = select_key(jws.header.kid.as_deref(), alg, keys)?;
 
@@ -178,6 +167,24 @@ pub fn validate(
         _ => return Err(AssertionError::ClaimsNotObject),
     };
     check_claims(&claims, kid, expect)
+}
+
+/// The header's algorithm, when it is one a registered key can have, and its `typ`.
+fn check_header(jws: &jws::Jws) -> Result<KeyAlg, AssertionError> {
+    // RFC 8725 §3.1, §3.2: only the asymmetric algorithms a registered key can have; "none"
+    // and HS256/384/512 (whose key could be taken to be the public key) are refused here.
+    let alg = header_alg(&jws.header.alg).ok_or(AssertionError::UnsupportedAlg)?;
+
+    // RFC 7519 §5.1 / RFC 7515 §4.1.9: "typ" is optional; when present it must say JWT
+    // (compared case-insensitively, "application/" implied), so that other JWT kinds such as
+    // access tokens (at+jwt) are not accepted as assertions (RFC 8725 §3.11).
+    if let Some(typ) = &jws.header.typ {
+        let typ = typ.to_ascii_lowercase();
+        if typ != "jwt" && typ != "application/jwt" {
+            return Err(AssertionError::UnsupportedTyp);
+        }
+    }
+    Ok(alg)
 }
 
 /// Picks the registered key that must verify the signature (RFC 7515 §4.1.4, RFC 8725 §3.1).
@@ -371,16 +378,73 @@ fn audience_matches(
     }
 }
 
-/// The `iss` of an assertion, read WITHOUT verifying it, only to find which client's keys to
-/// load before calling [`validate`] (RFC 7523 §3 point 1). `None` on any parse problem.
-pub fn unverified_issuer(token: &str) -> Option<String> {
-    let jws = jws::parse(token).ok()?;
-    match serde_json::from_slice::<Value>(&jws.claims_json).ok()? {
-        Value::Object(mut claims) => match claims.remove("iss")? {
-            Value::String(iss) if !iss.is_empty() => Some(iss),
+/// The checks of [`validate`] that need no key: the assertion is a well-formed JWS with an
+/// accepted `alg` and `typ`, and its claims are a JSON object. Returns its `iss`, read
+/// WITHOUT verifying it, only to find which client's keys to load before calling
+/// [`validate`] (RFC 7523 §3 point 1); `None` when there is no non-empty string `iss`.
+///
+/// Every refusal here depends only on what the caller sent, never on a client or a key, so
+/// it may be told to anyone (`client_auth` relies on this).
+pub fn inspect(token: &str) -> Result<Option<String>, AssertionError> {
+    let jws = jws::parse(token).map_err(AssertionError::Malformed)?;
+    check_header(&jws)?;
+    match serde_json::from_slice::<Value>(&jws.claims_json) {
+        Ok(Value::Object(mut claims)) => Ok(match claims.remove("iss") {
+            Some(Value::String(iss)) if !iss.is_empty() => Some(iss),
             _ => None,
-        },
-        _ => None,
+        }),
+        _ => Err(AssertionError::ClaimsNotObject),
+    }
+}
+
+/// RFC 7523 §3 point 7: a `jti` seen before, in either use.
+pub const JTI_REUSED: &str = "The assertion jti was already used: every assertion needs a new \
+     jti (RFC 7523 section 3).";
+
+impl AssertionError {
+    /// Whether the refusal is about which registered key verifies the signature, or the
+    /// signature itself (RFC 8725 §3.1, RFC 7523 §3 point 9): what an assertion forged by a
+    /// stranger fails on. Everything else is checked on claims the signature vouches for, or
+    /// on the token's shape.
+    pub fn is_about_the_signature(&self) -> bool {
+        matches!(
+            self,
+            AssertionError::UnknownKid
+                | AssertionError::DuplicateKid
+                | AssertionError::NoKeyForAlg(_)
+                | AssertionError::KidRequired(_)
+                | AssertionError::KeyAlgMismatch { .. }
+                | AssertionError::UnusableKey
+                | AssertionError::BadSignature
+        )
+    }
+
+    /// The `error_description` for this refusal under `expect`: the message, with the values
+    /// accepted for `aud`, and the server's time for the time checks, so that the caller
+    /// sees which rule of RFC 7523 §3 it broke and by how much.
+    pub fn describe(&self, expect: &Expectations<'_>) -> String {
+        match self {
+            AssertionError::AudienceMismatch => {
+                let mut accepted: Vec<&str> = Vec::new();
+                for aud in expect.audiences {
+                    if !accepted.contains(aud) {
+                        accepted.push(aud);
+                    }
+                }
+                client_safe(&format!(
+                    "The assertion aud must contain one of: {}.",
+                    accepted.join(", ")
+                ))
+            }
+            AssertionError::Expired
+            | AssertionError::ExpiryTooFar
+            | AssertionError::NotYetValid
+            | AssertionError::IssuedInFuture => format!(
+                "{self} The server's time is {} (seconds since 1970).",
+                expect.now
+            ),
+            other => other.to_string(),
+        }
     }
 }
 

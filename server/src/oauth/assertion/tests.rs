@@ -171,7 +171,7 @@ fn valid_es256_rs256_eddsa_assertions_are_accepted() {
             },
             "{alg}"
         );
-        assert_eq!(unverified_issuer(&token).as_deref(), Some(CLIENT));
+        assert_eq!(inspect(&token), Ok(Some(CLIENT.to_owned())));
     }
 }
 
@@ -798,8 +798,10 @@ fn oversized_token_is_refused() {
 }
 
 #[test]
-fn unverified_issuer_on_junk_is_none() {
+fn inspect_checks_what_needs_no_key_and_reads_the_unverified_issuer() {
     let key = es256();
+    let es = |payload: &str| format!("{}.{}.AA", b64(r#"{"alg":"ES256"}"#), b64(payload));
+    // Not a JWS, or a JWS with an alg no registered key can have: refused, whatever it says.
     for token in [
         "",
         ".",
@@ -808,24 +810,80 @@ fn unverified_issuer_on_junk_is_none() {
         "a.b.c",
         "é.é.é",
         "e30.e30.",
-        &format!("{}.{}.", b64(r#"{"alg":"none"}"#), b64("[]")),
-        &format!("{}.{}.", b64(r#"{"alg":"none"}"#), b64(r#"{"iss":5}"#)),
-        &format!("{}.{}.", b64(r#"{"alg":"none"}"#), b64(r#"{"iss":""}"#)),
-        &format!("{}.{}.", b64(r#"{"alg":"none"}"#), b64(r#"{"sub":"x"}"#)),
-        &format!("{}.{}.", b64(r#"{"alg":"none"}"#), b64("{")),
+        &format!(
+            "{}.{}.",
+            b64(r#"{"alg":"none"}"#),
+            b64(r#"{"iss":"someone"}"#)
+        ),
+        &format!(
+            "{}.{}.",
+            b64(r#"{"alg":"HS256"}"#),
+            b64(r#"{"iss":"someone"}"#)
+        ),
         &"A".repeat(20_000),
     ] {
-        assert_eq!(unverified_issuer(token), None, "{token}");
+        let err = inspect(token).unwrap_err();
+        assert!(!err.is_about_the_signature(), "{token}: {err}");
     }
-    // It does not verify anything: an unsigned token still names its issuer.
-    let unsigned = format!(
-        "{}.{}.",
-        b64(r#"{"alg":"none"}"#),
-        b64(r#"{"iss":"someone"}"#)
+    assert_eq!(
+        inspect(&format!(
+            "{}.{}.AA",
+            b64(r#"{"alg":"ES256","typ":"at+jwt"}"#),
+            b64("{}")
+        )),
+        Err(AssertionError::UnsupportedTyp)
     );
-    assert_eq!(unverified_issuer(&unsigned).as_deref(), Some("someone"));
+    for payload in ["[]", "{", "null"] {
+        assert_eq!(
+            inspect(&es(payload)),
+            Err(AssertionError::ClaimsNotObject),
+            "{payload}"
+        );
+    }
+    // No usable iss: nothing to look the client up by.
+    for payload in [r#"{"iss":5}"#, r#"{"iss":""}"#, r#"{"sub":"x"}"#] {
+        assert_eq!(inspect(&es(payload)), Ok(None), "{payload}");
+    }
+    // It verifies nothing: a broken signature still names its issuer.
+    assert_eq!(
+        inspect(&es(r#"{"iss":"someone"}"#)),
+        Ok(Some("someone".to_owned()))
+    );
     let token = sign(&key, &header(&key), &claims());
-    assert_eq!(unverified_issuer(&token).as_deref(), Some(CLIENT));
+    assert_eq!(inspect(&token), Ok(Some(CLIENT.to_owned())));
+}
+
+#[test]
+fn descriptions_name_the_accepted_audiences_and_the_server_time() {
+    let expect = Expectations {
+        client_id: CLIENT,
+        audiences: &[ISSUER, TOKEN_ENDPOINT, TOKEN_ENDPOINT],
+        now: NOW,
+        purpose: Purpose::ClientAuthentication,
+    };
+    assert_eq!(
+        AssertionError::AudienceMismatch.describe(&expect),
+        format!("The assertion aud must contain one of: {ISSUER}, {TOKEN_ENDPOINT}.")
+    );
+    for e in [
+        AssertionError::Expired,
+        AssertionError::ExpiryTooFar,
+        AssertionError::NotYetValid,
+        AssertionError::IssuedInFuture,
+    ] {
+        let said = e.describe(&expect);
+        assert!(said.starts_with(&e.to_string()), "{said}");
+        assert!(said.ends_with(&format!("The server's time is {NOW} (seconds since 1970).")));
+    }
+    assert_eq!(
+        AssertionError::MissingClaim("jti").describe(&expect),
+        "The assertion has no jti claim."
+    );
+    // What a forgery fails on is told apart from what the key's holder can fix.
+    assert!(AssertionError::BadSignature.is_about_the_signature());
+    assert!(AssertionError::UnknownKid.is_about_the_signature());
+    assert!(!AssertionError::Expired.is_about_the_signature());
+    assert!(!AssertionError::UnsupportedAlg.is_about_the_signature());
 }
 
 #[test]

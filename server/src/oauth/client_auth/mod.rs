@@ -5,6 +5,25 @@
 //!
 //! This module works out what was presented, reserves the one attempt it costs, and hands
 //! the check to the method's module: [`secret`], [`private_key_jwt`] or [`public`].
+//!
+//! ## What a refusal may say (RFC 6749 §5.2, RFC 7523 §3)
+//!
+//! A stranger may send anything here, so an `error_description` must not answer a question
+//! only a credential's holder should learn: is this the secret (or the key) of that client?
+//! Hence ONE answer ([`OAuthError::invalid_client`], byte for byte the same; for a secret
+//! after the same hashing work too) for the three cases a stranger cannot tell apart without that knowledge: an unknown
+//! client, a wrong secret, and an assertion that no registered key of the client verifies (an
+//! unknown `kid`, a key of another algorithm, a bad signature). Every other refusal names its
+//! reason ([`OAuthError::invalid_client_because`]), because it is one of:
+//! - decided by what the caller sent alone, the same for every client: a malformed `Authorization`
+//!   header or assertion, an assertion `alg` or `typ` Portico does not take, no credentials;
+//! - decided by the client's type, which its client ID already tells anyone through the
+//!   authorization endpoint's own pages (and a single-page app's ID is in its public code): a
+//!   method this type of app does not use, a public client at introspection;
+//! - decided only after the signature was verified with the client's own key, so told only to
+//!   the key's holder: `exp`/`nbf`/`iat`, `jti` missing or reused, `aud`, `iss`/`sub`.
+//!
+//! `tests/api/security_client_auth.rs` compares the bodies of the three silent cases.
 
 mod private_key_jwt;
 mod public;
@@ -15,6 +34,7 @@ use std::sync::Arc;
 use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use portico_proto::AppType;
 
 use super::assertion;
 use super::error::{ErrorCode, OAuthError, OAuthResult};
@@ -62,7 +82,9 @@ enum Presented {
         basic: bool,
     },
     Assertion {
-        client_id: Option<String>,
+        /// The body `client_id`, or else the assertion's unverified `iss` (RFC 7523 §3
+        /// point 1), only to find whose keys to load.
+        client_id: String,
         assertion: String,
     },
     Public {
@@ -75,16 +97,9 @@ impl Presented {
     /// unverified `iss`, only to find whose keys to load (RFC 7523 §3 point 1).
     fn claimed_id(&self) -> String {
         match self {
-            Presented::Secret { client_id, .. } | Presented::Public { client_id } => {
-                client_id.clone()
-            }
-            Presented::Assertion {
-                client_id,
-                assertion,
-            } => client_id
-                .clone()
-                .or_else(|| assertion::unverified_issuer(assertion))
-                .unwrap_or_default(),
+            Presented::Secret { client_id, .. }
+            | Presented::Public { client_id }
+            | Presented::Assertion { client_id, .. } => client_id.clone(),
         }
     }
 
@@ -99,10 +114,14 @@ fn parse_basic(headers: &HeaderMap) -> OAuthResult<Option<(String, String)>> {
     let Some(v) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
+    // The same for every client: the header's shape, not its secret.
     let bad = || {
-        let mut e = OAuthError::invalid_client();
+        let mut e = OAuthError::invalid_client_because(
+            "The Authorization header is not Basic credentials: base64 of client_id:client_secret, \
+             each form-urlencoded (RFC 6749 section 2.3.1).",
+        );
         e.basic_challenge = true;
-        e.with_internal("malformed Basic credentials")
+        e
     };
     let v = v.to_str().map_err(|_| bad())?;
     let Some((scheme, rest)) = v.split_once(' ') else {
@@ -162,8 +181,21 @@ fn presented(headers: &HeaderMap, params: &Params) -> OAuthResult<Presented> {
             ));
         }
         let assertion = params.require("client_assertion")?.to_owned();
+        // What needs no key is checked before the client is looked up, so its answer is the
+        // same whichever client the assertion names.
+        let issuer = assertion::inspect(&assertion)
+            .map_err(|e| OAuthError::invalid_client_because(e.to_string()))?;
+        let client_id =
+            match (body_id, issuer) {
+                (Some(id), _) => id.to_owned(),
+                (None, Some(iss)) => iss,
+                (None, None) => return Err(OAuthError::invalid_client_because(
+                    "The client assertion has no iss claim naming the client, and no client_id \
+                     was sent (RFC 7523 section 3).",
+                )),
+            };
         return Ok(Presented::Assertion {
-            client_id: body_id.map(str::to_owned),
+            client_id,
             assertion,
         });
     }
@@ -171,8 +203,37 @@ fn presented(headers: &HeaderMap, params: &Params) -> OAuthResult<Presented> {
         Some(id) => Ok(Presented::Public {
             client_id: id.to_owned(),
         }),
-        None => Err(OAuthError::invalid_client().with_internal("no client credentials")),
+        None => Err(OAuthError::invalid_client_because(
+            "No client credentials: send client_id and client_secret (Basic or in the body), a \
+             client_assertion, or a public client's client_id alone.",
+        )),
     }
+}
+
+/// How an app of type `t` authenticates, for a refusal of another method.
+fn methods_of(t: AppType) -> &'static str {
+    match t {
+        AppType::MachineToMachine => {
+            "with a client secret (client_secret_basic or client_secret_post) or a JWT signed \
+             with one of its registered keys (private_key_jwt)"
+        }
+        AppType::Web => "with its client secret (client_secret_basic or client_secret_post)",
+        AppType::SinglePage => {
+            "with no secret: it is a public client and sends only its client_id (method none), \
+             with PKCE for its codes"
+        }
+    }
+}
+
+/// The app's type does not use the method `sent`. The type is no secret (see the module
+/// comment), so the answer says which method the app uses.
+fn method_not_allowed(client: &Client, sent: &str) -> OAuthError {
+    let t = client.app_type();
+    OAuthError::invalid_client_because(format!(
+        "This app is a {} app: it authenticates {}, not {sent}.",
+        t.label(),
+        methods_of(t)
+    ))
 }
 
 /// Authenticates the calling client. `endpoint_url` is the URL being called, accepted as
@@ -233,12 +294,8 @@ async fn verify(
         Presented::Secret { secret, basic, .. } => {
             secret::verify(state, client, &secret, basic, now).await
         }
-        Presented::Assertion {
-            client_id,
-            assertion,
-        } => {
+        Presented::Assertion { assertion, .. } => {
             let presented = private_key_jwt::Presented {
-                client_id: client_id.as_deref(),
                 assertion: &assertion,
                 endpoint_url,
             };

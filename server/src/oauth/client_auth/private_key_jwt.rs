@@ -11,9 +11,9 @@ use crate::oauth::error::{OAuthError, OAuthResult};
 use crate::runtime::clients::Client;
 use crate::state::AppState;
 
-/// What the caller sent: the optional body `client_id`, the assertion, and the URL it called.
+/// What the caller sent: the assertion, and the URL it called. Its shape was checked
+/// (`assertion::inspect`) before the client was looked up.
 pub(super) struct Presented<'a> {
-    pub(super) client_id: Option<&'a str>,
     pub(super) assertion: &'a str,
     pub(super) endpoint_url: &'a str,
 }
@@ -24,37 +24,30 @@ pub(super) async fn verify(
     presented: Presented<'_>,
     now: i64,
 ) -> OAuthResult<Authenticated> {
-    let client = may_use_assertion(client, presented.client_id)?;
+    let client = may_use_assertion(client)?;
     let claims = validate(state, &client, &presented, now)?;
-    // RFC 7523 §3 point 7: the jti is single-use, in the store so every copy sees it.
+    // RFC 7523 §3 point 7: the jti is single-use, in the store so every copy sees it. Told
+    // as it is: only the key's holder gets this far.
     if !state
         .stores
         .grants
         .use_assertion_jti(client.client_id(), &claims.jti, claims.exp, now)
         .await?
     {
-        return Err(OAuthError::invalid_client().with_internal("client assertion jti replayed"));
+        return Err(OAuthError::invalid_client_because(assertion::JTI_REUSED));
     }
     Ok(super::accept_app(state, client, AuthMethod::PrivateKeyJwt, now).await)
 }
 
-/// The client exists, is machine-to-machine (the only type with registered keys), and is the
-/// one a body `client_id` names.
-fn may_use_assertion(
-    client: Option<Arc<Client>>,
-    body_client_id: Option<&str>,
-) -> OAuthResult<Arc<Client>> {
+/// The client exists and is machine-to-machine (the only type with registered keys). The
+/// client was looked up by the body `client_id` when there is one, so an `iss` naming
+/// another client fails `validate` (RFC 7523 §3 point 1).
+fn may_use_assertion(client: Option<Arc<Client>>) -> OAuthResult<Arc<Client>> {
     let Some(client) = client else {
         return Err(OAuthError::invalid_client().with_internal("unknown client in assertion"));
     };
     if client.app_type() != AppType::MachineToMachine {
-        return Err(OAuthError::invalid_client()
-            .with_internal("private_key_jwt is for machine-to-machine apps"));
-    }
-    if body_client_id.is_some_and(|id| id != client.client_id()) {
-        return Err(
-            OAuthError::invalid_client().with_internal("client_id differs from assertion iss")
-        );
+        return Err(super::method_not_allowed(&client, "private_key_jwt"));
     }
     Ok(client)
 }
@@ -73,15 +66,20 @@ fn validate(
         state.endpoints.token.as_str(),
         presented.endpoint_url,
     ];
-    assertion::validate(
-        presented.assertion,
-        &keys,
-        &Expectations {
-            client_id: client.client_id(),
-            audiences: &audiences,
-            now,
-            purpose: Purpose::ClientAuthentication,
-        },
-    )
-    .map_err(|e| OAuthError::invalid_client().with_internal(e.to_string()))
+    let expect = Expectations {
+        client_id: client.client_id(),
+        audiences: &audiences,
+        now,
+        purpose: Purpose::ClientAuthentication,
+    };
+    assertion::validate(presented.assertion, &keys, &expect).map_err(|e| {
+        // No key of the client verifies it: the same answer as an unknown client, since a
+        // stranger's forgery ends here. Anything else is checked on claims the client's own
+        // key signed, and is told (see `client_auth`).
+        if e.is_about_the_signature() {
+            OAuthError::invalid_client().with_internal(e.to_string())
+        } else {
+            OAuthError::invalid_client_because(e.describe(&expect))
+        }
+    })
 }

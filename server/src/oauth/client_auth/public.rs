@@ -17,9 +17,8 @@ pub(super) async fn verify(
         return Err(OAuthError::invalid_client().with_internal("unknown client"));
     };
     if !client.is_public() {
-        return Err(
-            OAuthError::invalid_client().with_internal("confidential client sent no credentials")
-        );
+        // Its type is no secret (see `client_auth`): say how it must authenticate.
+        return Err(super::method_not_allowed(&client, "a client_id alone"));
     }
     Ok(super::accept_app(state, client, AuthMethod::None, now).await)
 }

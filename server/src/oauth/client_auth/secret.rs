@@ -15,8 +15,8 @@ pub(super) fn refuse_for_public_client(client: &Client, basic: bool) -> OAuthRes
     if client.app_type().has_secrets() {
         return Ok(());
     }
-    // The same answer as a wrong secret (the security suite compares them).
-    let mut e = OAuthError::invalid_client().with_internal("public client sent a secret");
+    // The type is no secret (see `client_auth`): say what this app does instead.
+    let mut e = super::method_not_allowed(client, "a client secret");
     e.basic_challenge = basic;
     Err(e)
 }

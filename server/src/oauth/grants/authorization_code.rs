@@ -24,7 +24,15 @@ pub struct AuthorizationCode;
 pub const CODE_LIFETIME: i64 = 60;
 
 const INVALID: &str = "The code is invalid or expired.";
+/// A second use of a code that issued tokens (RFC 6749 §4.1.2: they are revoked).
 const REPLAYED: &str = "The code was already used; the tokens it issued are revoked.";
+/// A use of a code an earlier, refused exchange burnt: nothing was issued, nothing revoked.
+const SPENT_BY_REFUSAL: &str = "The code was used up by an earlier token request that was \
+     refused; no tokens were issued for it. Start a new authorization request to get a new code.";
+/// Added to a refusal that burnt the code (RFC 6749 §4.1.2, §10.5: a code is single-use, so
+/// a failed exchange spends it too, and a thief cannot try verifiers or redirect URIs one
+/// after another), so that the client knows retrying with the same code cannot work.
+const NOW_SPENT: &str = " The code is now used up: start a new authorization request.";
 
 #[async_trait]
 impl GrantHandler for AuthorizationCode {
@@ -74,6 +82,9 @@ impl GrantHandler for AuthorizationCode {
                 granted,
             } => (code, user, granted),
             CodeExchange::Replayed => return Err(OAuthError::invalid_grant(REPLAYED)),
+            CodeExchange::SpentByRefusal => {
+                return Err(OAuthError::invalid_grant(SPENT_BY_REFUSAL))
+            }
             CodeExchange::Unknown => return Err(OAuthError::invalid_grant(INVALID)),
         };
         // The same checks the decision ran, now for the answer: the first that fails
@@ -130,7 +141,10 @@ fn judge(
         return Err(OAuthError::invalid_grant(INVALID));
     }
     check_binding(code, p)?;
-    check_verifier(code, p.code_verifier.as_deref())?;
+    check_verifier(code, p.code_verifier.as_deref()).map_err(|mut e| {
+        e.description.push_str(NOW_SPENT);
+        e
+    })?;
     if user.is_none_or(|u| u.disabled) {
         return Err(OAuthError::invalid_grant("The user is no longer active."));
     }
@@ -144,11 +158,25 @@ fn check_binding(record: &CodeRecord, p: &Presented) -> OAuthResult<()> {
         return Err(OAuthError::invalid_grant(INVALID).with_internal("code of another client"));
     }
     if p.redirect_uri != record.redirect_uri {
-        return Err(OAuthError::invalid_grant(
-            "`redirect_uri` does not match the authorization request.",
-        ));
+        let received = match p.redirect_uri.as_str() {
+            "" => "none was sent".to_owned(),
+            uri => format!("received {}", printable_uri(uri)),
+        };
+        return Err(OAuthError::invalid_grant(format!(
+            "`redirect_uri` must be the same as in the authorization request, or left out \
+             when it was left out there (RFC 6749 section 4.1.3); {received}.{NOW_SPENT}"
+        )));
     }
     Ok(())
+}
+
+/// `uri` as an `error_description` may carry it (RFC 6749 §5.2: printable ASCII but `"` and
+/// `\`), cut to a length a developer can still compare.
+fn printable_uri(uri: &str) -> String {
+    uri.chars()
+        .filter(|c| matches!(*c, ' '..='~') && *c != '"' && *c != '\\')
+        .take(200)
+        .collect()
 }
 
 /// RFC 7636 §4.6, RFC 9700 §2.1.1: a challenge binds the code to the verifier, and a

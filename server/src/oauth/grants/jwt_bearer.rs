@@ -73,25 +73,21 @@ async fn validate(
 ) -> OAuthResult<String> {
     let keys = assertion::registered_keys(client);
     let audiences = [deps.issuer, deps.token_endpoint];
-    let claims = assertion::validate(
-        jwt,
-        &keys,
-        &Expectations {
-            client_id: client.client_id(),
-            audiences: &audiences,
-            now,
-            purpose: Purpose::AuthorizationGrant,
-        },
-    )
-    .map_err(|e| OAuthError::invalid_grant(e.to_string()))?;
+    let expect = Expectations {
+        client_id: client.client_id(),
+        audiences: &audiences,
+        now,
+        purpose: Purpose::AuthorizationGrant,
+    };
+    // The client is authenticated already, so every reason is told, the key's too.
+    let claims = assertion::validate(jwt, &keys, &expect)
+        .map_err(|e| OAuthError::invalid_grant(e.describe(&expect)))?;
     if !deps
         .grants
         .use_assertion_jti(client.client_id(), &claims.jti, claims.exp, now)
         .await?
     {
-        return Err(OAuthError::invalid_grant(
-            "The assertion's `jti` was already used.",
-        ));
+        return Err(OAuthError::invalid_grant(assertion::JTI_REUSED));
     }
     Ok(claims.sub)
 }
@@ -103,16 +99,19 @@ async fn subject(deps: &GrantDeps<'_>, client: &Client, sub: &str) -> OAuthResul
         None => deps.users.user_by_username(sub).await?,
     };
     let Some(user) = user.filter(|u| !u.disabled) else {
-        return Err(OAuthError::invalid_grant(
-            "The assertion's subject is not an active user.",
-        ));
+        return Err(OAuthError::invalid_grant(format!(
+            "The assertion sub {} names no active user (sub is a user's id or username; \
+             disabled users are refused).",
+            scope::printable(sub)
+        )));
     };
     // RFC 7523 §3 point 2: the authorization server decides whom an issuer may assert.
     // Only the users an administrator listed for this app, and never an administrator
     // (also one promoted after being listed).
     if !may_act_as(&client.app.settings.jwt_bearer_users, &user) {
         return Err(OAuthError::invalid_grant(
-            "This app may not act as the assertion's subject: an administrator must list the user in the app's jwt_bearer_users.",
+            "This app may not act as the assertion sub: an administrator must list the user in \
+             the app's jwt_bearer_users (administrators are never allowed).",
         )
         .with_internal(format!("sub {} not in jwt_bearer_users", user.id)));
     }

@@ -150,9 +150,13 @@ pub(super) async fn exchange(
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
-    if let Some(g) = grant {
-        revoke_grant_in(&mut tx, &g, now).await?;
-    }
+    // The first use wrote its grant in the same commit that burnt the code, so no grant
+    // here means that use was refused and issued nothing.
+    let Some(g) = grant else {
+        tx.commit().await?;
+        return Ok(CodeExchange::SpentByRefusal);
+    };
+    revoke_grant_in(&mut tx, &g, now).await?;
     store.commit_revocation(tx).await?;
     Ok(CodeExchange::Replayed)
 }

@@ -17,6 +17,16 @@ pub async fn check(state: &AppState, params: &Params) -> Result<Arc<Client>, Err
             .with_received("redirect_uri", redirect_uri)
     })?;
     match state.clients.get(&state.stores, client_id).await {
+        // A machine-to-machine app has no redirect URIs, so there is nowhere to send an
+        // error (RFC 6749 §4.1.2.1): the page says what this type of app does instead.
+        Ok(Some(c)) if !c.app_type().uses_redirects() => Err(ErrorPage::new(
+            StatusCode::BAD_REQUEST,
+            "This app does not use sign-in",
+            "This app is a machine-to-machine app: it gets tokens with client_credentials or a \
+             JWT assertion at the token endpoint, not through sign-in. There is nothing to sign \
+             in to here.",
+        )
+        .with_received("client_id", client_id)),
         Ok(Some(c)) => Ok(c),
         Ok(None) => Err(ErrorPage::new(
             StatusCode::BAD_REQUEST,

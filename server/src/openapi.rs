@@ -8,6 +8,8 @@
 
 use axum::extract::State;
 use axum::Json;
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::path::{HttpMethod, Operation, PathItem};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::server::Server;
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr};
@@ -36,8 +38,10 @@ struct Base;
     summary = "This OpenAPI document",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")),
     security(()))]
-pub async fn document(State(state): State<AppState>) -> Json<Document> {
-    Json(build(&state.config.issuer))
+pub async fn document(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let mut json = serde_json::to_value(build(&state.config.issuer)).unwrap_or_default();
+    link_field_names(&mut json);
+    Json(json)
 }
 
 /// The document as a server with this issuer serves it.
@@ -49,6 +53,7 @@ pub fn build(issuer: &str) -> Document {
     doc.servers = Some(vec![Server::new(issuer.trim_end_matches('/'))]);
     security_schemes(&mut doc, issuer.starts_with("https://"));
     problem_bodies(&mut doc);
+    links(&mut doc);
     doc
 }
 
@@ -131,6 +136,134 @@ fn problem_bodies(doc: &mut Document) {
                     );
                 }
             }
+        }
+    }
+}
+
+/// What creates a resource, and where the created resource's identifiers are: an OpenAPI link
+/// (§4.8.20) from the creating answer to every operation on the resource, so a client (or a
+/// test generator) can follow one to the next.
+const CREATES: &[(&str, &str, &[(&str, &str)])] = &[
+    (
+        "/api/v1/apps",
+        "201",
+        &[("client_id", "$response.body#/client_id")],
+    ),
+    (
+        "/api/v1/apps/{client_id}/secrets",
+        "201",
+        &[
+            ("client_id", "$request.path.client_id"),
+            ("secret_id", "$response.body#/id"),
+        ],
+    ),
+    (
+        "/api/v1/apps/{client_id}/public-keys",
+        "201",
+        &[
+            ("client_id", "$request.path.client_id"),
+            ("kid", "$response.body#/kid"),
+        ],
+    ),
+    (
+        "/api/v1/apps/{client_id}/key-pairs",
+        "201",
+        &[
+            ("client_id", "$request.path.client_id"),
+            ("kid", "$response.body#/kid"),
+        ],
+    ),
+];
+
+/// utoipa 5 writes a link's fields in snake case (`operation_id`, `request_body`); OpenAPI
+/// §4.8.20 names them `operationId` and `requestBody`.
+fn link_field_names(json: &mut serde_json::Value) {
+    let Some(paths) = json.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    let links = paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("responses")?.as_object_mut())
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|r| r.get_mut("links")?.as_object_mut())
+        .flat_map(|links| links.values_mut())
+        .filter_map(|l| l.as_object_mut());
+    for link in links {
+        for (from, to) in [
+            ("operation_id", "operationId"),
+            ("request_body", "requestBody"),
+        ] {
+            if let Some(v) = link.remove(from) {
+                link.insert(to.to_owned(), v);
+            }
+        }
+    }
+}
+
+/// The `{name}` parameters of a path template.
+fn path_params(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .collect()
+}
+
+fn operations(item: &PathItem) -> impl Iterator<Item = (HttpMethod, &Operation)> {
+    [
+        (HttpMethod::Get, &item.get),
+        (HttpMethod::Put, &item.put),
+        (HttpMethod::Post, &item.post),
+        (HttpMethod::Delete, &item.delete),
+        (HttpMethod::Patch, &item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
+}
+
+fn links(doc: &mut Document) {
+    for (source, status, given) in CREATES {
+        // Operations on what the source creates: their path parameters are all given, and
+        // their path names one (the apps' `{client_id}`, a secret's `{secret_id}`, …).
+        let created = given.last().map(|(name, _)| *name).unwrap_or_default();
+        let mut targets = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            let params = path_params(path);
+            let on_apps = path.starts_with("/api/v1/apps/");
+            if !on_apps
+                || !params.contains(&created)
+                || !params.iter().all(|p| given.iter().any(|(g, _)| g == p))
+            {
+                continue;
+            }
+            for (_, op) in operations(item) {
+                if let Some(id) = &op.operation_id {
+                    targets.push((
+                        id.clone(),
+                        params.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+                    ));
+                }
+            }
+        }
+        let Some(op) = doc
+            .paths
+            .paths
+            .get_mut(*source)
+            .and_then(|i| i.post.as_mut())
+        else {
+            continue;
+        };
+        let Some(RefOr::T(response)) = op.responses.responses.get_mut(*status) else {
+            continue;
+        };
+        for (id, params) in targets {
+            let mut link = LinkBuilder::new().operation_id(id.clone());
+            for p in params {
+                if let Some((_, expr)) = given.iter().find(|(g, _)| *g == p) {
+                    link = link.parameter(p.clone(), *expr);
+                }
+            }
+            response.links.insert(id, RefOr::T(link.build()));
         }
     }
 }

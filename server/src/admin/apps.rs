@@ -191,7 +191,9 @@ pub async fn list(State(state): State<AppState>, _admin: Admin) -> ApiResult<Jso
 }
 
 #[utoipa::path(post, path = "/api/v1/apps", tag = "apps", operation_id = "createApp",
-    summary = "Create an app", request_body = AppInput,
+    summary = "Create an app",
+    request_body(content = AppInput, description = "`type` and `name`, and any other field of the type",
+        example = json!({"type": "web", "name": "Example", "redirect_uris": ["https://app.example/callback"]})),
     responses((status = 201, body = CreatedApp, description = "Created; `client_secret` is shown this once"),
         (status = 400, description = "The body is not valid JSON"),
         (status = 413, description = "The body is larger than 64 KiB"),

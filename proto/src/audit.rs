@@ -84,6 +84,7 @@ actions! {
     UserEnable = "user.enable", Admin;
     UserDelete = "user.delete", Admin;
     KeysRotate = "keys.rotate", Admin;
+    AdminTokenIssue = "admin_token.issue", Security;
     SigninSucceeded = "signin.succeeded", User;
     SigninFailed = "signin.failed", User;
     ConsentGiven = "consent.given", User;
@@ -107,8 +108,8 @@ pub struct AuditEntry {
     pub at: i64,
     pub kind: AuditKind,
     /// Who: an administrator's username or `cli` (admin); the user's username, or
-    /// `address:<ip>` for a sign-in with an unknown username (user); `address:<ip>` or
-    /// `client:<client_id>` (security).
+    /// `address:<ip>` for a sign-in with an unknown username (user); `address:<ip>`,
+    /// `client:<client_id>` or `cli` for `portico admin-token` (security).
     pub actor: String,
     /// Dotted action name, e.g. `app.create`, `signin.failed`.
     pub action: String,

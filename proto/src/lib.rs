@@ -7,6 +7,7 @@ pub mod app;
 pub mod app_users;
 pub mod audit;
 pub mod console;
+pub mod duration;
 pub mod interaction;
 pub mod keys;
 pub mod paths;

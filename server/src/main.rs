@@ -1,5 +1,6 @@
-//! The `portico` binary: `serve`, `user add|disable|enable|delete` and `keys rotate`; the
-//! commands that change something record it in the audit log (actor `cli`).
+//! The `portico` binary: `serve`, `user add|disable|enable|delete`, `keys rotate` and
+//! `admin-token`; the commands that change something or hand out a credential record it in
+//! the audit log (actor `cli`).
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -50,17 +51,67 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Print a short-lived admin access token for scripts on this machine (stdout: the
+    /// token only). Whoever can run this can read the database, so it is trusted as the
+    /// console is; every token it prints is recorded in the audit log.
+    AdminToken(AdminTokenArgs),
+}
+
+#[derive(Args)]
+struct AdminTokenArgs {
+    /// The administrator the token acts for.
+    #[arg(long, default_value = "admin")]
+    username: String,
+    /// How long the token is valid: 1m to 1h, written like 15m or 1h.
+    #[arg(long, default_value = "15m", value_parser = parse_ttl)]
+    ttl: u64,
+    #[command(flatten)]
+    issuer: IssuerArgs,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// The issuer a token names (`iss`, `aud`): it must be the one the server was started with,
+/// so this reads the same flags and variables `serve` does.
+#[derive(Args)]
+struct IssuerArgs {
+    #[arg(long, env = "PORTICO_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Issuer identifier (RFC 8414); defaults to `http://<addr>`.
+    #[arg(long, env = "PORTICO_ISSUER")]
+    issuer: Option<String>,
+}
+
+impl IssuerArgs {
+    fn resolve(self) -> Result<String, Error> {
+        let issuer = self
+            .issuer
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_owned();
+        url::Url::parse(&issuer)
+            .map_err(|e| Error::Config(format!("--issuer {issuer:?} is not a URL: {e}")))?;
+        Ok(issuer)
+    }
+}
+
+/// An admin token's lifetime. An hour at most: a script that runs longer asks again, and a
+/// leaked token is worth little for long.
+fn parse_ttl(s: &str) -> Result<u64, String> {
+    let secs = portico_proto::duration::parse_duration(s)?;
+    if (60..=3_600).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err("the lifetime must be between 1m and 1h".to_owned())
+    }
 }
 
 #[derive(Args)]
 struct ServeArgs {
-    #[arg(long, env = "PORTICO_ADDR", default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
+    #[command(flatten)]
+    listen: IssuerArgs,
     #[command(flatten)]
     db: DbArgs,
-    /// Issuer identifier (RFC 8414); defaults to `http://<addr>`.
-    #[arg(long, env = "PORTICO_ISSUER")]
-    issuer: Option<String>,
     /// Most apps that may exist at once.
     #[arg(long, env = "PORTICO_MAX_APPS", default_value_t = 10)]
     max_apps: u32,
@@ -174,6 +225,7 @@ async fn main() -> std::process::ExitCode {
         Command::Keys {
             command: KeysCommand::Rotate { db },
         } => rotate_keys(&db.database_url).await,
+        Command::AdminToken(args) => admin_token(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -185,13 +237,8 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Error> {
-    let issuer = args
-        .issuer
-        .unwrap_or_else(|| format!("http://{}", args.addr))
-        .trim_end_matches('/')
-        .to_owned();
-    url::Url::parse(&issuer)
-        .map_err(|e| Error::Config(format!("--issuer {issuer:?} is not a URL: {e}")))?;
+    let addr = args.listen.addr;
+    let issuer = args.listen.resolve()?;
     let database_url = args.db.database_url.as_str();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let ahead = keys_ahead(database_url, clock.now());
@@ -235,7 +282,7 @@ async fn serve(args: ServeArgs) -> Result<(), Error> {
     portico::purge::spawn(state.clone());
     spawn_key_reload(&state);
     // Both listeners are bound before either serves, so a taken port stops the start.
-    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
     let management = tokio::net::TcpListener::bind(args.management_addr).await?;
     tracing::info!(
         addr = %listener.local_addr()?,
@@ -560,6 +607,84 @@ async fn rotate_keys(database_url: &str) -> Result<(), Error> {
         kids?.join(", ")
     );
     audited
+}
+
+
+/// `portico admin-token`: an access token as the console would hold after the administrator
+/// signed in (client `portico-console`, scope `openid admin`), signed with the server's
+/// current key, for automation without a browser. The admin API checks it as any console
+/// token: the user must still be an enabled administrator at each request, and the token
+/// can be revoked at `/oauth2/revoke` like any other.
+async fn admin_token(args: AdminTokenArgs) -> Result<(), Error> {
+    let issuer = args.issuer.resolve()?;
+    let store = Arc::new(store::connect(&args.db.database_url).await?);
+    let result = issue_admin_token(&store, &issuer, &args.username, args.ttl).await;
+    store.close().await;
+    let (token, jti) = result?;
+    // Only the token on stdout, so `TOKEN=$(portico admin-token)` works; the rest for people.
+    println!("{token}");
+    eprintln!(
+        "admin token for {} (jti {jti}), valid for {}; recorded in the audit log",
+        args.username,
+        portico_proto::duration::format_duration(args.ttl)
+    );
+    Ok(())
+}
+
+async fn issue_admin_token(
+    store: &Arc<store::SqlStore>,
+    issuer: &str,
+    username: &str,
+    ttl: u64,
+) -> Result<(String, String), Error> {
+    let stores = Stores::from_one(store.clone());
+    let now = SystemClock.now();
+    let user = match stores.users.user_by_username(username).await? {
+        Some(u) if u.disabled => {
+            return Err(Error::Config(format!("user {username:?} is disabled")))
+        }
+        Some(u) if u.is_admin => u,
+        Some(_) => {
+            return Err(Error::Config(format!(
+                "user {username:?} is not an administrator"
+            )))
+        }
+        None => return Err(Error::Config(format!("no user named {username:?}"))),
+    };
+    // The keys the server signs with; on a database no server has started yet, they are
+    // created here under the first-start lock, as a starting server would.
+    let lock = store.startup_lock().await?;
+    let tokens = portico::signing::TokenService::load(store.as_ref(), issuer, now).await;
+    lock.release().await?;
+    let grant = portico::signing::AccessGrant {
+        subject: &user.id,
+        client_id: portico::state::CONSOLE_CLIENT_ID,
+        scope: "openid admin",
+        lifetime: i64::try_from(ttl).unwrap_or(3_600),
+        grant_id: None,
+    };
+    let (token, claims) = tokens?.issue_access_token(&grant, now)?;
+    // Audited before the token is shown: a token nobody can account for is never printed.
+    stores
+        .audit
+        .record_audit(&store::AuditRecord {
+            at: now,
+            actor: "cli".to_owned(),
+            action: portico_proto::AuditAction::AdminTokenIssue,
+            client_id: Some(portico::state::CONSOLE_CLIENT_ID.to_owned()),
+            detail: format!(
+                "admin token for {username}, valid for {} (jti {})",
+                portico_proto::duration::format_duration(ttl),
+                claims.jti
+            ),
+        })
+        .await
+        .map_err(|e| {
+            Error::Config(format!(
+                "the token could not be audited, so it is not shown: {e}"
+            ))
+        })?;
+    Ok((token, claims.jti))
 }
 
 #[cfg(test)]

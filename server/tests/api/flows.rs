@@ -418,6 +418,12 @@ pub fn unsigned_jwt(alg: &str, kid: Option<&str>, claims: &Value) -> String {
     )
 }
 
+/// The payload of a compact JWS, unverified: for reading what a token says.
+pub fn jwt_claims(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
 /// Status of `GET /api/v1/me` with `token` as the bearer token.
 pub async fn me_status(s: &TestServer, token: &str) -> StatusCode {
     s.http

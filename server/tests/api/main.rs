@@ -34,6 +34,7 @@ mod management;
 mod oauth_code;
 mod oauth_tokens;
 mod oidc_request;
+mod openapi;
 mod public_app;
 mod refresh_grace;
 mod secrets;

@@ -481,6 +481,12 @@ impl AppInput {
 /// An app as the admin API returns it; `type` and the type's own fields come from `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        description = "An app as the admin API returns it: the fields every app has, its `type`, and the fields of that type."
+    )
+)]
 pub struct App {
     pub client_id: String,
     pub name: String,

@@ -91,7 +91,7 @@ pub struct LogoutRequest {
 pub struct LogoutView {
     /// The app that asked, when the request named one.
     pub app_name: Option<String>,
-    /// Who is signed in to Portico in this browser; `None` when nobody is.
+    /// Who is signed in to Portico in this browser; null when nobody is.
     pub username: Option<String>,
 }
 

@@ -143,36 +143,44 @@ fn problem_bodies(doc: &mut Document) {
 /// What creates a resource, and where the created resource's identifiers are: an OpenAPI link
 /// (§4.8.20) from the creating answer to every operation on the resource, so a client (or a
 /// test generator) can follow one to the next.
-const CREATES: &[(&str, &str, &[(&str, &str)])] = &[
-    (
-        "/api/v1/apps",
-        "201",
-        &[("client_id", "$response.body#/client_id")],
-    ),
-    (
-        "/api/v1/apps/{client_id}/secrets",
-        "201",
-        &[
+/// An operation that creates something, and the runtime expressions (OpenAPI §4.8.20.4) of
+/// the path parameters that name what it created.
+struct Creates {
+    path: &'static str,
+    status: &'static str,
+    given: &'static [(&'static str, &'static str)],
+}
+
+const CREATES: &[Creates] = &[
+    Creates {
+        path: "/api/v1/apps",
+        status: "201",
+        given: &[("client_id", "$response.body#/client_id")],
+    },
+    Creates {
+        path: "/api/v1/apps/{client_id}/secrets",
+        status: "201",
+        given: &[
             ("client_id", "$request.path.client_id"),
             ("secret_id", "$response.body#/id"),
         ],
-    ),
-    (
-        "/api/v1/apps/{client_id}/public-keys",
-        "201",
-        &[
+    },
+    Creates {
+        path: "/api/v1/apps/{client_id}/public-keys",
+        status: "201",
+        given: &[
             ("client_id", "$request.path.client_id"),
             ("kid", "$response.body#/kid"),
         ],
-    ),
-    (
-        "/api/v1/apps/{client_id}/key-pairs",
-        "201",
-        &[
+    },
+    Creates {
+        path: "/api/v1/apps/{client_id}/key-pairs",
+        status: "201",
+        given: &[
             ("client_id", "$request.path.client_id"),
             ("kid", "$response.body#/kid"),
         ],
-    ),
+    },
 ];
 
 /// utoipa 5 writes a link's fields in snake case (`operation_id`, `request_body`); OpenAPI
@@ -222,7 +230,12 @@ fn operations(item: &PathItem) -> impl Iterator<Item = (HttpMethod, &Operation)>
 }
 
 fn links(doc: &mut Document) {
-    for (source, status, given) in CREATES {
+    for Creates {
+        path: source,
+        status,
+        given,
+    } in CREATES
+    {
         // Operations on what the source creates: their path parameters are all given, and
         // their path names one (the apps' `{client_id}`, a secret's `{secret_id}`, …).
         let created = given.last().map(|(name, _)| *name).unwrap_or_default();

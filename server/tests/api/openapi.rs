@@ -261,6 +261,8 @@ async fn the_document_describes_every_route_for_code_generators(b: Backend) {
         "expose()",
         "SECRET_NOTE_MAX",
         "need not model",
+        "from `kind`",
+        "`None`",
     ] {
         assert!(!text.contains(internal), "the document mentions {internal}");
     }

@@ -41,7 +41,7 @@ async fn target(state: &AppState, request: &LogoutRequest) -> Result<Target, Api
     summary = "What the sign-out confirmation page shows", params(LogoutRequest),
     responses((status = 200, body = LogoutView, description = "The app that asked, and who is signed in"),
         (status = 400, description = "The parameters are not valid: an unknown app, or a return URL the app did not register")),
-    security(("session_cookie" = [])))]
+    security(("session_cookie" = []), ()))]
 pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -78,7 +78,7 @@ pub async fn show(
         (status = 413, description = "The body is larger than 64 KiB"),
         (status = 415, description = "The body is not sent as `application/json`"),
         (status = 422, description = "The body is not of the documented shape; `errors` names each field")),
-    security(("session_cookie" = [])))]
+    security(("session_cookie" = []), ()))]
 pub async fn confirm(
     State(state): State<AppState>,
     headers: HeaderMap,

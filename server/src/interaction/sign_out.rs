@@ -20,7 +20,7 @@ use crate::state::AppState;
     summary = "Sign this browser out of Portico",
     responses((status = 204, description = "The session ended (or there was none); the session cookie is cleared"),
         (status = 403, description = "The request did not come from Portico's own origin (`Origin` header)")),
-    security(("session_cookie" = [])))]
+    security(("session_cookie" = []), ()))]
 pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -146,7 +146,8 @@ pub struct RevocationRequest {
 /// `Authorization` header (never both).
 #[derive(Deserialize, ToSchema)]
 pub struct UserInfoRequest {
-    access_token: String,
+    /// The access token, when it is not in the `Authorization` header.
+    access_token: Option<String>,
 }
 
 /// OIDC Core §5.3.2: the user's claims, as the token's scopes allow.
@@ -332,7 +333,8 @@ fn userinfo() {}
 
 #[utoipa::path(post, path = "/oauth2/userinfo", tag = "oauth", operation_id = "postUserInfo",
     summary = "The user's claims, with the token in the header or the form body (OIDC Core §5.3.1)",
-    request_body(content = UserInfoRequest, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = Option<UserInfoRequest>, content_type = "application/x-www-form-urlencoded",
+        description = "Only when the token is not in the `Authorization` header"),
     responses((status = 200, body = UserInfo, description = "The claims the token's scopes allow"),
         (status = 400, body = OAuthErrorBody, description = "`invalid_request`: the token in both places, or a parameter sent twice"),
         (status = 401, body = OAuthErrorBody, description = "`invalid_token`: no token, an invalid one, or one without a user and `openid`")),
@@ -361,7 +363,7 @@ fn end_session() {}
 
 #[utoipa::path(post, path = "/oauth2/end_session", tag = "oauth", operation_id = "endSessionWithForm",
     summary = "Sign out with the parameters as a form (RP-Initiated Logout 1.0 §2)",
-    request_body(content = EndSessionParams, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = Option<EndSessionParams>, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Redirect: back to the app, or to the sign-out page",
             headers(("Location" = String, description = "Where the browser goes next"))),
         (status = 400, description = "The request is not valid: Portico's error page", content_type = "text/html", body = String)),

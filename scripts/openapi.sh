@@ -92,11 +92,13 @@ fuzz() {
   # Origin: the interaction API answers only Portico's own pages, so the generated requests
   # get past that check to the handlers' own validation. Redirects are checked as answers
   # (303 with its Location), not followed: they lead to the console's pages, not to the API.
-  timeout "$FUZZ_TIMEOUT" "$VENV/bin/schemathesis" --config-file openapi/schemathesis.toml \
+  # Run in the work directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+  (cd "$WORK" && timeout "$FUZZ_TIMEOUT" "$VENV/bin/schemathesis" \
+    --config-file "$PORTICO_ROOT/openapi/schemathesis.toml" \
     run "$ISSUER/api/v1/openapi.json" \
     --header "Authorization: Bearer $TOKEN" --header "Origin: $ISSUER" --max-redirects 0 \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --max-examples "$FUZZ_EXAMPLES" --generation-database none --workers 2 --no-color
+    --max-examples "$FUZZ_EXAMPLES" --generation-database none --workers 2 --no-color)
 }
 
 started=$SECONDS

@@ -11,6 +11,7 @@
 #   wasm-bindgen-cli = Cargo.lock's wasm-bindgen (cargo install, about 2-3 min)
 #   wasm-opt from npm binaryen@132     (into .tools/, seconds; Debian's binaryen 108 breaks the wasm)
 #   PostgreSQL server                  (apt, for scripts/test.sh, under a minute)
+#   curl, jq, openssl                  (apt, for scripts/test.sh: the README quick start's test)
 #   chromium + chromium-driver         (apt, only through setup_browser, for browser tests)
 #   interop suites (setup_interop, for scripts/interop.sh, seconds):
 #     .tools/venv with interop/python/requirements.txt (authlib 1.9.10, requests 2.34.2,
@@ -39,19 +40,50 @@ export PATH
 # Trunk's own update check is not stopped by `offline = true` in Trunk.toml.
 export TRUNK_SKIP_VERSION_CHECK=true
 
-say() { printf 'setup: %s\n' "$*"; }
+# Progress lines carry the time since set-up began, so a newcomer can see where it stands.
+PORTICO_SETUP_T0="${PORTICO_SETUP_T0:-$SECONDS}"
+elapsed() {
+  local t=$((SECONDS - PORTICO_SETUP_T0))
+  printf '%dm%02ds' $((t / 60)) $((t % 60))
+}
+say() { printf 'setup [%s]: %s\n' "$(elapsed)" "$*"; }
 
 # Run an install step with its output in .tools/logs/NAME.log; show the log's tail on failure.
+# A long step says every minute that it is still going, and how far cargo has got.
 run_logged() {
   local name="$1"
   shift
   mkdir -p "$PORTICO_TOOLS/logs"
   local log="$PORTICO_TOOLS/logs/$name.log"
-  if ! "$@" >"$log" 2>&1; then
+  local started=$SECONDS
+  : >"$log"
+  (
+    while sleep 60; do
+      say "  … $name still running ($((SECONDS - started)) s, $(grep -c '^ *Compiling ' "$log" 2>/dev/null || true) crates compiled)"
+    done
+  ) &
+  local ticker=$!
+  local status=0
+  "$@" >"$log" 2>&1 || status=$?
+  kill "$ticker" 2>/dev/null
+  wait "$ticker" 2>/dev/null || true
+  if [ "$status" -ne 0 ]; then
     say "FAILED: $* (last lines of $log follow)"
     tail -n 40 "$log" >&2
     return 1
   fi
+  say "  done: $name in $((SECONDS - started)) s"
+}
+
+# The tools are built for a quick install, not for their own speed: their release profiles ask
+# for fat LTO and one codegen unit (trunk), which on 2 cores is most of their build time, and
+# they do little work per console build. Cargo applies these to `cargo install` as well.
+fast_tool_build() {
+  CARGO_PROFILE_RELEASE_LTO=off \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    CARGO_PROFILE_RELEASE_DEBUG=false \
+    "$@"
 }
 
 as_root() {
@@ -95,8 +127,11 @@ setup_trunk() {
   if [ "$(trunk --version 2>/dev/null)" = "trunk $TRUNK_VERSION" ]; then
     return 0
   fi
-  say "cargo install trunk $TRUNK_VERSION (about 7 minutes)"
-  run_logged trunk cargo install --locked --force trunk --version "$TRUNK_VERSION"
+  # Without default features: no TLS stack and no update check, since trunk never downloads
+  # anything here (`offline = true` in Trunk.toml) and its dev server is plain HTTP.
+  say "cargo install trunk $TRUNK_VERSION (the longest step, about 4 minutes)"
+  run_logged trunk fast_tool_build cargo install --locked --force --no-default-features \
+    trunk --version "$TRUNK_VERSION"
 }
 
 setup_wasm_bindgen() {
@@ -110,8 +145,8 @@ setup_wasm_bindgen() {
     return 0
   fi
   # Not --locked: the crate's own lockfile wants a webpki-roots the registry here lacks.
-  say "cargo install wasm-bindgen-cli $want (about 3 minutes)"
-  run_logged wasm-bindgen-cli cargo install --force wasm-bindgen-cli --version "=$want"
+  say "cargo install wasm-bindgen-cli $want (about 2 minutes)"
+  run_logged wasm-bindgen-cli fast_tool_build cargo install --force wasm-bindgen-cli --version "=$want"
   local got
   got="$(wasm-bindgen --version 2>/dev/null || true)"
   if [ "$got" != "wasm-bindgen $want" ]; then
@@ -141,6 +176,17 @@ setup_postgres() {
     return 0
   fi
   apt_install postgresql
+}
+
+# What the README's quick start uses (its test runs it as written): curl, jq and openssl.
+setup_cli_tools() {
+  local missing=()
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v jq >/dev/null 2>&1 || missing+=(jq)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    apt_install "${missing[@]}"
+  fi
 }
 
 # Chromium and its driver, for browser tests (wasm-bindgen-test, end-to-end).

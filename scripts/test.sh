@@ -17,6 +17,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "setup"
 portico_setup
 setup_postgres
+setup_cli_tools
 setup_interop
 setup_openapi
 

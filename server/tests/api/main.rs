@@ -36,6 +36,7 @@ mod oauth_tokens;
 mod oidc_request;
 mod openapi;
 mod public_app;
+mod quickstart;
 mod refresh_grace;
 mod secrets;
 mod security_admin;

@@ -17,6 +17,11 @@
 #     .tools/venv with interop/python/requirements.txt (authlib 1.9.10, requests 2.34.2,
 #       cryptography 50.0.2, pytest 9.2.0; pip from PyPI)
 #     interop/node/node_modules from interop/node/package-lock.json (oauth4webapi 3.8.8; npm ci)
+#   OpenAPI checks (setup_openapi, for scripts/openapi.sh, seconds):
+#     .tools/openapi-venv with openapi/requirements.txt (schemathesis 4.32.5,
+#       openapi-spec-validator 0.9.0; pip from PyPI)
+#     openapi/node/node_modules from openapi/node/package-lock.json (openapi-typescript 7.13.0,
+#       typescript 5.9.3; npm ci)
 # Install output goes to .tools/logs/; it is shown only when a step fails.
 
 PORTICO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -238,6 +243,44 @@ setup_interop() {
   fi
 }
 
+# The OpenAPI checks' virtual environment; reinstalled when the pins change.
+setup_openapi_python() {
+  local venv="$PORTICO_TOOLS/openapi-venv"
+  local req="$PORTICO_ROOT/openapi/requirements.txt"
+  if [ -x "$venv/bin/python" ] && cmp -s "$req" "$venv/portico-requirements.txt"; then
+    return 0
+  fi
+  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    apt_install python3 python3-venv
+  fi
+  say "python venv .tools/openapi-venv with openapi/requirements.txt"
+  rm -rf "$venv"
+  run_logged openapi-venv python3 -m venv "$venv"
+  run_logged openapi-pip "$venv/bin/pip" install --disable-pip-version-check --no-input \
+    --requirement "$req"
+  cp "$req" "$venv/portico-requirements.txt"
+}
+
+# The client generator and type checker, exactly as openapi/node/package-lock.json pins them.
+setup_openapi_node() {
+  local dir="$PORTICO_ROOT/openapi/node"
+  if ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+  if cmp -s "$dir/package-lock.json" "$dir/node_modules/.portico-package-lock.json"; then
+    return 0
+  fi
+  say "npm ci in openapi/node (openapi-typescript, typescript)"
+  run_logged openapi-npm npm ci --prefix "$dir" --no-audit --no-fund
+  cp "$dir/package-lock.json" "$dir/node_modules/.portico-package-lock.json"
+}
+
+# What scripts/openapi.sh needs: schemathesis and the validator, the TypeScript generator.
+setup_openapi() {
+  setup_openapi_python
+  setup_openapi_node
+}
+
 setup_crates() {
   if [ -f "$PORTICO_ROOT/Cargo.lock" ]; then
     say "cargo fetch --locked"
@@ -261,4 +304,5 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   portico_setup
   setup_postgres
   setup_interop
+  setup_openapi
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: formatting, clippy (native and wasm), the console build, the Rust tests
 # (native; PostgreSQL-backed ones against a throwaway server this script starts and removes),
-# and the interop suites (scripts/interop.sh, on SQLite and the same PostgreSQL).
+# the interop suites (scripts/interop.sh, on SQLite and the same PostgreSQL) and the OpenAPI
+# checks (scripts/openapi.sh).
 # Exits non-zero on the first failure; the last lines printed are the test summary.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ portico_setup
 setup_postgres
 setup_cli_tools
 setup_interop
+setup_openapi
 
 trap pg_stop EXIT
 trap 'exit 130' INT
@@ -83,6 +85,16 @@ bash scripts/interop.sh 2>&1 | tee "$log" || status=$?
 if read -r i_passed i_failed i_skipped < <(awk '/^interop: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ {
        line = $2 " " $4 " " $6 } END { if (line) print line }' "$log"); then
   passed=$((passed + i_passed)) failed=$((failed + i_failed)) skipped=$((skipped + i_skipped))
+else
+  failed=$((failed + 1))
+fi
+
+step "openapi: the document validated, a client generated from it type-checked, schemathesis against portico serve"
+bash scripts/openapi.sh 2>&1 | tee "$log" || status=$?
+# Its last line: "openapi: N passed, N failed, N skipped"; a run that never got there failed.
+if read -r o_passed o_failed o_skipped < <(awk '/^openapi: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ {
+       line = $2 " " $4 " " $6 } END { if (line) print line }' "$log"); then
+  passed=$((passed + o_passed)) failed=$((failed + o_failed)) skipped=$((skipped + o_skipped))
 else
   failed=$((failed + 1))
 fi

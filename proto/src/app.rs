@@ -11,6 +11,12 @@ use crate::validate;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        description = "The app's type, which decides how it authenticates and which fields it has: `machine_to_machine` (client secrets or `private_key_jwt`, no browser), `web` (authorization code with a client secret), `single_page` (authorization code with PKCE, no secret)."
+    )
+)]
 pub enum AppType {
     /// CLIs, daemons, scripts: client secret(s) + registered keys, JWT assertions.
     MachineToMachine,
@@ -61,6 +67,12 @@ impl AppType {
 /// costs the server a small fraction of an RSA-2048 signature and gives a shorter token.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        description = "How the app's ID tokens are signed (`id_token_signed_response_alg`, OpenID Connect Dynamic Client Registration 1.0 §2): `RS256` (the default, which every OpenID Connect client can verify) or `ES256` (shorter tokens)."
+    )
+)]
 pub enum IdTokenAlg {
     /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3).
     #[default]
@@ -469,6 +481,12 @@ impl AppInput {
 /// An app as the admin API returns it; `type` and the type's own fields come from `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        description = "An app as the admin API returns it: the fields every app has, its `type`, and the fields of that type."
+    )
+)]
 pub struct App {
     pub client_id: String,
     pub name: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/interactions/{id}`: what the sign-in and consent pages show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InteractionView {
     pub id: String,
     pub app: InteractionApp,
@@ -20,6 +21,7 @@ pub struct InteractionView {
 
 /// The app asking, as the consent page presents it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InteractionApp {
     pub client_id: String,
     pub name: String,
@@ -34,6 +36,7 @@ pub struct InteractionApp {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScopeView {
     pub name: String,
     /// The scope in plain words.
@@ -42,6 +45,7 @@ pub struct ScopeView {
 
 /// `POST /api/v1/interactions/{id}/login`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
@@ -49,6 +53,7 @@ pub struct LoginRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Allow,
@@ -57,6 +62,7 @@ pub enum Decision {
 
 /// `POST /api/v1/interactions/{id}/consent`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRequest {
     pub decision: Decision,
@@ -67,6 +73,8 @@ pub struct ConsentRequest {
 /// The query of `GET /api/v1/logout` and the body of `POST /api/v1/logout`; the server
 /// checks it again each time, so a changed URL gains nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,21 +87,24 @@ pub struct LogoutRequest {
 
 /// `GET /api/v1/logout`: what the confirmation page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LogoutView {
     /// The app that asked, when the request named one.
     pub app_name: Option<String>,
-    /// Who is signed in to Portico in this browser; `None` when nobody is.
+    /// Who is signed in to Portico in this browser; null when nobody is.
     pub username: Option<String>,
 }
 
 /// Where the browser goes next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Next {
     pub redirect_to: String,
 }
 
 /// `GET /api/v1/account/apps`: an app the signed-in user allowed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectedApp {
     pub client_id: String,
     pub name: String,
@@ -105,6 +116,7 @@ pub struct ConnectedApp {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectedApps {
     pub apps: Vec<ConnectedApp>,
 }

@@ -54,7 +54,7 @@ pub struct PublicKeyInfo {
 pub struct PublicKeyInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
-    /// A JWK object (RFC 7517 §4), kept as raw JSON so that the console need not model it.
+    /// A public key as a JWK object (RFC 7517 §4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub jwk: Option<serde_json::Value>,

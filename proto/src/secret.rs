@@ -8,6 +8,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        description = "A secret value (client secret, private key or password), as a plain string."
+    )
+)]
 pub struct Secret(String);
 
 impl Secret {
@@ -52,9 +58,9 @@ pub struct SecretInfo {
     /// Unix seconds.
     pub created_at: i64,
     /// Unix seconds of the last successful authentication with this secret, recorded at
-    /// most once a minute; `None` when never used.
+    /// most once a minute; null when never used.
     pub last_used_at: Option<i64>,
-    /// The administrator's note (what uses this secret), at most `SECRET_NOTE_MAX`
+    /// The administrator's note (what uses this secret), at most 64
     /// characters; empty when none.
     #[serde(default)]
     pub note: String,
@@ -105,7 +111,7 @@ pub struct NewSecret {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewSecretInput {
-    /// What the secret is for, at most `SECRET_NOTE_MAX` characters.
+    /// What the secret is for, at most 64 characters.
     #[serde(default)]
     pub note: String,
 }

@@ -13,6 +13,7 @@ pub mod interaction;
 pub mod management;
 pub mod metrics;
 pub mod oauth;
+pub mod openapi;
 pub mod purge;
 pub mod runtime;
 pub mod signing;
@@ -103,7 +104,12 @@ pub fn app(state: AppState) -> Router {
     let https = state.config.issuer.starts_with("https://");
     let server = Router::new()
         .merge(protocol)
-        .nest("/api/v1", admin::router().merge(interaction::router()))
+        .nest(
+            "/api/v1",
+            admin::router()
+                .merge(interaction::router())
+                .route("/openapi.json", get(openapi::document)),
+        )
         .route("/api", any(server_not_found))
         .route("/api/{*rest}", any(server_not_found))
         .route("/oauth2/{*rest}", any(server_not_found))

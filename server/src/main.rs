@@ -609,7 +609,6 @@ async fn rotate_keys(database_url: &str) -> Result<(), Error> {
     audited
 }
 
-
 /// `portico admin-token`: an access token as the console would hold after the administrator
 /// signed in (client `portico-console`, scope `openid admin`), signed with the server's
 /// current key, for automation without a browser. The admin API checks it as any console

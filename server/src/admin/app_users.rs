@@ -29,11 +29,15 @@ pub struct AppUsersQuery {
     pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/apps/{client_id}/grants", tag = "apps",
-    params(("client_id" = String, Path), AppUsersQuery),
+#[utoipa::path(get, path = "/api/v1/apps/{client_id}/grants", tag = "apps", operation_id = "listAppUsers",
+    summary = "List the users who allowed an app",
+    params(("client_id" = String, Path, description = "The app's client ID"), AppUsersQuery),
     responses((status = 200, body = AppUserPage,
             description = "The users who allowed the app, most recent first, paged by offset and limit; `total` counts them all"),
-        (status = 401), (status = 403), (status = 404, body = portico_proto::Problem)),
+        (status = 400, description = "A query parameter is not of its type (e.g. `limit=abc`)"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID")),
     security(("bearer" = ["admin"])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -68,11 +72,13 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(delete, path = "/api/v1/apps/{client_id}/grants", tag = "apps",
-    params(("client_id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/apps/{client_id}/grants", tag = "apps", operation_id = "revokeAppForAllUsers",
+    summary = "Revoke an app for every user", params(("client_id" = String, Path, description = "The app's client ID")),
     responses((status = 200, body = RevokedForAll,
             description = "Every user's consent, grant, refresh token, pending code and access token of the app ended; the app, its secrets and keys stay. Audited as `app.grants_revoke`"),
-        (status = 401), (status = 403), (status = 404, body = portico_proto::Problem)),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID")),
     security(("bearer" = ["admin"])))]
 pub async fn revoke_all(
     State(state): State<AppState>,

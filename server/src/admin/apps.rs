@@ -173,8 +173,11 @@ pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/apps", tag = "apps",
-    responses((status = 200, body = AppList), (status = 401), (status = 403)),
+#[utoipa::path(get, path = "/api/v1/apps", tag = "apps", operation_id = "listApps",
+    summary = "List the apps",
+    responses((status = 200, body = AppList, description = "Every app, with the most that may exist at once"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope")),
     security(("bearer" = ["admin"])))]
 pub async fn list(State(state): State<AppState>, _admin: Admin) -> ApiResult<Json<AppList>> {
     let mut apps = Vec::new();
@@ -187,9 +190,18 @@ pub async fn list(State(state): State<AppState>, _admin: Admin) -> ApiResult<Jso
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/apps", tag = "apps", request_body = AppInput,
+#[utoipa::path(post, path = "/api/v1/apps", tag = "apps", operation_id = "createApp",
+    summary = "Create an app",
+    request_body(content = AppInput, description = "`type` and `name`, and any other field of the type",
+        example = json!({"type": "web", "name": "Example", "redirect_uris": ["https://app.example/callback"]})),
     responses((status = 201, body = CreatedApp, description = "Created; `client_secret` is shown this once"),
-        (status = 409, description = "The app limit is reached"), (status = 422, body = portico_proto::Problem)),
+        (status = 400, description = "The body is not valid JSON"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 415, description = "The body is not sent as `application/json`"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 409, description = "The most apps that may exist at once already exist"),
+        (status = 422, description = "A field is missing or not valid; `errors` names each")),
     security(("bearer" = ["admin"])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -263,9 +275,12 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/apps/{client_id}", tag = "apps",
-    params(("client_id" = String, Path)),
-    responses((status = 200, body = App), (status = 404, body = portico_proto::Problem)),
+#[utoipa::path(get, path = "/api/v1/apps/{client_id}", tag = "apps", operation_id = "getApp",
+    summary = "Read an app", params(("client_id" = String, Path, description = "The app's client ID")),
+    responses((status = 200, body = App, description = "The app"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID")),
     security(("bearer" = ["admin"])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -276,9 +291,16 @@ pub async fn get(
     Ok(Json(render(&state, r).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/apps/{client_id}", tag = "apps", request_body = AppInput,
-    params(("client_id" = String, Path)),
-    responses((status = 200, body = App), (status = 404), (status = 422, body = portico_proto::Problem)),
+#[utoipa::path(patch, path = "/api/v1/apps/{client_id}", tag = "apps", operation_id = "updateApp",
+    summary = "Change an app's settings", request_body = AppInput, params(("client_id" = String, Path, description = "The app's client ID")),
+    responses((status = 200, body = App, description = "The app as changed"),
+        (status = 400, description = "The body is not valid JSON"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 415, description = "The body is not sent as `application/json`"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID"),
+        (status = 422, description = "A field is not valid or does not apply to the app's type; `errors` names each")),
     security(("bearer" = ["admin"])))]
 pub async fn update(
     State(state): State<AppState>,
@@ -310,9 +332,12 @@ pub async fn update(
     Ok(Json(render(&state, r).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/apps/{client_id}", tag = "apps",
-    params(("client_id" = String, Path)),
-    responses((status = 204), (status = 404)),
+#[utoipa::path(delete, path = "/api/v1/apps/{client_id}", tag = "apps", operation_id = "deleteApp",
+    summary = "Delete an app", params(("client_id" = String, Path, description = "The app's client ID")),
+    responses((status = 204, description = "Deleted, with its secrets, keys, logo, grants and tokens"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID")),
     security(("bearer" = ["admin"])))]
 pub async fn delete(
     State(state): State<AppState>,

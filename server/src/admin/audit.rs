@@ -110,12 +110,14 @@ impl AuditQuery {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", operation_id = "getAuditLog",
+    summary = "Read the audit log", params(AuditQuery),
     responses((status = 200, body = AuditPage,
             description = "The entries matching every filter given, newest first; `next_before` is the cursor of the next (older) page, null on the last"),
-        (status = 400, body = portico_proto::Problem, description = "A parameter is not of its type (e.g. `limit=abc`)"),
-        (status = 401), (status = 403),
-        (status = 422, body = portico_proto::Problem, description = "A parameter is out of range or names no action or kind; `errors` names each")),
+        (status = 400, description = "A parameter is not of its type (e.g. `limit=abc`)"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 422, description = "A parameter is out of range or names no action or kind; `errors` names each")),
     security(("bearer" = ["admin"])))]
 pub async fn list(
     State(state): State<AppState>,

@@ -15,6 +15,11 @@ use crate::store::{Logo, StoreError};
 
 pub const LOGO_MAX_BYTES: usize = 256 * 1024;
 
+/// A PNG, JPEG or WebP image file, as bytes.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct LogoImage(#[allow(dead_code)] Vec<u8>);
+
 /// The image type the bytes really are, checked deeper than the magic number so that a
 /// renamed text file or a truncated header is refused.
 pub fn sniff(b: &[u8]) -> Option<&'static str> {
@@ -54,10 +59,17 @@ async fn body(req: Request, state: &AppState) -> ApiResult<Bytes> {
     })
 }
 
-#[utoipa::path(put, path = "/api/v1/apps/{client_id}/logo", tag = "logo",
-    params(("client_id" = String, Path)),
-    request_body(content = Vec<u8>, content_type = "image/png"),
-    responses((status = 204), (status = 413), (status = 415)),
+#[utoipa::path(put, path = "/api/v1/apps/{client_id}/logo", tag = "logo", operation_id = "uploadLogo",
+    summary = "Upload an app's logo", params(("client_id" = String, Path, description = "The app's client ID")),
+    request_body(description = "The image's bytes: PNG, JPEG or WebP, at most 256 KiB; the type is read from the bytes",
+        content((LogoImage = "image/png"), (LogoImage = "image/jpeg"), (LogoImage = "image/webp"))),
+    responses((status = 204, description = "Stored; the app's `logo_url` changes"),
+        (status = 400, description = "The body could not be read"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID"),
+        (status = 413, description = "The image is larger than 256 KiB"),
+        (status = 415, description = "The bytes are not a PNG, JPEG or WebP image (SVG is not accepted)")),
     security(("bearer" = ["admin"])))]
 pub async fn put(
     State(state): State<AppState>,
@@ -91,9 +103,12 @@ pub async fn put(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(delete, path = "/api/v1/apps/{client_id}/logo", tag = "logo",
-    params(("client_id" = String, Path)),
-    responses((status = 204), (status = 404)),
+#[utoipa::path(delete, path = "/api/v1/apps/{client_id}/logo", tag = "logo", operation_id = "deleteLogo",
+    summary = "Remove an app's logo", params(("client_id" = String, Path, description = "The app's client ID")),
+    responses((status = 204, description = "Removed"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID, or it has no logo")),
     security(("bearer" = ["admin"])))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -124,9 +139,12 @@ pub async fn delete(
 }
 
 /// Public: consent pages show the logo to users who hold no admin token.
-#[utoipa::path(get, path = "/api/v1/apps/{client_id}/logo", tag = "logo",
-    params(("client_id" = String, Path)),
-    responses((status = 200, content_type = "image/png"), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/apps/{client_id}/logo", tag = "logo", operation_id = "getLogo",
+    summary = "Download an app's logo (no token needed)", params(("client_id" = String, Path, description = "The app's client ID")),
+    responses((status = 200, description = "The image",
+            content((LogoImage = "image/png"), (LogoImage = "image/jpeg"), (LogoImage = "image/webp"))),
+        (status = 404, description = "No app has this client ID, or it has no logo")),
+    security(()))]
 pub async fn get(
     State(state): State<AppState>,
     Path(client_id): Path<String>,

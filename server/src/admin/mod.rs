@@ -47,7 +47,6 @@ pub fn router() -> Router<AppState> {
             post(public_keys::generate_key_pair),
         )
         .route("/audit", get(audit::list))
-        .route("/openapi.json", get(openapi::document))
         .layer(DefaultBodyLimit::max(crate::http::json::JSON_LIMIT))
         .merge(
             Router::new()

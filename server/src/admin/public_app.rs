@@ -35,13 +35,14 @@ pub struct PublicAppQuery {
     pub redirect_uri: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/apps/{client_id}/public", tag = "apps",
-    params(("client_id" = String, Path), PublicAppQuery),
+#[utoipa::path(get, path = "/api/v1/apps/{client_id}/public", tag = "apps", operation_id = "getPublicApp",
+    summary = "Name a single-page app by client ID and redirect URL (no token needed)",
+    params(("client_id" = String, Path, description = "The app's client ID"), PublicAppQuery),
     responses((status = 200, body = PublicApp,
             description = "A single-page app that registered `redirect_uri`: its name"),
-        (status = 400, body = portico_proto::Problem, description = "No `redirect_uri`, or an over-long parameter"),
-        (status = 404, body = portico_proto::Problem,
-            description = "No single-page app with this client ID registered this redirect URL")))]
+        (status = 400, description = "No `redirect_uri`, or an over-long parameter"),
+        (status = 404, description = "No single-page app with this client ID registered this redirect URL")),
+    security(()))]
 pub async fn get(
     State(state): State<AppState>,
     Path(client_id): Path<String>,

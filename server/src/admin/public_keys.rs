@@ -72,9 +72,17 @@ async fn register(
     Ok(now)
 }
 
-#[utoipa::path(post, path = "/api/v1/apps/{client_id}/public-keys", tag = "keys",
-    params(("client_id" = String, Path)), request_body = PublicKeyInput,
-    responses((status = 201, body = PublicKeyInfo), (status = 409), (status = 422, body = portico_proto::Problem)),
+#[utoipa::path(post, path = "/api/v1/apps/{client_id}/public-keys", tag = "keys", operation_id = "addPublicKey",
+    summary = "Register a public key for `private_key_jwt`", params(("client_id" = String, Path, description = "The app's client ID")), request_body = PublicKeyInput,
+    responses((status = 201, body = PublicKeyInfo, description = "The key, registered"),
+        (status = 400, description = "The body is not valid JSON"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 415, description = "The body is not sent as `application/json`"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID"),
+        (status = 409, description = "The app is not machine-to-machine, has as many keys as it may, or already has this key"),
+        (status = 422, description = "Not exactly one of `pem` and `jwk`, or a key that cannot be used")),
     security(("bearer" = ["admin"])))]
 pub async fn add_public_key(
     State(state): State<AppState>,
@@ -109,10 +117,17 @@ pub async fn add_public_key(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/apps/{client_id}/key-pairs", tag = "keys",
-    params(("client_id" = String, Path)), request_body = KeyPairRequest,
+#[utoipa::path(post, path = "/api/v1/apps/{client_id}/key-pairs", tag = "keys", operation_id = "generateKeyPair",
+    summary = "Generate a key pair for `private_key_jwt`", params(("client_id" = String, Path, description = "The app's client ID")), request_body = KeyPairRequest,
     responses((status = 201, body = GeneratedKeyPair, description = "The private key, returned once and never stored"),
-        (status = 409), (status = 422, body = portico_proto::Problem)),
+        (status = 400, description = "The body is not valid JSON"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 415, description = "The body is not sent as `application/json`"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID"),
+        (status = 409, description = "The app is not machine-to-machine, or has as many keys as it may"),
+        (status = 422, description = "An algorithm Portico does not generate")),
     security(("bearer" = ["admin"])))]
 pub async fn generate_key_pair(
     State(state): State<AppState>,
@@ -147,9 +162,13 @@ pub async fn generate_key_pair(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/apps/{client_id}/public-keys/{kid}", tag = "keys",
-    params(("client_id" = String, Path), ("kid" = String, Path)),
-    responses((status = 204), (status = 404)),
+#[utoipa::path(delete, path = "/api/v1/apps/{client_id}/public-keys/{kid}", tag = "keys", operation_id = "deletePublicKey",
+    summary = "Delete a registered public key",
+    params(("client_id" = String, Path, description = "The app's client ID"), ("kid" = String, Path, description = "The key's `kid`")),
+    responses((status = 204, description = "Deleted: JWTs signed with the key no longer authenticate the app"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID, or it has no such key")),
     security(("bearer" = ["admin"])))]
 pub async fn delete_public_key(
     State(state): State<AppState>,

@@ -43,12 +43,18 @@ fn checked_note(note: String) -> ApiResult<String> {
     Ok(note)
 }
 
-#[utoipa::path(post, path = "/api/v1/apps/{client_id}/secrets", tag = "secrets",
-    params(("client_id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/apps/{client_id}/secrets", tag = "secrets", operation_id = "createSecret",
+    summary = "Add a client secret", params(("client_id" = String, Path, description = "The app's client ID")),
     request_body(content = Option<NewSecretInput>, description = "Optional: a note (at most 64 characters); an empty body adds a secret without one"),
     responses((status = 201, body = NewSecret, description = "The secret, shown this once"),
-        (status = 404), (status = 409, description = "Single-page app, or 5 secrets already"),
-        (status = 422, description = "The note is too long", body = portico_proto::Problem)),
+        (status = 400, description = "The body is not valid JSON"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 415, description = "The body is not sent as `application/json`"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID"),
+        (status = 409, description = "The app is a single-page app (no secrets), or has 5 secrets already"),
+        (status = 422, description = "The note is too long or not one line")),
     security(("bearer" = ["admin"])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -93,9 +99,13 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/apps/{client_id}/secrets/{secret_id}", tag = "secrets",
-    params(("client_id" = String, Path), ("secret_id" = String, Path)),
-    responses((status = 204), (status = 404)),
+#[utoipa::path(delete, path = "/api/v1/apps/{client_id}/secrets/{secret_id}", tag = "secrets", operation_id = "deleteSecret",
+    summary = "Delete a client secret",
+    params(("client_id" = String, Path, description = "The app's client ID"), ("secret_id" = String, Path, description = "The secret's `id`")),
+    responses((status = 204, description = "Deleted: the secret no longer authenticates the app"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID, or it has no such secret")),
     security(("bearer" = ["admin"])))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -129,11 +139,18 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(patch, path = "/api/v1/apps/{client_id}/secrets/{secret_id}", tag = "secrets",
-    params(("client_id" = String, Path), ("secret_id" = String, Path)),
+#[utoipa::path(patch, path = "/api/v1/apps/{client_id}/secrets/{secret_id}", tag = "secrets", operation_id = "updateSecret",
+    summary = "Change a client secret's note",
+    params(("client_id" = String, Path, description = "The app's client ID"), ("secret_id" = String, Path, description = "The secret's `id`")),
     request_body = SecretPatch,
     responses((status = 200, body = SecretInfo, description = "The secret with its new note"),
-        (status = 404), (status = 422, description = "The note is too long", body = portico_proto::Problem)),
+        (status = 400, description = "The body is not valid JSON"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 415, description = "The body is not sent as `application/json`"),
+        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
+        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
+        (status = 404, description = "No app has this client ID, or it has no such secret"),
+        (status = 422, description = "The note is too long or not one line")),
     security(("bearer" = ["admin"])))]
 pub async fn update(
     State(state): State<AppState>,

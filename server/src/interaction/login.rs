@@ -18,6 +18,19 @@ use crate::runtime::limits::{Limits, Ticket};
 use crate::state::AppState;
 use crate::store::{AuditRecord, BrowserSession, InteractionRecord, UserRecord};
 
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/login", tag = "interactions", operation_id = "signIn",
+    summary = "Sign in with username and password", params(("id" = String, Path, description = "The interaction: the `interaction` query parameter of the sign-in or consent page")), request_body = LoginBody,
+    responses((status = 200, body = portico_proto::interaction::Next, description = "Signed in (the session cookie is set): where the browser goes next, the consent page or back to the app"),
+        (status = 400, description = "The body is not valid JSON"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 415, description = "The body is not sent as `application/json`"),
+        (status = 422, description = "The body is not of the documented shape; `errors` names each field"),
+        (status = 401, description = "The username or password is wrong, or the user is disabled"),
+        (status = 403, description = "The request did not come from Portico's own origin (`Origin` header), or the sign-in request was started in another browser"),
+        (status = 404, description = "The sign-in request has expired or was already completed"),
+        (status = 409, description = "The sign-in request was already completed"),
+        (status = 429, description = "Too many failed sign-ins; `Retry-After` says when to try again")),
+    security(("browser_cookie" = [])))]
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -37,6 +37,11 @@ async fn target(state: &AppState, request: &LogoutRequest) -> Result<Target, Api
         .map_err(problem)
 }
 
+#[utoipa::path(get, path = "/api/v1/logout", tag = "interactions", operation_id = "getLogoutRequest",
+    summary = "What the sign-out confirmation page shows", params(LogoutRequest),
+    responses((status = 200, body = LogoutView, description = "The app that asked, and who is signed in"),
+        (status = 400, description = "The parameters are not valid: an unknown app, or a return URL the app did not register")),
+    security(("session_cookie" = []), ()))]
 pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -65,6 +70,15 @@ pub async fn show(
     }))
 }
 
+#[utoipa::path(post, path = "/api/v1/logout", tag = "interactions", operation_id = "confirmLogout",
+    summary = "Sign out, as the confirmation page's button does", request_body = LogoutRequest,
+    responses((status = 200, body = portico_proto::interaction::Next, description = "Signed out: where the browser goes next"),
+        (status = 400, description = "The body is not valid JSON, or names an unknown app or a return URL the app did not register"),
+        (status = 403, description = "The request did not come from Portico's own origin (`Origin` header)"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 415, description = "The body is not sent as `application/json`"),
+        (status = 422, description = "The body is not of the documented shape; `errors` names each field")),
+    security(("session_cookie" = []), ()))]
 pub async fn confirm(
     State(state): State<AppState>,
     headers: HeaderMap,

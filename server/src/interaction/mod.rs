@@ -6,6 +6,7 @@ pub mod account;
 pub mod console_token;
 mod login;
 mod logout;
+pub mod openapi;
 pub mod sign_out;
 mod switch_account;
 
@@ -154,6 +155,12 @@ fn request_of(i: &InteractionRecord) -> Result<AuthRequest, ApiError> {
     serde_json::from_str(&i.request).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
+#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interactions", operation_id = "getInteraction",
+    summary = "What the sign-in and consent pages show", params(("id" = String, Path, description = "The interaction: the `interaction` query parameter of the sign-in or consent page")),
+    responses((status = 200, body = InteractionView, description = "The app asking, the scopes in plain words, and whether the user must sign in first"),
+        (status = 403, description = "The sign-in request was started in another browser"),
+        (status = 404, description = "The sign-in request has expired or was already completed")),
+    security(("browser_cookie" = [])))]
 async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -222,6 +229,17 @@ async fn finish(
         .map_err(|e| ApiError::Internal(e.description))
 }
 
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/consent", tag = "interactions", operation_id = "decideConsent",
+    summary = "Allow or deny the app's request", params(("id" = String, Path, description = "The interaction: the `interaction` query parameter of the sign-in or consent page")), request_body = ConsentBody,
+    responses((status = 200, body = Next, description = "Where the browser goes next: back to the app with a code, or with `error=access_denied`"),
+        (status = 400, description = "The body is not valid JSON"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 415, description = "The body is not sent as `application/json`"),
+        (status = 422, description = "The body is not of the documented shape; `errors` names each field"),
+        (status = 403, description = "Not from Portico's own origin, started in another browser, or the user is not signed in"),
+        (status = 404, description = "The sign-in request has expired or was already completed"),
+        (status = 409, description = "The sign-in request was already completed")),
+    security(("browser_cookie" = [], "session_cookie" = [])))]
 async fn consent(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -16,6 +16,11 @@ use crate::http::problem::ApiError;
 use crate::oauth::end_session;
 use crate::state::AppState;
 
+#[utoipa::path(delete, path = "/api/v1/session", tag = "interactions", operation_id = "endBrowserSession",
+    summary = "Sign this browser out of Portico",
+    responses((status = 204, description = "The session ended (or there was none); the session cookie is cleared"),
+        (status = 403, description = "The request did not come from Portico's own origin (`Origin` header)")),
+    security(("session_cookie" = []), ()))]
 pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,

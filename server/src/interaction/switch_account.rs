@@ -18,6 +18,12 @@ use crate::http::problem::ApiError;
 use crate::oauth::cookies;
 use crate::state::AppState;
 
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/switch-account", tag = "interactions", operation_id = "switchAccount",
+    summary = "Sign out and continue the same request as another user", params(("id" = String, Path, description = "The interaction: the `interaction` query parameter of the sign-in or consent page")),
+    responses((status = 200, body = portico_proto::interaction::Next, description = "The session ended: the sign-in page of this request"),
+        (status = 403, description = "The request did not come from Portico's own origin (`Origin` header), or the sign-in request was started in another browser"),
+        (status = 404, description = "The sign-in request has expired or was already completed")),
+    security(("browser_cookie" = [])))]
 pub async fn switch_account(
     State(state): State<AppState>,
     headers: HeaderMap,

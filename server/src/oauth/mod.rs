@@ -13,6 +13,7 @@ pub mod form;
 pub mod grants;
 pub mod introspection;
 pub mod issue;
+pub mod openapi;
 pub mod pkce;
 pub mod resource;
 pub mod revocation;

@@ -423,7 +423,13 @@ async fn openapi_document_matches_the_routes(b: Backend) {
     let doc: Value = res.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let mut documented = Vec::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
+    // The admin API's routes; `openapi.rs` checks the rest of the document.
+    let admin_api = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(path, _)| path.starts_with("/api/v1/apps") || *path == "/api/v1/audit");
+    for (path, item) in admin_api {
         for method in item.as_object().unwrap().keys() {
             if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
                 documented.push((method.to_uppercase(), path.clone()));

@@ -35,6 +35,7 @@ mod management;
 mod oauth_code;
 mod oauth_tokens;
 mod oidc_request;
+mod openapi;
 mod public_app;
 mod quickstart;
 mod refresh_grace;

@@ -42,7 +42,7 @@ use crate::store::GrantRecord;
 pub const METRIC_LABEL: &str = "console_session";
 
 /// The body: an empty JSON object. It carries nothing; its content type is the point.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleTokenRequest {}
 
@@ -51,6 +51,21 @@ fn no_session() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
+#[utoipa::path(post, path = "/api/v1/session/console-token", tag = "interactions", operation_id = "getConsoleTokens",
+    summary = "The console's tokens from this browser's Portico session",
+    description = "Called by Portico's console when a page loads: with a live session it answers the tokens \
+        the console would get from the authorization code flow, without leaving the page. Send `{}` as JSON from \
+        Portico's own origin. Without a live session it answers 204 and the console signs in through \
+        `/oauth2/authorize`.",
+    request_body = ConsoleTokenRequest,
+    responses((status = 200, body = crate::oauth::openapi::TokenResponse, description = "The console's tokens (`admin` only for an administrator)"),
+        (status = 204, description = "No live session in this browser: sign in through the authorization endpoint"),
+        (status = 400, description = "The body is not valid JSON"),
+        (status = 403, description = "The request did not come from Portico's own origin (`Origin` header)"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 415, description = "The body is not sent as `application/json`"),
+        (status = 422, description = "The body is not an empty JSON object")),
+    security(("session_cookie" = []), ()))]
 pub async fn console_token(
     State(state): State<AppState>,
     req: Request,

@@ -3,13 +3,13 @@
 
 use utoipa::OpenApi;
 
-use super::{account, login, logout, sign_out, switch_account};
+use super::{account, console_token, login, logout, sign_out, switch_account};
 
 #[derive(OpenApi)]
 #[openapi(
     paths(
         super::show, login::login, super::consent, switch_account::switch_account,
-        sign_out::sign_out, logout::show, logout::confirm,
+        sign_out::sign_out, console_token::console_token, logout::show, logout::confirm,
         account::list, account::revoke,
     ),
     tags(

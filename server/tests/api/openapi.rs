@@ -58,6 +58,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/account/apps"),
     ("DELETE", "/api/v1/account/apps/{client_id}"),
     ("DELETE", "/api/v1/session"),
+    ("POST", "/api/v1/session/console-token"),
     ("GET", "/api/v1/logout"),
     ("POST", "/api/v1/logout"),
 ];

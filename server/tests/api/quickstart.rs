@@ -73,17 +73,20 @@ async fn readme_quick_start_runs_as_written() {
         "the quick start failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
     );
     // What the README says each step answers: the JSON documents it prints, in order.
-    let printed: Vec<serde_json::Value> = serde_json::Deserializer::from_str(
-        &stdout.replace("added user alice\n", ""),
-    )
-    .into_iter()
-    .collect::<Result<_, _>>()
-    .unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let printed: Vec<serde_json::Value> =
+        serde_json::Deserializer::from_str(&stdout.replace("added user alice\n", ""))
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{e}: {stdout}"));
     let tokens: Vec<&serde_json::Value> = printed
         .iter()
         .filter(|v| v.get("access_token").is_some())
         .collect();
-    assert_eq!(tokens.len(), 3, "client_credentials twice, JWT bearer once: {stdout}");
+    assert_eq!(
+        tokens.len(),
+        3,
+        "client_credentials twice, JWT bearer once: {stdout}"
+    );
     assert!(
         tokens[2].get("id_token").is_some(),
         "the JWT-bearer grant with openid gives an ID token: {stdout}"

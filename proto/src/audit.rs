@@ -71,6 +71,8 @@ actions! {
     AppUpdate = "app.update", Admin;
     AppDelete = "app.delete", Admin;
     AppGrantsRevoke = "app.grants_revoke", Admin;
+    AdminApiEnable = "app.admin_api_enable", Admin;
+    AdminApiDisable = "app.admin_api_disable", Admin;
     SecretCreate = "secret.create", Admin;
     SecretDelete = "secret.delete", Admin;
     SecretNote = "secret.note", Admin;
@@ -106,7 +108,8 @@ pub struct AuditEntry {
     /// Unix seconds.
     pub at: i64,
     pub kind: AuditKind,
-    /// Who: an administrator's username or `cli` (admin); the user's username, or
+    /// Who: an administrator's username, `app:<client_id>` for a machine-to-machine app
+    /// using the admin API (its name at the time is in `detail`), or `cli` (admin); the user's username, or
     /// `address:<ip>` for a sign-in with an unknown username (user); `address:<ip>` or
     /// `client:<client_id>` (security).
     pub actor: String,

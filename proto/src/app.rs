@@ -809,6 +809,35 @@ mod tests {
     }
 
     #[test]
+    fn admin_api_access_is_for_machine_to_machine_apps_only_and_off_when_stored_before_it() {
+        let mut m = AppSettings::defaults(AppType::MachineToMachine);
+        m.name = "cli".into();
+        assert!(!m.admin_api_access);
+        m.apply(
+            AppType::MachineToMachine,
+            &input(r#"{"admin_api_access": true}"#),
+        )
+        .unwrap();
+        assert!(m.admin_api_access);
+        for t in [AppType::Web, AppType::SinglePage] {
+            let mut s = AppSettings::defaults(t);
+            s.name = "app".into();
+            let err = s
+                .apply(t, &input(r#"{"admin_api_access": true}"#))
+                .unwrap_err();
+            assert_eq!(err.len(), 1);
+            assert_eq!(err[0].field, "admin_api_access");
+            assert_eq!(err[0].message, validate::ADMIN_API_ACCESS_M2M_ONLY);
+            assert!(!s.admin_api_access);
+        }
+        let mut stored =
+            serde_json::to_value(AppSettings::defaults(AppType::MachineToMachine)).unwrap();
+        stored.as_object_mut().unwrap().remove("admin_api_access");
+        let s: AppSettings = serde_json::from_value(stored).unwrap();
+        assert!(!s.admin_api_access);
+    }
+
+    #[test]
     fn a_bad_id_token_alg_is_reported_with_the_other_fields() {
         let mut s = AppSettings::defaults(AppType::Web);
         s.name = "ok".into();

@@ -69,7 +69,7 @@ for (const [vp, size] of Object.entries(viewports)) {
 
       // Ticking asks first; Cancel leaves it off, on the page and on the server.
       await box.click();
-      const dialog = page.getByRole('dialog', { name: `Give ${name} admin API access?` });
+      const dialog = page.getByRole('dialog').filter({ has: page.getByRole('heading', { name: `Give ${name} admin API access?` }) });
       await dialog.getByText('everything an administrator can').waitFor();
       assert.equal(await box.isChecked(), false);
       await assertNoSidewaysScroll(page, 'confirmation');
@@ -86,7 +86,7 @@ for (const [vp, size] of Object.entries(viewports)) {
       await box.click();
       await dialog.getByRole('button', { name: 'Give admin API access' }).click();
       await dialog.waitFor({ state: 'hidden' });
-      await page.getByText('Admin API access is on.', { exact: true }).waitFor();
+      await page.getByRole('status').filter({ hasText: /^Admin API access is on\.$/ }).waitFor();
       assert.equal(await box.isChecked(), true);
       await warning.waitFor();
       assert.match(await warning.textContent(), /full admin power over Portico/);
@@ -122,10 +122,10 @@ for (const [vp, size] of Object.entries(viewports)) {
       await box.waitFor();
       assert.equal(await box.isChecked(), true);
       await box.click();
-      const off = page.getByRole('dialog', { name: `Turn off admin API access for ${name}?` });
+      const off = page.getByRole('dialog').filter({ has: page.getByRole('heading', { name: `Turn off admin API access for ${name}?` }) });
       await off.getByRole('button', { name: 'Turn off admin API access' }).click();
       await off.waitFor({ state: 'hidden' });
-      await page.getByText(/^Admin API access is off/).waitFor();
+      await page.getByRole('status').filter({ hasText: /^Admin API access is off/ }).waitFor();
       assert.equal(await box.isChecked(), false);
       assert.equal(await warning.isVisible(), false);
       assert.equal(await listAppsWith(token), 403);

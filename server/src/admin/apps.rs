@@ -408,7 +408,7 @@ async fn set_admin_api_access(
         (
             AuditAction::AdminApiEnable,
             format!(
-                "admin API access turned on for {:?}: its client credentials tokens may carry `admin`",
+                "admin API access turned on for {:?}: its client credentials tokens may carry the admin scope",
                 r.settings.name
             ),
         )

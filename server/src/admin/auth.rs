@@ -21,7 +21,7 @@ pub enum Admin {
     User(UserRecord),
     /// A machine-to-machine app with `admin_api_access`, as stored at this request.
     App {
-        app: AppRecord,
+        app: Box<AppRecord>,
         /// `app:<client_id>`, as the audit log names it.
         actor: String,
     },
@@ -143,7 +143,7 @@ impl FromRequestParts<AppState> for Admin {
             }
             (AdminCaller::App, None) => Admin::App {
                 actor: format!("app:{}", app.client_id),
-                app,
+                app: Box::new(app),
             },
             // `admin_caller` answers `ConsoleUser` only for a user's token, `App` only
             // for an app's own.

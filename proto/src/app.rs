@@ -134,6 +134,11 @@ pub struct AppSettings {
     /// it on or off (`server/src/oauth/authority.rs`).
     #[serde(default)]
     pub admin_api_access: bool,
+    /// Set by the server, never by a request: when `admin_api_access` was last turned on
+    /// (Unix seconds). Tokens issued before it stay refused, so turning access off ends the
+    /// tokens of that time for good, even once it is turned on again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_api_access_since: Option<i64>,
 }
 
 pub const DAY: u64 = 86_400;
@@ -167,6 +172,7 @@ impl AppSettings {
             id_token_signed_response_alg: IdTokenAlg::default(),
             post_logout_redirect_uris: Vec::new(),
             admin_api_access: false,
+            admin_api_access_since: None,
         }
     }
 

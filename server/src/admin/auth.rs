@@ -117,7 +117,11 @@ impl FromRequestParts<AppState> for Admin {
                     invalid_token: true,
                 })?
         };
-        let caller = match authority::admin_caller(&app, principal.user.is_some()) {
+        let caller = match authority::admin_caller(
+            &app,
+            principal.user.is_some(),
+            principal.claims.iat,
+        ) {
             Some(caller) => caller,
             // The admin API belongs to the console, and to the apps an administrator
             // chose: a token another app obtained, even for an administrator and even

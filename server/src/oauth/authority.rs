@@ -46,14 +46,17 @@ pub enum AdminCaller {
 
 /// The decision behind the admin API's door: `app` is the token's client as stored now
 /// (read again for every request, so turning `admin_api_access` off or deleting the app
-/// ends its tokens at once), `for_user` whether the token names a user. A user's token
-/// issued to any app but the console opens nothing, even for an administrator; an app's
-/// own token opens it only while `may_automate_admin` holds.
-pub fn admin_caller(app: &AppRecord, for_user: bool) -> Option<AdminCaller> {
+/// ends its tokens at once), `for_user` whether the token names a user, `issued_at` its
+/// `iat`. A user's token issued to any app but the console opens nothing, even for an
+/// administrator; an app's own token opens it only while `may_automate_admin` holds, and
+/// only if it was issued since access was last turned on, so a token cut off by turning
+/// access off does not come back when it is turned on again.
+pub fn admin_caller(app: &AppRecord, for_user: bool, issued_at: i64) -> Option<AdminCaller> {
     if for_user {
         (app.builtin && app.client_id == CONSOLE_CLIENT_ID).then_some(AdminCaller::ConsoleUser)
     } else {
-        may_automate_admin(app).then_some(AdminCaller::App)
+        let since = app.settings.admin_api_access_since.unwrap_or(i64::MIN);
+        (may_automate_admin(app) && issued_at >= since).then_some(AdminCaller::App)
     }
 }
 

@@ -465,10 +465,17 @@ async fn turning_access_off_or_deleting_the_app_ends_its_tokens_at_once(b: Backe
         (StatusCode::BAD_REQUEST, Some("invalid_scope")),
         "{body}"
     );
+    // Turned on again later: the token cut off stays refused; a new one works.
+    s.clock.advance(1);
     set_access(&s, &id, true).await;
+    let (status, body) = call_as(&s, &token, Method::GET, "/api/v1/apps", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (status, body) = app_token(&s, &id, &secret, "admin").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let fresh = body["access_token"].as_str().unwrap().to_owned();
+    // Turning it on while on changes nothing for the tokens already issued.
+    s.clock.advance(1);
+    set_access(&s, &id, true).await;
     let (status, _) = call_as(&s, &fresh, Method::GET, "/api/v1/apps", None).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = s.delete(&format!("/api/v1/apps/{id}")).await;

@@ -140,11 +140,10 @@ impl AppStore for SqlStore {
         // `set_admin_api_access` changed meanwhile, so an app cannot get it back by racing
         // its own PATCH against the administrator turning it off.
         let mut tx = self.audited(Lock::App(client_id, now), audit).await?;
+        let stored = locked_app(&mut tx, client_id).await?.settings;
         let mut settings = settings.clone();
-        settings.admin_api_access = locked_app(&mut tx, client_id)
-            .await?
-            .settings
-            .admin_api_access;
+        settings.admin_api_access = stored.admin_api_access;
+        settings.admin_api_access_since = stored.admin_api_access_since;
         let r = sqlx::query(
             "UPDATE apps SET settings = $1, updated_at = $2 WHERE client_id = $3 AND builtin = 0",
         )
@@ -166,7 +165,15 @@ impl AppStore for SqlStore {
     ) -> StoreResult<AppRecord> {
         let mut tx = self.audited(Lock::App(client_id, now), audit).await?;
         let mut app = locked_app(&mut tx, client_id).await?;
-        app.settings.admin_api_access = on;
+        // Turned on now: tokens issued before this moment (while it was off, or before an
+        // earlier off) stay refused. Already on: its tokens keep working.
+        let s = &mut app.settings;
+        s.admin_api_access_since = match (on, s.admin_api_access) {
+            (false, _) => None,
+            (true, true) => s.admin_api_access_since,
+            (true, false) => Some(now),
+        };
+        s.admin_api_access = on;
         let r = sqlx::query("UPDATE apps SET settings = $1 WHERE client_id = $2 AND builtin = 0")
             .bind(settings_json(&app.settings)?)
             .bind(client_id)

@@ -140,6 +140,17 @@ pub struct AppSettings {
     /// exactly. Empty for settings stored before this field existed.
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
+    /// Machine to machine only: the app may call the admin API with its own
+    /// `client_credentials` token (scope `admin`), as an administrator would. Off by default
+    /// (and for settings stored before it); only a person signed in to the console may turn
+    /// it on or off (`server/src/oauth/authority.rs`).
+    #[serde(default)]
+    pub admin_api_access: bool,
+    /// Set by the server, never by a request: when `admin_api_access` was last turned on
+    /// (Unix seconds). Tokens issued before it stay refused, so turning access off ends the
+    /// tokens of that time for good, even once it is turned on again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_api_access_since: Option<i64>,
 }
 
 pub const DAY: u64 = 86_400;
@@ -172,6 +183,8 @@ impl AppSettings {
             jwt_bearer_users: Vec::new(),
             id_token_signed_response_alg: IdTokenAlg::default(),
             post_logout_redirect_uris: Vec::new(),
+            admin_api_access: false,
+            admin_api_access_since: None,
         }
     }
 
@@ -191,7 +204,9 @@ impl AppSettings {
             }
         }
         for field in input.present_fields() {
-            if !field_applies(field, t) {
+            if field == "admin_api_access" && !field_applies(field, t) {
+                errors.push(FieldError::new(field, validate::ADMIN_API_ACCESS_M2M_ONLY));
+            } else if !field_applies(field, t) {
                 errors.push(FieldError::new(
                     field,
                     format!("`{field}` does not apply to {} apps.", t.label()),
@@ -251,6 +266,9 @@ impl AppSettings {
         if let Some(users) = &input.jwt_bearer_users {
             next.jwt_bearer_users = users.iter().map(|u| u.trim().to_owned()).collect();
         }
+        if let Some(on) = input.admin_api_access {
+            next.admin_api_access = on;
+        }
 
         errors.extend(validate::settings(&next, t));
         if errors.is_empty() {
@@ -275,6 +293,9 @@ pub fn field_applies(field: &str, t: AppType) -> bool {
         "app_description_url" => t == AppType::Web,
         "developer_name" | "developer_email" | "privacy_policy_url" => t == AppType::SinglePage,
         "jwt_bearer_users" => t == AppType::MachineToMachine,
+        // Only an app that authenticates as itself, with no user and no browser, may be
+        // given the admin API (`client_credentials`, RFC 6749 §4.4).
+        "admin_api_access" => t == AppType::MachineToMachine,
         // Every type can receive an ID token: web and single-page apps from the code and
         // refresh grants, machine-to-machine apps from the JWT-bearer grant with `openid`
         // (server/src/oauth/issue.rs signs one whenever a user and `openid` are present).
@@ -396,6 +417,16 @@ pub struct AppInput {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<IdTokenAlg>))]
     pub id_token_signed_response_alg: Option<String>,
+    /// Machine to machine: whether the app may call the admin API with a
+    /// `client_credentials` token of scope `admin`. Only an administrator signed in to the
+    /// console may change it, in a request that changes nothing else (it is audited as its
+    /// own action); a new app starts without it.
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub admin_api_access: Option<bool>,
 }
 
 /// A field that may be absent but, when present, must not be `null`.
@@ -452,6 +483,7 @@ impl AppInput {
             self.id_token_signed_response_alg.is_some(),
             "id_token_signed_response_alg",
         );
+        push(self.admin_api_access.is_some(), "admin_api_access");
         out
     }
 
@@ -523,6 +555,10 @@ pub enum AppKind {
         public_keys: Vec<PublicKeyInfo>,
         /// The users this app may act as in the JWT-bearer grant (RFC 7523 §2.1).
         jwt_bearer_users: Vec<String>,
+        /// The app may call the admin API with its own `client_credentials` token (scope
+        /// `admin`): full admin power over Portico. Only an administrator may change it.
+        #[serde(default)]
+        admin_api_access: bool,
     },
     Web {
         secrets: Vec<SecretInfo>,
@@ -794,6 +830,35 @@ mod tests {
             .remove("refresh_token_reuse_grace");
         let s: AppSettings = serde_json::from_value(stored).unwrap();
         assert_eq!(s.refresh_token_reuse_grace, 0);
+    }
+
+    #[test]
+    fn admin_api_access_is_for_machine_to_machine_apps_only_and_off_when_stored_before_it() {
+        let mut m = AppSettings::defaults(AppType::MachineToMachine);
+        m.name = "cli".into();
+        assert!(!m.admin_api_access);
+        m.apply(
+            AppType::MachineToMachine,
+            &input(r#"{"admin_api_access": true}"#),
+        )
+        .unwrap();
+        assert!(m.admin_api_access);
+        for t in [AppType::Web, AppType::SinglePage] {
+            let mut s = AppSettings::defaults(t);
+            s.name = "app".into();
+            let err = s
+                .apply(t, &input(r#"{"admin_api_access": true}"#))
+                .unwrap_err();
+            assert_eq!(err.len(), 1);
+            assert_eq!(err[0].field, "admin_api_access");
+            assert_eq!(err[0].message, validate::ADMIN_API_ACCESS_M2M_ONLY);
+            assert!(!s.admin_api_access);
+        }
+        let mut stored =
+            serde_json::to_value(AppSettings::defaults(AppType::MachineToMachine)).unwrap();
+        stored.as_object_mut().unwrap().remove("admin_api_access");
+        let s: AppSettings = serde_json::from_value(stored).unwrap();
+        assert!(!s.admin_api_access);
     }
 
     #[test]

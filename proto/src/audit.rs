@@ -71,6 +71,8 @@ actions! {
     AppUpdate = "app.update", Admin;
     AppDelete = "app.delete", Admin;
     AppGrantsRevoke = "app.grants_revoke", Admin;
+    AdminApiEnable = "app.admin_api_enable", Admin;
+    AdminApiDisable = "app.admin_api_disable", Admin;
     SecretCreate = "secret.create", Admin;
     SecretDelete = "secret.delete", Admin;
     SecretNote = "secret.note", Admin;
@@ -107,9 +109,10 @@ pub struct AuditEntry {
     /// Unix seconds.
     pub at: i64,
     pub kind: AuditKind,
-    /// Who: an administrator's username or `cli` (admin); the user's username, or
-    /// `address:<ip>` for a sign-in with an unknown username (user); `address:<ip>`,
-    /// `client:<client_id>` or `cli` for `portico admin-token` (security).
+    /// Who: an administrator's username, `app:<client_id>` for a machine-to-machine app
+    /// using the admin API (its name at the time is in `detail`), or `cli` (admin); the user's
+    /// username, or `address:<ip>` for a sign-in with an unknown username (user);
+    /// `address:<ip>`, `client:<client_id>` or `cli` for `portico admin-token` (security).
     pub actor: String,
     /// Dotted action name, e.g. `app.create`, `signin.failed`.
     pub action: String,

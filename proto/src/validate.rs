@@ -27,6 +27,8 @@ pub const REUSE_GRACE_MAX: u64 = 60;
 pub const JWT_BEARER_USERS_MAX: usize = 50;
 
 /// RFC 9700 §4.14.2, quoted where single-page apps are refused a non-rotating policy.
+/// `admin_api_access` sent for a web or single-page app.
+pub const ADMIN_API_ACCESS_M2M_ONLY: &str = "Only machine-to-machine apps may be given admin API access: it is used with the app's own client credentials token, never through a browser or a user's sign-in.";
 pub const SPA_MUST_ROTATE: &str = "Single-page apps always rotate refresh tokens: a public client's refresh tokens must be rotated or sender-constrained (RFC 9700 §4.14.2).";
 
 pub const NAME_REQUIRED: &str = "Name is required.";

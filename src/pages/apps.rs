@@ -4,6 +4,7 @@ use portico_proto::{AppList, AppType};
 use crate::api;
 use crate::components::{CopyButton, Loaded, Msg};
 use crate::format::{date, type_label};
+use crate::pages::app_detail::{has_admin_api_access, FULL_POWER};
 use crate::session::use_session;
 
 /// `/apps`: every app, and "N of 10" beside a Create button disabled at the limit.
@@ -71,6 +72,9 @@ fn AppCard(app: portico_proto::App) -> impl IntoView {
             <div class="app-main">
                 <h2><a href=format!("/apps/{id}")>{a.name.clone()}</a></h2>
                 <span class=format!("badge {}", t.as_str())>{type_label(t)}</span>
+                {has_admin_api_access(&a).then(|| view! {
+                    " "<span class="badge admin-power" title=FULL_POWER>"Admin API access"</span>
+                })}
                 <p class="client-id">
                     <span class="muted">"Client ID "</span><code>{id.clone()}</code>
                     <CopyButton value=id.clone() aria_label=format!("Copy client ID of {}", a.name)/>

@@ -229,7 +229,8 @@ fn FilterForm(filters: Memo<Filters>, apps: api::Read) -> impl IntoView {
                     <option value="" selected=move || filters.read().action.is_none()>"Any action"</option>
                     {AuditAction::ALL.iter().map(|a| {
                         let name = a.as_str();
-                        view! { <option value=name selected=move || is(|f| &f.action, name)>{name}</option> }
+                        let text = action_label(name).map_or(name.to_owned(), |l| format!("{name} ({l})"));
+                        view! { <option value=name selected=move || is(|f| &f.action, name)>{text}</option> }
                     }).collect_view()}
                 </select>
             </div>
@@ -244,6 +245,15 @@ fn FilterForm(filters: Memo<Filters>, apps: api::Read) -> impl IntoView {
                 <a class="button" href="/audit">"Clear"</a>
             </div>
         </form>
+    }
+}
+
+/// Words beside an action's dotted name, where the name alone undersells it.
+fn action_label(action: &str) -> Option<&'static str> {
+    match AuditAction::parse(action)? {
+        AuditAction::AdminApiEnable => Some("admin API access turned on"),
+        AuditAction::AdminApiDisable => Some("admin API access turned off"),
+        _ => None,
     }
 }
 
@@ -283,7 +293,8 @@ fn Entries(page: AuditPage, filters: Filters) -> impl IntoView {
                             <td data-label="When">{date_time(e.at)}</td>
                             <td data-label="Kind"><span class=format!("badge kind kind-{}", kind.as_str())>{kind_label(kind)}</span></td>
                             <td data-label="Who">{e.actor.clone()}</td>
-                            <td data-label="Action"><code>{e.action.clone()}</code></td>
+                            <td data-label="Action"><code>{e.action.clone()}</code>
+                                {action_label(&e.action).map(|l| view! { " " <span class="muted">{l}</span> })}</td>
                             <td data-label="App" class="audit-app"><AppCell entry=e.clone()/></td>
                             <td data-label="Detail">{e.detail}</td>
                         </tr>

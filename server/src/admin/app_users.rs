@@ -10,10 +10,11 @@ use portico_proto::AuditAction;
 use portico_proto::{AppUser, AppUserPage, RevokedForAll};
 use serde::Deserialize;
 
-use super::apps::{audit, load_app};
+use super::apps::{audit, load_app, load_app_to_change};
 use super::auth::Admin;
 use crate::http::json::ApiQuery;
 use crate::http::problem::ApiResult;
+use crate::oauth::authority::AppChange;
 use crate::state::AppState;
 
 /// Page size when none is asked for, and the most one page holds.
@@ -85,7 +86,7 @@ pub async fn revoke_all(
     admin: Admin,
     Path(client_id): Path<String>,
 ) -> ApiResult<Json<RevokedForAll>> {
-    let app = load_app(&state, &client_id).await?;
+    let app = load_app_to_change(&state, &admin, &client_id, AppChange::Settings).await?;
     let now = state.now();
     let detail = format!(
         "revoked {} app {:?} for all users",
@@ -106,7 +107,7 @@ pub async fn revoke_all(
             ),
         )
         .await?;
-    tracing::info!(client_id = %client_id, actor = %admin.username(), grants = ended.grants, "app revoked for all users");
+    tracing::info!(client_id = %client_id, actor = %admin.actor(), grants = ended.grants, "app revoked for all users");
     Ok(Json(RevokedForAll {
         users: ended.consents,
         grants: ended.grants,

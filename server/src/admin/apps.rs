@@ -14,6 +14,7 @@ use super::secrets::new_secret_record;
 use crate::crypto::random;
 use crate::http::json::ApiJson;
 use crate::http::problem::{ApiError, ApiResult};
+use crate::oauth::authority::AppChange;
 use crate::state::AppState;
 use crate::store::{AppRecord, AuditRecord, StoreError};
 
@@ -26,11 +27,36 @@ pub(crate) fn audit(
 ) -> AuditRecord {
     AuditRecord {
         at: now,
-        actor: admin.username().to_owned(),
+        actor: admin.actor().to_owned(),
         action,
         client_id: Some(client_id.to_owned()),
-        detail,
+        detail: admin.detail(detail),
     }
+}
+
+/// `load_app` for a change `admin` wants to make: 403 when an app using the admin API may
+/// not make it (`authority::app_may_change`).
+pub(crate) async fn load_app_to_change(
+    state: &AppState,
+    admin: &Admin,
+    client_id: &str,
+    change: AppChange,
+) -> ApiResult<AppRecord> {
+    let app = load_app(state, client_id).await?;
+    admin.may_change(&app, change)?;
+    Ok(app)
+}
+
+/// The fields only a person may set, on any app: an app that could set them would give
+/// itself (or an app it holds) the admin API, or the power to mint users' tokens.
+fn person_only_fields(admin: &Admin, input: &AppInput) -> ApiResult<()> {
+    if input.admin_api_access.is_some() {
+        admin.person_only("admin_api_access")?;
+    }
+    if input.jwt_bearer_users.is_some() {
+        admin.person_only("jwt_bearer_users")?;
+    }
+    Ok(())
 }
 
 /// Loads an app that the admin API may manage (built-in apps are not listed or edited).
@@ -121,6 +147,7 @@ pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
         AppType::MachineToMachine => AppKind::MachineToMachine {
             secrets,
             jwt_bearer_users: s.jwt_bearer_users,
+            admin_api_access: s.admin_api_access,
             public_keys: state
                 .stores
                 .public_keys
@@ -209,10 +236,17 @@ pub async fn create(
     ApiJson(input): ApiJson<AppInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedApp>)> {
     let app_type = input.for_create().map_err(ApiError::Validation)?;
+    person_only_fields(&admin, &input)?;
     let mut settings = AppSettings::defaults(app_type);
     settings
         .apply(app_type, &input)
         .map_err(ApiError::Validation)?;
+    if settings.admin_api_access {
+        return Err(ApiError::Validation(vec![portico_proto::FieldError::new(
+            "admin_api_access",
+            "Create the app first, then turn admin API access on in a request of its own, so the audit log records it as its own action.",
+        )]));
+    }
     check_jwt_bearer_users(&state, &settings).await?;
     let now = state.now();
     let client_id = random::id()?;
@@ -264,7 +298,7 @@ pub async fn create(
             )),
             other => other.into(),
         })?;
-    tracing::info!(client_id = %client_id, app_type = app_type.as_str(), actor = %admin.username(), "app created");
+    tracing::info!(client_id = %client_id, app_type = app_type.as_str(), actor = %admin.actor(), "app created");
     let app = render(&state, record).await?;
     Ok((
         StatusCode::CREATED,
@@ -308,7 +342,11 @@ pub async fn update(
     Path(client_id): Path<String>,
     ApiJson(input): ApiJson<AppInput>,
 ) -> ApiResult<Json<App>> {
-    let mut r = load_app(&state, &client_id).await?;
+    person_only_fields(&admin, &input)?;
+    let mut r = load_app_to_change(&state, &admin, &client_id, AppChange::Settings).await?;
+    if let Some(on) = input.admin_api_access {
+        return set_admin_api_access(&state, &admin, r, &input, on).await;
+    }
     r.settings
         .apply(r.app_type, &input)
         .map_err(ApiError::Validation)?;
@@ -328,7 +366,8 @@ pub async fn update(
         )
         .await
         .map_err(app_gone(&client_id))?;
-    r.updated_at = now;
+    // As stored: the store keeps the app's admin API access as it is now.
+    let r = load_app(&state, &client_id).await?;
     Ok(Json(render(&state, r).await?))
 }
 
@@ -344,7 +383,7 @@ pub async fn delete(
     admin: Admin,
     Path(client_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let r = load_app(&state, &client_id).await?;
+    let r = load_app_to_change(&state, &admin, &client_id, AppChange::Delete).await?;
     let now = state.now();
     let detail = format!("deleted {} app {:?}", r.app_type.label(), r.settings.name);
     state
@@ -356,6 +395,65 @@ pub async fn delete(
         )
         .await
         .map_err(app_gone(&client_id))?;
-    tracing::info!(client_id = %client_id, actor = %admin.username(), "app deleted");
+    tracing::info!(client_id = %client_id, actor = %admin.actor(), "app deleted");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PATCH {"admin_api_access": …}`: turns the app's admin API access on or off, audited as
+/// its own action (`app.admin_api_enable` / `app.admin_api_disable`). Alone in its request,
+/// so an auditor filtering by those actions sees every change of this power and nothing
+/// else is hidden in it. The caller is a person (`person_only_fields`).
+async fn set_admin_api_access(
+    state: &AppState,
+    admin: &Admin,
+    mut r: AppRecord,
+    input: &AppInput,
+    on: bool,
+) -> ApiResult<Json<App>> {
+    let others: Vec<_> = input
+        .present_fields()
+        .into_iter()
+        .filter(|f| *f != "admin_api_access")
+        .collect();
+    if !others.is_empty() {
+        return Err(ApiError::Validation(vec![portico_proto::FieldError::new(
+            "admin_api_access",
+            format!(
+                "Change admin API access in a request of its own (this one also sets {}), so the audit log records it as its own action.",
+                others.join(", ")
+            ),
+        )]));
+    }
+    // The type rule (machine-to-machine only) is proto's, with its field message.
+    r.settings
+        .apply(r.app_type, input)
+        .map_err(ApiError::Validation)?;
+    let now = state.now();
+    let (action, detail) = if on {
+        (
+            AuditAction::AdminApiEnable,
+            format!(
+                "admin API access turned on for {:?}: its client credentials tokens may carry the admin scope",
+                r.settings.name
+            ),
+        )
+    } else {
+        (
+            AuditAction::AdminApiDisable,
+            format!("admin API access turned off for {:?}", r.settings.name),
+        )
+    };
+    let stored = state
+        .stores
+        .apps
+        .set_admin_api_access(
+            &r.client_id,
+            on,
+            now,
+            &audit(admin, now, action, &r.client_id, detail),
+        )
+        .await
+        .map_err(app_gone(&r.client_id))?;
+    tracing::info!(client_id = %r.client_id, on, actor = %admin.actor(), "admin API access changed");
+    Ok(Json(render(state, stored).await?))
 }

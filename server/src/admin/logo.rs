@@ -7,9 +7,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_proto::AuditAction;
 
-use super::apps::{app_gone, audit, load_app};
+use super::apps::{app_gone, audit, load_app_to_change};
 use super::auth::Admin;
 use crate::http::problem::{ApiError, ApiResult};
+use crate::oauth::authority::AppChange;
 use crate::state::AppState;
 use crate::store::{Logo, StoreError};
 
@@ -77,7 +78,7 @@ pub async fn put(
     Path(client_id): Path<String>,
     req: Request,
 ) -> ApiResult<StatusCode> {
-    load_app(&state, &client_id).await?;
+    load_app_to_change(&state, &admin, &client_id, AppChange::Settings).await?;
     let bytes = body(req, &state).await?;
     let Some(content_type) = sniff(&bytes) else {
         return Err(ApiError::UnsupportedMediaType(
@@ -115,7 +116,7 @@ pub async fn delete(
     admin: Admin,
     Path(client_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    load_app(&state, &client_id).await?;
+    load_app_to_change(&state, &admin, &client_id, AppChange::Settings).await?;
     let now = state.now();
     state
         .stores

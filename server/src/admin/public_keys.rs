@@ -7,20 +7,26 @@ use axum::Json;
 use portico_proto::AuditAction;
 use portico_proto::{AppType, GeneratedKeyPair, KeyPairRequest, PublicKeyInfo, PublicKeyInput};
 
-use super::apps::{app_gone, audit, load_app};
+use super::apps::{app_gone, audit, load_app_to_change};
 use super::auth::Admin;
 use crate::crypto::app_key::{self, AppPublicKey};
 use crate::http::json::ApiJson;
 use crate::http::problem::{ApiError, ApiResult};
+use crate::oauth::authority::AppChange;
 use crate::state::AppState;
 use crate::store::{PublicKeyRecord, StoreError};
 
 /// Keys one app may register at once: enough to rotate, few enough to list.
 pub const MAX_KEYS_PER_APP: usize = 10;
 
-/// The app must exist (404 first) and be machine-to-machine (409).
-async fn ensure_machine_to_machine(state: &AppState, client_id: &str) -> ApiResult<()> {
-    let app = load_app(state, client_id).await?;
+/// The app must exist (404 first), be one `admin` may change the keys of (403) and be
+/// machine-to-machine (409).
+async fn ensure_machine_to_machine(
+    state: &AppState,
+    admin: &Admin,
+    client_id: &str,
+) -> ApiResult<()> {
+    let app = load_app_to_change(state, admin, client_id, AppChange::Credentials).await?;
     if app.app_type != AppType::MachineToMachine {
         return Err(ApiError::Conflict(
             "Only machine-to-machine apps have public keys and key pairs.".to_owned(),
@@ -90,7 +96,7 @@ pub async fn add_public_key(
     Path(client_id): Path<String>,
     ApiJson(input): ApiJson<PublicKeyInput>,
 ) -> ApiResult<(StatusCode, Json<PublicKeyInfo>)> {
-    ensure_machine_to_machine(&state, &client_id).await?;
+    ensure_machine_to_machine(&state, &admin, &client_id).await?;
     let key = match (&input.pem, &input.jwk) {
         (Some(pem), None) => {
             app_key::import_pem(pem).map_err(|e| ApiError::field("pem", e.to_string()))?
@@ -136,7 +142,7 @@ pub async fn generate_key_pair(
     ApiJson(input): ApiJson<KeyPairRequest>,
 ) -> ApiResult<(StatusCode, Json<GeneratedKeyPair>)> {
     // Check the app before spending time on key generation (RSA takes a while).
-    ensure_machine_to_machine(&state, &client_id).await?;
+    ensure_machine_to_machine(&state, &admin, &client_id).await?;
     let alg = input.alg;
     let generated = tokio::task::spawn_blocking(move || app_key::generate(alg))
         .await
@@ -175,7 +181,7 @@ pub async fn delete_public_key(
     admin: Admin,
     Path((client_id, kid)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    load_app(&state, &client_id).await?;
+    load_app_to_change(&state, &admin, &client_id, AppChange::Credentials).await?;
     let now = state.now();
     state
         .stores

@@ -8,12 +8,13 @@ use portico_proto::secret::{validate_note, MAX_SECRETS_PER_APP};
 use portico_proto::AuditAction;
 use portico_proto::{NewSecret, NewSecretInput, SecretInfo, SecretPatch};
 
-use super::apps::{app_gone, audit, load_app};
+use super::apps::{app_gone, audit, load_app_to_change};
 use super::auth::Admin;
 use crate::crypto::random;
 use crate::crypto::secret::ClientSecret;
 use crate::http::json::{ApiJson, OptionalApiJson};
 use crate::http::problem::{ApiError, ApiResult};
+use crate::oauth::authority::AppChange;
 use crate::state::AppState;
 use crate::store::{SecretRecord, StoreError};
 
@@ -63,7 +64,7 @@ pub async fn create(
     OptionalApiJson(input): OptionalApiJson<NewSecretInput>,
 ) -> ApiResult<(StatusCode, Json<NewSecret>)> {
     let note = checked_note(input.unwrap_or_default().note)?;
-    let app = load_app(&state, &client_id).await?;
+    let app = load_app_to_change(&state, &admin, &client_id, AppChange::Credentials).await?;
     if !app.app_type.has_secrets() {
         return Err(ApiError::Conflict(
             "Single-page apps are public clients and have no secrets (RFC 6749 §2.1); they use PKCE.".to_owned(),
@@ -112,7 +113,7 @@ pub async fn delete(
     admin: Admin,
     Path((client_id, secret_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    load_app(&state, &client_id).await?;
+    load_app_to_change(&state, &admin, &client_id, AppChange::Credentials).await?;
     let now = state.now();
     let hint = find_secret(&state, &client_id, &secret_id).await?.hint;
     state
@@ -159,7 +160,7 @@ pub async fn update(
     ApiJson(patch): ApiJson<SecretPatch>,
 ) -> ApiResult<Json<SecretInfo>> {
     let note = checked_note(patch.note)?;
-    load_app(&state, &client_id).await?;
+    load_app_to_change(&state, &admin, &client_id, AppChange::Settings).await?;
     let not_found = || ApiError::NotFound(format!("App {client_id} has no secret {secret_id:?}."));
     let current = find_secret(&state, &client_id, &secret_id).await?;
     let now = state.now();

@@ -83,6 +83,19 @@ impl<S: AppStore + 'static> AppStore for Invalidating<S> {
         let r = self.inner.update_app(client_id, settings, now, audit).await;
         self.changed(r, client_id, true)
     }
+    async fn set_admin_api_access(
+        &self,
+        client_id: &str,
+        on: bool,
+        now: i64,
+        audit: &AuditRecord,
+    ) -> StoreResult<AppRecord> {
+        let r = self
+            .inner
+            .set_admin_api_access(client_id, on, now, audit)
+            .await;
+        self.changed(r, client_id, false)
+    }
     async fn delete_app(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()> {
         let r = self.inner.delete_app(client_id, audit).await;
         self.changed(r, client_id, true)

@@ -39,6 +39,15 @@ pub trait AppStore: Send + Sync {
         now: i64,
         audit: &AuditRecord,
     ) -> StoreResult<()>;
+    /// Turns the app's `admin_api_access` on or off, under the app's lock, and returns the
+    /// app as stored. `update_app` never changes it: this is the only write of that flag.
+    async fn set_admin_api_access(
+        &self,
+        client_id: &str,
+        on: bool,
+        now: i64,
+        audit: &AuditRecord,
+    ) -> StoreResult<AppRecord>;
     async fn delete_app(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()>;
     /// Records that the app authenticated or was used at `now`.
     async fn touch_app(&self, client_id: &str, now: i64) -> StoreResult<()>;

@@ -13,6 +13,7 @@ mod fleet;
 mod flows;
 mod interop_oauth2;
 
+mod admin_automation;
 mod admin_token;
 mod app_users;
 mod apps;

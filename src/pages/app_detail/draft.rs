@@ -22,8 +22,13 @@ pub fn settings_of(app: &App) -> AppSettings {
     s.id_token_signed_response_alg = app.id_token_signed_response_alg;
     match &app.kind {
         AppKind::MachineToMachine {
-            jwt_bearer_users, ..
-        } => s.jwt_bearer_users = jwt_bearer_users.clone(),
+            jwt_bearer_users,
+            admin_api_access,
+            ..
+        } => {
+            s.jwt_bearer_users = jwt_bearer_users.clone();
+            s.admin_api_access = *admin_api_access;
+        }
         AppKind::Web {
             redirect_uris,
             post_logout_redirect_uris,
@@ -401,6 +406,7 @@ mod tests {
             secrets: vec![],
             public_keys: vec![],
             jwt_bearer_users: vec![],
+            admin_api_access: false,
         };
         let original = Draft::from_app(&app);
         let mut d = original.clone();
@@ -427,6 +433,7 @@ mod tests {
                 secrets: vec![],
                 public_keys: vec![],
                 jwt_bearer_users: users.iter().map(|u| (*u).to_owned()).collect(),
+                admin_api_access: false,
             },
             ..spa()
         }

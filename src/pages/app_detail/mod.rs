@@ -1,5 +1,6 @@
 //! `/apps/:client_id`: one app — its settings, secrets, keys, logo, who uses it, and deletion.
 
+mod admin_access;
 mod delete;
 pub mod draft;
 mod keys;
@@ -16,6 +17,8 @@ use crate::api;
 use crate::components::{api_error, sig, CopyButton, LoadError, Loaded};
 use crate::format::{date, date_or_never, type_label};
 use crate::session::use_session;
+use admin_access::AdminAccessPanel;
+pub use admin_access::{has_admin_api_access, FULL_POWER};
 use delete::DeletePanel;
 use keys::KeysPanel;
 use logo::LogoPanel;
@@ -117,6 +120,7 @@ fn AppPage(app: App) -> impl IntoView {
             <SettingsForm app=app client_id=id.clone() t=t/>
             {t.has_secrets().then(|| view! { <SecretsPanel app=app client_id=id.clone()/> })}
             {(t == AppType::MachineToMachine).then(|| view! { <KeysPanel app=app client_id=id.clone()/> })}
+            {(t == AppType::MachineToMachine).then(|| view! { <AdminAccessPanel app=app client_id=id.clone()/> })}
             {t.uses_redirects().then(|| view! { <LogoPanel app=app client_id=id.clone()/> })}
             // Users allow web and single-page apps; a machine-to-machine app acts for the
             // users an administrator lists, who never consent.
@@ -147,6 +151,7 @@ fn Header(
             })
         })
     });
+    let full_power = sig(move || app.with(|a| a.as_ref().is_some_and(has_admin_api_access)));
     view! {
         <div class="app-head">
             <img class="logo" src=logo alt="" width="56" height="56" hidden=sig(move || logo.with(Option::is_none))/>
@@ -159,6 +164,10 @@ fn Header(
                 </p>
                 <p class="muted">{dates}</p>
                 <p class="muted">{auth_summary(t)}</p>
+                <p id="admin-power-warning" class="warning" role="note"
+                    hidden=sig(move || !full_power.get())>
+                    <strong>"Admin API access is on. "</strong>{FULL_POWER}
+                </p>
             </div>
         </div>
     }

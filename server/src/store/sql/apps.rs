@@ -34,6 +34,18 @@ fn settings_json(s: &AppSettings) -> StoreResult<String> {
     serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// The app as stored, read inside a transaction that holds its lock (`Lock::App`).
+async fn locked_app(conn: &mut sqlx::AnyConnection, client_id: &str) -> StoreResult<AppRecord> {
+    let row = sqlx::query(&format!(
+        "SELECT {APP_COLUMNS} FROM apps WHERE client_id = $1"
+    ))
+    .bind(client_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    app_from_row(&row)
+}
+
 impl SqlStore {
     /// Deletes one row an app holds (a secret, a public key), audited: `delete` names it
     /// by the app (`$1`) and the row's own key (`$2`). `NotFound` when the app or the row
@@ -123,18 +135,53 @@ impl AppStore for SqlStore {
         now: i64,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.audited(Lock::Nothing, audit).await?;
+        // The app's lock first, then its stored admin API access: a settings update
+        // (read before this transaction) never writes back an `admin_api_access` that
+        // `set_admin_api_access` changed meanwhile, so an app cannot get it back by racing
+        // its own PATCH against the administrator turning it off.
+        let mut tx = self.audited(Lock::App(client_id, now), audit).await?;
+        let stored = locked_app(&mut tx, client_id).await?.settings;
+        let mut settings = settings.clone();
+        settings.admin_api_access = stored.admin_api_access;
+        settings.admin_api_access_since = stored.admin_api_access_since;
         let r = sqlx::query(
             "UPDATE apps SET settings = $1, updated_at = $2 WHERE client_id = $3 AND builtin = 0",
         )
-        .bind(settings_json(settings)?)
+        .bind(settings_json(&settings)?)
         .bind(now)
         .bind(client_id)
         .execute(&mut *tx)
         .await?;
         one_row(r)?;
-        tx.announces(Change::App(client_id.to_owned()));
         tx.commit().await
+    }
+
+    async fn set_admin_api_access(
+        &self,
+        client_id: &str,
+        on: bool,
+        now: i64,
+        audit: &AuditRecord,
+    ) -> StoreResult<AppRecord> {
+        let mut tx = self.audited(Lock::App(client_id, now), audit).await?;
+        let mut app = locked_app(&mut tx, client_id).await?;
+        // Turned on now: tokens issued before this moment (while it was off, or before an
+        // earlier off) stay refused. Already on: its tokens keep working.
+        let s = &mut app.settings;
+        s.admin_api_access_since = match (on, s.admin_api_access) {
+            (false, _) => None,
+            (true, true) => s.admin_api_access_since,
+            (true, false) => Some(now),
+        };
+        s.admin_api_access = on;
+        let r = sqlx::query("UPDATE apps SET settings = $1 WHERE client_id = $2 AND builtin = 0")
+            .bind(settings_json(&app.settings)?)
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        one_row(r)?;
+        tx.commit().await?;
+        Ok(app)
     }
 
     async fn delete_app(&self, client_id: &str, audit: &AuditRecord) -> StoreResult<()> {

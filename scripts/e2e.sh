@@ -30,18 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port="$(python3 -c 'import random, socket
-# Below the ephemeral range (32768-60999), where outgoing connections take their source
-# ports: a port found free there can be taken by a client before the server binds it.
-for _ in range(1000):
-    port = random.randint(20000, 32000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    print(port)
-    break')"
+port="$(free_port)"
 db="sqlite://$work/e2e.db"
 export PORTICO_E2E_BASE="http://127.0.0.1:$port"
 export PORTICO_E2E_ADMIN_PASSWORD="admin-e2e-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"

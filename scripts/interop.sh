@@ -55,21 +55,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  python3 -c 'import random, socket
-# Below the ephemeral range (32768-60999), where outgoing connections take their source
-# ports: a port found free there can be taken by a client before the server binds it.
-for _ in range(1000):
-    port = random.randint(20000, 32000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    print(port)
-    break'
-}
-
 random_secret() {
   python3 -c 'import secrets; print(secrets.token_urlsafe(24))'
 }

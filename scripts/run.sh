@@ -15,10 +15,13 @@ setup_crates
 # The server's release build needs none of the tools below, so it runs beside their installs:
 # on 2 cores each build leaves a core idle for long stretches (a crate built alone, a link).
 say "cargo build --release -p portico (the server; in the background)"
+# In a process group of its own (job control on for this one job), so that a stop (Ctrl-C, or
+# a failed install) stops the whole build, cargo and its compilers, and nothing else.
+set -m
 run_logged server-build cargo build --locked --release -p portico &
 server_build=$!
-# A stop (Ctrl-C, or a failed install) stops the background build too.
-trap 'kill "$server_build" 2>/dev/null || true' EXIT
+set +m
+trap 'kill -- -"$server_build" 2>/dev/null || true' EXIT
 
 setup_trunk
 setup_wasm_bindgen

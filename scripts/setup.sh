@@ -7,8 +7,8 @@
 #
 # Installs when missing (times on a cold 2-core machine):
 #   rust target wasm32-unknown-unknown (rustup, seconds)
-#   trunk 0.21.14                      (cargo install --locked, about 7 min)
-#   wasm-bindgen-cli = Cargo.lock's wasm-bindgen (cargo install, about 2-3 min)
+#   trunk 0.21.14                      (cargo install --locked, quick profile, about 7 min)
+#   wasm-bindgen-cli = Cargo.lock's wasm-bindgen (cargo install, quick profile, about 1.5 min)
 #   wasm-opt from npm binaryen@132     (into .tools/, seconds; Debian's binaryen 108 breaks the wasm)
 #   PostgreSQL server                  (apt, for scripts/test.sh, under a minute)
 #   curl, jq, openssl                  (apt, for scripts/test.sh: the README quick start's test)
@@ -47,6 +47,22 @@ elapsed() {
   printf '%dm%02ds' $((t / 60)) $((t % 60))
 }
 say() { printf 'setup [%s]: %s\n' "$(elapsed)" "$*"; }
+
+# A free TCP port on 127.0.0.1 for a server a test script starts. Below the ephemeral range
+# (32768-60999), where outgoing connections take their source ports: a port found free there can
+# be taken by a client before the server binds it.
+free_port() {
+  python3 -c 'import random, socket
+for _ in range(1000):
+    port = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    print(port)
+    break'
+}
 
 # Run an install step with its output in .tools/logs/NAME.log; show the log's tail on failure.
 # A long step says every minute that it is still going, and how far cargo has got.
@@ -129,7 +145,7 @@ setup_trunk() {
   fi
   # Without default features: no TLS stack and no update check, since trunk never downloads
   # anything here (`offline = true` in Trunk.toml) and its dev server is plain HTTP.
-  say "cargo install trunk $TRUNK_VERSION (the longest step, about 4 minutes)"
+  say "cargo install trunk $TRUNK_VERSION (the longest step: about 7 minutes beside the server build)"
   run_logged trunk fast_tool_build cargo install --locked --force --no-default-features \
     trunk --version "$TRUNK_VERSION"
 }
@@ -145,7 +161,7 @@ setup_wasm_bindgen() {
     return 0
   fi
   # Not --locked: the crate's own lockfile wants a webpki-roots the registry here lacks.
-  say "cargo install wasm-bindgen-cli $want (about 2 minutes)"
+  say "cargo install wasm-bindgen-cli $want (about 1.5 minutes)"
   run_logged wasm-bindgen-cli fast_tool_build cargo install --force wasm-bindgen-cli --version "=$want"
   local got
   got="$(wasm-bindgen --version 2>/dev/null || true)"
@@ -197,22 +213,28 @@ setup_browser() {
   apt_install chromium chromium-driver
 }
 
-# The Python interop suite's virtual environment; reinstalled when the pins change.
-setup_interop_python() {
-  local venv="$PORTICO_TOOLS/venv"
-  local req="$PORTICO_ROOT/interop/python/requirements.txt"
+# A Python virtual environment .tools/NAME with the pins of REQUIREMENTS; reinstalled when the
+# pins change.
+setup_venv() {
+  local name="$1" req="$2"
+  local venv="$PORTICO_TOOLS/$name"
   if [ -x "$venv/bin/python" ] && cmp -s "$req" "$venv/portico-requirements.txt"; then
     return 0
   fi
   if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     apt_install python3 python3-venv
   fi
-  say "python venv .tools/venv with interop/python/requirements.txt"
+  say "python venv .tools/$name with ${req#"$PORTICO_ROOT"/}"
   rm -rf "$venv"
-  run_logged interop-venv python3 -m venv "$venv"
-  run_logged interop-pip "$venv/bin/pip" install --disable-pip-version-check --no-input \
+  run_logged "$name" python3 -m venv "$venv"
+  run_logged "$name-pip" "$venv/bin/pip" install --disable-pip-version-check --no-input \
     --requirement "$req"
   cp "$req" "$venv/portico-requirements.txt"
+}
+
+# The Python interop suite's virtual environment.
+setup_interop_python() {
+  setup_venv venv "$PORTICO_ROOT/interop/python/requirements.txt"
 }
 
 # The Node interop suite's packages, exactly as interop/node/package-lock.json pins them.
@@ -243,22 +265,9 @@ setup_interop() {
   fi
 }
 
-# The OpenAPI checks' virtual environment; reinstalled when the pins change.
+# The OpenAPI checks' virtual environment.
 setup_openapi_python() {
-  local venv="$PORTICO_TOOLS/openapi-venv"
-  local req="$PORTICO_ROOT/openapi/requirements.txt"
-  if [ -x "$venv/bin/python" ] && cmp -s "$req" "$venv/portico-requirements.txt"; then
-    return 0
-  fi
-  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-    apt_install python3 python3-venv
-  fi
-  say "python venv .tools/openapi-venv with openapi/requirements.txt"
-  rm -rf "$venv"
-  run_logged openapi-venv python3 -m venv "$venv"
-  run_logged openapi-pip "$venv/bin/pip" install --disable-pip-version-check --no-input \
-    --requirement "$req"
-  cp "$req" "$venv/portico-requirements.txt"
+  setup_venv openapi-venv "$PORTICO_ROOT/openapi/requirements.txt"
 }
 
 # The client generator and type checker, exactly as openapi/node/package-lock.json pins them.

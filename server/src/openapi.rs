@@ -41,6 +41,7 @@ struct Base;
 pub async fn document(State(state): State<AppState>) -> Json<serde_json::Value> {
     let mut json = serde_json::to_value(build(&state.config.issuer)).unwrap_or_default();
     link_field_names(&mut json);
+    shared_answers(&mut json);
     Json(json)
 }
 
@@ -74,8 +75,10 @@ fn security_schemes(doc: &mut Document, https: bool) {
                 .bearer_format("JWT")
                 .description(Some(
                     "An access token from `/oauth2/token` (RFC 6750 §2.1). The admin API takes \
-                     only a token of Portico's console with the `admin` scope, held by an \
-                     administrator; the account API a token of Portico's console.",
+                     a token of Portico's console with the `admin` scope, held by an \
+                     administrator, or the `admin` token of a machine-to-machine app an \
+                     administrator gave admin API access; the account API a token of \
+                     Portico's console.",
                 ))
                 .build(),
         ),
@@ -135,6 +138,78 @@ fn problem_bodies(doc: &mut Document) {
                         Content::new(Some(Ref::from_schema_name("Problem"))),
                     );
                 }
+            }
+        }
+    }
+}
+
+/// Answers that whole classes of operations share, written once here instead of on each route:
+/// every operation that takes a JSON body can be refused for its body (the `ApiJson`
+/// extractor), every operation behind a bearer token for a missing or dead token, and every
+/// admin operation for a token that may not use the admin API (the `Admin` extractor). An
+/// annotation that says more about one of these statuses keeps its own text.
+const JSON_BODY_ANSWERS: &[(&str, &str)] = &[
+    ("400", "The body is not valid JSON"),
+    ("413", "The body is larger than 64 KiB"),
+    ("415", "The body is not sent as `application/json`"),
+];
+const BEARER_ANSWERS: &[(&str, &str)] = &[(
+    "401",
+    "No access token, or one that is invalid, expired or revoked",
+)];
+const ADMIN_ANSWERS: &[(&str, &str)] = &[(
+    "403",
+    "The token may not use the admin API: it must be an administrator's token of Portico's \
+     console with the `admin` scope, or the `admin` token of a machine-to-machine app an \
+     administrator gave admin API access",
+)];
+
+fn shared_answers(json: &mut serde_json::Value) {
+    let Some(paths) = json.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut().filter_map(|op| op.as_object_mut()) {
+            let json_body = op
+                .get("requestBody")
+                .and_then(|b| b.get("content"))
+                .is_some_and(|c| c.get("application/json").is_some());
+            let bearer_scopes: Vec<serde_json::Value> = op
+                .get("security")
+                .and_then(|s| s.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.get("bearer").cloned())
+                .collect();
+            let bearer = !bearer_scopes.is_empty();
+            let admin = bearer_scopes.contains(&serde_json::json!(["admin"]));
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
+                continue;
+            };
+            let shared = [
+                (json_body, JSON_BODY_ANSWERS),
+                (bearer, BEARER_ANSWERS),
+                (admin, ADMIN_ANSWERS),
+            ];
+            for (status, description) in shared
+                .into_iter()
+                .filter(|(applies, _)| *applies)
+                .flat_map(|(_, answers)| answers)
+            {
+                responses.entry(*status).or_insert_with(|| {
+                    serde_json::json!({
+                        "description": description,
+                        "content": {"application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
+                        }}
+                    })
+                });
             }
         }
     }

@@ -36,8 +36,6 @@ pub struct AppUsersQuery {
     responses((status = 200, body = AppUserPage,
             description = "The users who allowed the app, most recent first, paged by offset and limit; `total` counts them all"),
         (status = 400, description = "A query parameter is not of its type (e.g. `limit=abc`)"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 404, description = "No app has this client ID")),
     security(("bearer" = ["admin"])))]
 pub async fn list(
@@ -77,8 +75,6 @@ pub async fn list(
     summary = "Revoke an app for every user", params(("client_id" = String, Path, description = "The app's client ID")),
     responses((status = 200, body = RevokedForAll,
             description = "Every user's consent, grant, refresh token, pending code and access token of the app ended; the app, its secrets and keys stay. Audited as `app.grants_revoke`"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 404, description = "No app has this client ID")),
     security(("bearer" = ["admin"])))]
 pub async fn revoke_all(

@@ -202,9 +202,7 @@ pub(crate) async fn render(state: &AppState, r: AppRecord) -> ApiResult<App> {
 
 #[utoipa::path(get, path = "/api/v1/apps", tag = "apps", operation_id = "listApps",
     summary = "List the apps",
-    responses((status = 200, body = AppList, description = "Every app, with the most that may exist at once"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope")),
+    responses((status = 200, body = AppList, description = "Every app, with the most that may exist at once")),
     security(("bearer" = ["admin"])))]
 pub async fn list(State(state): State<AppState>, _admin: Admin) -> ApiResult<Json<AppList>> {
     let mut apps = Vec::new();
@@ -222,11 +220,6 @@ pub async fn list(State(state): State<AppState>, _admin: Admin) -> ApiResult<Jso
     request_body(content = AppInput, description = "`type` and `name`, and any other field of the type",
         example = json!({"type": "web", "name": "Example", "redirect_uris": ["https://app.example/callback"]})),
     responses((status = 201, body = CreatedApp, description = "Created; `client_secret` is shown this once"),
-        (status = 400, description = "The body is not valid JSON"),
-        (status = 413, description = "The body is larger than 64 KiB"),
-        (status = 415, description = "The body is not sent as `application/json`"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 409, description = "The most apps that may exist at once already exist"),
         (status = 422, description = "A field is missing or not valid; `errors` names each")),
     security(("bearer" = ["admin"])))]
@@ -312,8 +305,6 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/apps/{client_id}", tag = "apps", operation_id = "getApp",
     summary = "Read an app", params(("client_id" = String, Path, description = "The app's client ID")),
     responses((status = 200, body = App, description = "The app"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 404, description = "No app has this client ID")),
     security(("bearer" = ["admin"])))]
 pub async fn get(
@@ -328,11 +319,6 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/apps/{client_id}", tag = "apps", operation_id = "updateApp",
     summary = "Change an app's settings", request_body = AppInput, params(("client_id" = String, Path, description = "The app's client ID")),
     responses((status = 200, body = App, description = "The app as changed"),
-        (status = 400, description = "The body is not valid JSON"),
-        (status = 413, description = "The body is larger than 64 KiB"),
-        (status = 415, description = "The body is not sent as `application/json`"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 404, description = "No app has this client ID"),
         (status = 422, description = "A field is not valid or does not apply to the app's type; `errors` names each")),
     security(("bearer" = ["admin"])))]
@@ -374,8 +360,6 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/apps/{client_id}", tag = "apps", operation_id = "deleteApp",
     summary = "Delete an app", params(("client_id" = String, Path, description = "The app's client ID")),
     responses((status = 204, description = "Deleted, with its secrets, keys, logo, grants and tokens"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 404, description = "No app has this client ID")),
     security(("bearer" = ["admin"])))]
 pub async fn delete(

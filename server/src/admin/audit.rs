@@ -115,8 +115,6 @@ impl AuditQuery {
     responses((status = 200, body = AuditPage,
             description = "The entries matching every filter given, newest first; `next_before` is the cursor of the next (older) page, null on the last"),
         (status = 400, description = "A parameter is not of its type (e.g. `limit=abc`)"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 422, description = "A parameter is out of range or names no action or kind; `errors` names each")),
     security(("bearer" = ["admin"])))]
 pub async fn list(

@@ -66,8 +66,6 @@ async fn body(req: Request, state: &AppState) -> ApiResult<Bytes> {
         content((LogoImage = "image/png"), (LogoImage = "image/jpeg"), (LogoImage = "image/webp"))),
     responses((status = 204, description = "Stored; the app's `logo_url` changes"),
         (status = 400, description = "The body could not be read"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 404, description = "No app has this client ID"),
         (status = 413, description = "The image is larger than 256 KiB"),
         (status = 415, description = "The bytes are not a PNG, JPEG or WebP image (SVG is not accepted)")),
@@ -107,8 +105,6 @@ pub async fn put(
 #[utoipa::path(delete, path = "/api/v1/apps/{client_id}/logo", tag = "logo", operation_id = "deleteLogo",
     summary = "Remove an app's logo", params(("client_id" = String, Path, description = "The app's client ID")),
     responses((status = 204, description = "Removed"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 404, description = "No app has this client ID, or it has no logo")),
     security(("bearer" = ["admin"])))]
 pub async fn delete(

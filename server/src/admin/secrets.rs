@@ -48,11 +48,6 @@ fn checked_note(note: String) -> ApiResult<String> {
     summary = "Add a client secret", params(("client_id" = String, Path, description = "The app's client ID")),
     request_body(content = Option<NewSecretInput>, description = "Optional: a note (at most 64 characters); an empty body adds a secret without one"),
     responses((status = 201, body = NewSecret, description = "The secret, shown this once"),
-        (status = 400, description = "The body is not valid JSON"),
-        (status = 413, description = "The body is larger than 64 KiB"),
-        (status = 415, description = "The body is not sent as `application/json`"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 404, description = "No app has this client ID"),
         (status = 409, description = "The app is a single-page app (no secrets), or has 5 secrets already"),
         (status = 422, description = "The note is too long or not one line")),
@@ -104,8 +99,6 @@ pub async fn create(
     summary = "Delete a client secret",
     params(("client_id" = String, Path, description = "The app's client ID"), ("secret_id" = String, Path, description = "The secret's `id`")),
     responses((status = 204, description = "Deleted: the secret no longer authenticates the app"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 404, description = "No app has this client ID, or it has no such secret")),
     security(("bearer" = ["admin"])))]
 pub async fn delete(
@@ -145,11 +138,6 @@ pub async fn delete(
     params(("client_id" = String, Path, description = "The app's client ID"), ("secret_id" = String, Path, description = "The secret's `id`")),
     request_body = SecretPatch,
     responses((status = 200, body = SecretInfo, description = "The secret with its new note"),
-        (status = 400, description = "The body is not valid JSON"),
-        (status = 413, description = "The body is larger than 64 KiB"),
-        (status = 415, description = "The body is not sent as `application/json`"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
-        (status = 403, description = "The token is not an administrator's console token with the `admin` scope"),
         (status = 404, description = "No app has this client ID, or it has no such secret"),
         (status = 422, description = "The note is too long or not one line")),
     security(("bearer" = ["admin"])))]

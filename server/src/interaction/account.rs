@@ -47,7 +47,6 @@ async fn user(state: &AppState, headers: &HeaderMap) -> Result<UserRecord, ApiEr
 #[utoipa::path(get, path = "/api/v1/account/apps", tag = "account", operation_id = "listConnectedApps",
     summary = "The apps the signed-in user allowed",
     responses((status = 200, body = ConnectedApps, description = "One entry per app, with the scopes allowed"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
         (status = 403, description = "The token was issued to another app than Portico's console, or is an app's own token")),
     security(("bearer" = [])))]
 pub async fn list(
@@ -109,7 +108,6 @@ pub async fn list(
     summary = "Disconnect an app: end its consent, grants and tokens for this user",
     params(("client_id" = String, Path, description = "The app's client ID")),
     responses((status = 204, description = "Disconnected: the app must ask again"),
-        (status = 401, description = "No access token, or one that is invalid, expired or revoked"),
         (status = 403, description = "The token was issued to another app than Portico's console, or is an app's own token"),
         (status = 404, description = "The user has not allowed this app")),
     security(("bearer" = [])))]

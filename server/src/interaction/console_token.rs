@@ -60,10 +60,7 @@ fn no_session() -> Response {
     request_body = ConsoleTokenRequest,
     responses((status = 200, body = crate::oauth::openapi::TokenResponse, description = "The console's tokens (`admin` only for an administrator)"),
         (status = 204, description = "No live session in this browser: sign in through the authorization endpoint"),
-        (status = 400, description = "The body is not valid JSON"),
         (status = 403, description = "The request did not come from Portico's own origin (`Origin` header)"),
-        (status = 413, description = "The body is larger than 64 KiB"),
-        (status = 415, description = "The body is not sent as `application/json`"),
         (status = 422, description = "The body is not an empty JSON object")),
     security(("session_cookie" = []), ()))]
 pub async fn console_token(

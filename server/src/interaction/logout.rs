@@ -75,8 +75,6 @@ pub async fn show(
     responses((status = 200, body = portico_proto::interaction::Next, description = "Signed out: where the browser goes next"),
         (status = 400, description = "The body is not valid JSON, or names an unknown app or a return URL the app did not register"),
         (status = 403, description = "The request did not come from Portico's own origin (`Origin` header)"),
-        (status = 413, description = "The body is larger than 64 KiB"),
-        (status = 415, description = "The body is not sent as `application/json`"),
         (status = 422, description = "The body is not of the documented shape; `errors` names each field")),
     security(("session_cookie" = []), ()))]
 pub async fn confirm(
